@@ -1,0 +1,85 @@
+# ipc-labs: build, self-check and documents.
+#
+#   make            build bin/ipclab, the grading library, every lab's tests,
+#                   the pristine skeletons and the reference solutions
+#   make check      the whole self-check (ends with "N passed, N failed")
+#   make grade      grade every reference solution and print the scoreboard
+#   make skeletons  regenerate labs/NN-*/ sources from solutions/ (unifdef)
+#   make docs       Doxygen HTML of the student headers, zero warnings
+#   make slides     render slides/*.md to HTML with Marp (needs npm packages)
+
+CC      ?= cc
+CFLAGS  ?= -std=gnu11 -g -O1 -Wall -Wextra -Werror
+LABS    := 01-pipes
+# The files a student writes and a submission holds, per lab (as in ipclab's lab table).
+sources_01-pipes := pipes.c
+B       := build
+
+GRADER_SRC := $(addprefix autograder/lib/,sandbox.c diagnose.c leaks.c runner.c records.c)
+IPCLAB_SRC := $(wildcard autograder/ipclab/*.c) autograder/lib/records.c autograder/lib/report.c
+
+lab_files  = $(notdir $(wildcard solutions/$(1)/*.c solutions/$(1)/*.h))
+lab_tests  = $(patsubst autograder/tests/$(1)/%.c,$(B)/tests/$(1)/%.o,$(wildcard autograder/tests/$(1)/*.c))
+
+PRISTINE := $(foreach l,$(LABS),$(addprefix $(B)/pristine/$(l)/,$(call lab_files,$(l))))
+REF      := $(foreach l,$(LABS),$(addprefix $(B)/ref/$(l)/,$(call lab_files,$(l))))
+TESTOBJ  := $(foreach l,$(LABS),$(call lab_tests,$(l)))
+PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
+
+.PHONY: all check grade skeletons docs slides clean
+all: bin/ipclab $(B)/lib/libgrader.a $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS)
+
+bin/ipclab: $(IPCLAB_SRC) $(wildcard autograder/ipclab/*.h autograder/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iautograder/lib -o $@ $(IPCLAB_SRC)
+
+$(B)/lib/%.o: autograder/lib/%.c $(wildcard autograder/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/lib/libgrader.a: $(patsubst autograder/lib/%.c,$(B)/lib/%.o,$(GRADER_SRC))
+	rm -f $@ && ar rcs $@ $^
+
+# Student edition (solution blocks removed) and reference edition of each lab.
+# unifdef exits 1 when it changed something, which is not an error here.
+$(B)/pristine/%: solutions/%
+	@mkdir -p $(@D)
+	unifdef -USOLUTION -o $@ $< || [ $$? -eq 1 ]
+
+$(B)/ref/%: solutions/%
+	@mkdir -p $(@D)
+	unifdef -DSOLUTION -o $@ $< || [ $$? -eq 1 ]
+
+.SECONDEXPANSION:
+$(B)/tests/%.o: autograder/tests/%.c $$(wildcard $(B)/pristine/$$(*D)/*.h) autograder/lib/grader.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iautograder/lib -I$(B)/pristine/$(*D) -c -o $@ $<
+
+# The list of a lab's tests, for reports written when a submission does not compile.
+$(B)/tests/%/plan.records: $$(call lab_tests,%) $(B)/lib/libgrader.a $$(addprefix $(B)/pristine/%/,$$(call lab_files,%))
+	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(B)/pristine/$* -o $(B)/tests/$*/skeleton-runner \
+		$(addprefix $(B)/pristine/$*/,$(sources_$*)) \
+		$(call lab_tests,$*) $(B)/lib/libgrader.a -lcriterion
+	rm -f $@ && IPCLAB_PLAN_ONLY=1 IPCLAB_RECORDS=$(CURDIR)/$@ $(B)/tests/$*/skeleton-runner
+
+skeletons: $(PRISTINE)
+	@for lab in $(LABS); do \
+		for f in $$(cd solutions/$$lab && ls *.c *.h); do \
+			cp $(B)/pristine/$$lab/$$f labs/$$lab/$$f; \
+		done; \
+	done
+
+check: all
+	autograder/selfcheck/check.sh
+
+grade: all
+	autograder/selfcheck/scoreboard.sh
+
+docs:
+	doxygen docs/Doxyfile
+
+slides:
+	cd slides && npm ci --no-audit --no-fund && npx marp --html --input-dir . --output ../$(B)/slides
+
+clean:
+	rm -rf $(B) bin

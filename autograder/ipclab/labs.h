@@ -1,0 +1,47 @@
+/*
+ * labs.h - the lab table: which labs the kit has, the files a student edits
+ * in each, and where the kit keeps each lab's pieces.
+ *
+ *   labs/NN-topic/                   the student's working copy
+ *   build/pristine/NN-topic/         the skeleton sources and the lab's headers
+ *   build/tests/NN-topic/*.o         the lab's compiled tests; plan.records: their plan
+ *   build/last/NN-topic.results      the records of the last `ipclab test NN`
+ */
+#ifndef IPCLAB_LABS_H
+#define IPCLAB_LABS_H
+
+#include <stdbool.h>
+
+#define LAB_MAX_FILES 4
+
+struct lab {
+	const char *number;			/* "01" */
+	const char *dir;			/* "01-pipes" */
+	const char *topic;			/* "pipes" */
+	const char *title;			/* "Lab 01: pipes" */
+	const char *sources[LAB_MAX_FILES];	/* what a student edits; a submission holds them */
+	const char *headers[LAB_MAX_FILES];	/* the contract, always taken from the kit */
+};
+
+extern const struct lab lab_table[];
+extern const int lab_count;
+
+enum lab_state {
+	LAB_COMING,		/* not in this kit yet */
+	LAB_NOT_BUILT,		/* in the kit, but `make` has not built its tests */
+	LAB_READY,
+};
+
+/* A lab named "01", "1", "01-pipes" or "pipes", or NULL. */
+const struct lab *lab_find(const char *name);
+enum lab_state lab_state(const struct lab *lab);
+/*
+ * The lab a user named, ready to grade; otherwise says what is wrong and what to
+ * do, and returns NULL.
+ */
+const struct lab *lab_lookup(const char *name);
+
+char *lab_plan_path(const struct lab *lab);	/* build/tests/NN-topic/plan.records */
+char *lab_last_path(const struct lab *lab);	/* build/last/NN-topic.results */
+
+#endif

@@ -1,0 +1,335 @@
+/*
+ * diagnose.c - says where a test's processes are stuck when its deadline
+ * passes, and kills what is left.
+ *
+ * The syscall number (/proc/PID/syscall) and the descriptors say what a
+ * process waits for; wchan names change between kernels (pipe_read on 6.1,
+ * anon_pipe_read on 6.18), so it is shown as a supporting detail only.
+ * For a pipe, the report names every process of the test that still holds
+ * the other end: that is almost always the bug.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "grader.h"
+#include "sandbox.h"
+
+#define MAX_PROCS 256
+
+struct proc {
+	pid_t pid;		/* host pid */
+	pid_t inner;		/* pid inside the sandbox */
+	char comm[32];
+	char state;
+	long nr;		/* syscall number, -1 when running */
+	long arg0;
+	char wchan[64];
+};
+
+/* x86_64 syscall numbers: stable, unlike wchan symbols. */
+enum {
+	NR_READ = 0, NR_WRITE = 1, NR_OPEN = 2, NR_POLL = 7, NR_SELECT = 23,
+	NR_PAUSE = 34, NR_NANOSLEEP = 35, NR_WAIT4 = 61, NR_SEMOP = 65,
+	NR_MSGSND = 69, NR_MSGRCV = 70, NR_RT_SIGSUSPEND = 130, NR_FUTEX = 202,
+	NR_SEMTIMEDOP = 220, NR_CLOCK_NANOSLEEP = 230, NR_EPOLL_WAIT = 232,
+	NR_OPENAT = 257, NR_PSELECT6 = 270, NR_PPOLL = 271, NR_EPOLL_PWAIT = 281,
+};
+
+struct text {
+	char *buf;
+	size_t cap, len;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->len + 1 >= t->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+	va_end(ap);
+	t->len += n < 0 ? 0 : (size_t)n;
+	if (t->len >= t->cap)
+		t->len = t->cap - 1;
+}
+
+int ag_children(pid_t pid, pid_t *out, int max)
+{
+	char path[64];
+	DIR *tasks;
+	struct dirent *task;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	tasks = opendir(path);
+	if (!tasks)
+		return 0;
+	while ((task = readdir(tasks)) && n < max) {
+		char file[320], list[4096], *at = list, *end;
+
+		if (task->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "/proc/%d/task/%s/children", (int)pid, task->d_name);
+		if (ag_read_file(file, list, sizeof(list)) <= 0)
+			continue;
+		for (long child; n < max && (child = strtol(at, &end, 10)) > 0; at = end)
+			out[n++] = (pid_t)child;
+	}
+	closedir(tasks);
+	return n;
+}
+
+pid_t ag_inner_pid(pid_t pid)
+{
+	char path[64], text[4096], *line;
+	pid_t inner = pid;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (ag_read_file(path, text, sizeof(text)) <= 0 || !(line = strstr(text, "NSpid:")))
+		return pid;
+	for (char *at = line + 6, *end; *at && *at != '\n'; at = end) {
+		long value = strtol(at, &end, 10);
+
+		if (end == at)
+			break;
+		inner = (pid_t)value;
+	}
+	return inner;
+}
+
+static void read_proc(pid_t pid, struct proc *p)
+{
+	char path[64], text[512], *close_paren;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->inner = ag_inner_pid(pid);
+	p->nr = -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (ag_read_file(path, text, sizeof(text)) > 0 && (close_paren = strrchr(text, ')'))) {
+		char *open_paren = strchr(text, '(');
+
+		if (open_paren)
+			snprintf(p->comm, sizeof(p->comm), "%.*s",
+				 (int)(close_paren - open_paren - 1), open_paren + 1);
+		p->state = close_paren[2];
+	}
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if (ag_read_file(path, text, sizeof(text)) > 0 && text[0] != 'r')
+		sscanf(text, "%ld %lx", &p->nr, &p->arg0);
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	if (ag_read_file(path, p->wchan, sizeof(p->wchan)) <= 0 || strcmp(p->wchan, "0") == 0)
+		p->wchan[0] = '\0';
+}
+
+/* Collects root's descendants (not root itself), depth first. */
+static int collect(pid_t root, struct proc *procs, int n)
+{
+	pid_t kids[MAX_PROCS];
+	int count = ag_children(root, kids, MAX_PROCS);
+
+	for (int i = 0; i < count && n < MAX_PROCS; i++) {
+		read_proc(kids[i], &procs[n++]);
+		n = collect(kids[i], procs, n);
+	}
+	return n;
+}
+
+/* Access mode of pid's fd from fdinfo: O_RDONLY, O_WRONLY, O_RDWR or -1. */
+static int fd_access(pid_t pid, int fd)
+{
+	char path[64], text[512], *flags;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	if (ag_read_file(path, text, sizeof(text)) <= 0 || !(flags = strstr(text, "flags:")))
+		return -1;
+	return (int)(strtol(flags + 6, NULL, 8) & O_ACCMODE);
+}
+
+static int fd_target(pid_t pid, int fd, char *buf, size_t cap)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, buf, cap - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+void ag_describe_fd(pid_t pid, int fd, char *buf, size_t cap)
+{
+	char target[256];
+	int mode;
+
+	if (fd_target(pid, fd, target, sizeof(target)) == -1) {
+		snprintf(buf, cap, "closed");
+		return;
+	}
+	mode = fd_access(pid, fd);
+	if (strncmp(target, "pipe:", 5) == 0)
+		snprintf(buf, cap, "pipe %s end, %s",
+			 mode == O_WRONLY ? "write" : mode == O_RDONLY ? "read" : "read+write",
+			 target);
+	else
+		snprintf(buf, cap, "%s", target);
+}
+
+/* Lists the processes that hold `target` open for `want` (O_WRONLY or O_RDONLY). */
+static void add_holders(struct text *t, const struct proc *procs, int n, const char *target,
+			int want)
+{
+	int found = 0;
+
+	for (int i = 0; i < n; i++) {
+		char dir[64];
+		DIR *fds;
+		struct dirent *entry;
+
+		snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)procs[i].pid);
+		if (!(fds = opendir(dir)))
+			continue;
+		while ((entry = readdir(fds))) {
+			char link[256];
+			int fd = atoi(entry->d_name), mode;
+
+			if (entry->d_name[0] == '.' || fd_target(procs[i].pid, fd, link, sizeof(link)))
+				continue;
+			mode = fd_access(procs[i].pid, fd);
+			if (strcmp(link, target) == 0 && (mode == want || mode == O_RDWR))
+				add(t, "%s pid %d (%s) fd %d", found++ ? "," : "", (int)procs[i].inner,
+				    procs[i].comm, fd);
+		}
+		closedir(fds);
+	}
+	if (!found)
+		add(t, " none");
+}
+
+static void describe_pipe_wait(struct text *t, const struct proc *p, const struct proc *procs,
+			       int n)
+{
+	char target[256];
+	bool reading = p->nr == NR_READ;
+
+	if (fd_target(p->pid, (int)p->arg0, target, sizeof(target)) == -1 ||
+	    strncmp(target, "pipe:", 5) != 0) {
+		add(t, "%s fd %ld (%s)", reading ? "reading" : "writing", p->arg0,
+		    fd_target(p->pid, (int)p->arg0, target, sizeof(target)) ? "?" : target);
+		return;
+	}
+	if (reading) {
+		add(t, "reading fd %ld (%s), waiting for data that never comes: EOF needs every "
+		       "write end closed, and it is still open in:", p->arg0, target);
+		add_holders(t, procs, n, target, O_WRONLY);
+	} else {
+		add(t, "writing fd %ld (%s), blocked because the pipe is full: nobody reads it; "
+		       "read ends held by:", p->arg0, target);
+		add_holders(t, procs, n, target, O_RDONLY);
+	}
+}
+
+static void describe_wait4(struct text *t, const struct proc *p, const struct proc *procs,
+			   int n)
+{
+	pid_t kids[16];
+	int count = ag_children(p->pid, kids, 16);
+
+	add(t, "in waitpid(), waiting for a child that has not exited; its children:");
+	for (int i = 0; i < count; i++)
+		for (int j = 0; j < n; j++)
+			if (procs[j].pid == kids[i])
+				add(t, " pid %d (%s, %s)", (int)procs[j].inner, procs[j].comm,
+				    procs[j].state == 'Z' ? "exited, not reaped" : "running");
+	if (count == 0)
+		add(t, " none");
+}
+
+static void describe(struct text *t, const struct proc *p, const struct proc *procs, int n)
+{
+	add(t, "  pid %d (%s): ", (int)p->inner, p->comm);
+	if (p->state == 'Z') {
+		add(t, "exited, never reaped by its parent (zombie)");
+	} else if (p->nr == -1) {
+		add(t, "running on the CPU, not blocked: an endless loop?");
+	} else if (p->nr == NR_READ || p->nr == NR_WRITE) {
+		describe_pipe_wait(t, p, procs, n);
+	} else if (p->nr == NR_WAIT4) {
+		describe_wait4(t, p, procs, n);
+	} else if (p->nr == NR_OPEN || p->nr == NR_OPENAT) {
+		add(t, "opening a file; for a FIFO, open() waits until the other side opens it too");
+	} else if (p->nr == NR_MSGRCV) {
+		add(t, "in msgrcv(), waiting for a message of the type it asked for");
+	} else if (p->nr == NR_MSGSND) {
+		add(t, "in msgsnd(), the queue is full");
+	} else if (p->nr == NR_SEMOP || p->nr == NR_SEMTIMEDOP) {
+		add(t, "in semop(), waiting for a semaphore that nobody releases");
+	} else if (p->nr == NR_FUTEX) {
+		add(t, "waiting on a futex (a POSIX semaphore or mutex nobody releases)");
+	} else if (p->nr == NR_POLL || p->nr == NR_PPOLL || p->nr == NR_SELECT ||
+		   p->nr == NR_PSELECT6 || p->nr == NR_EPOLL_WAIT || p->nr == NR_EPOLL_PWAIT) {
+		add(t, "in poll/select, waiting for a descriptor to become ready");
+	} else if (p->nr == NR_NANOSLEEP || p->nr == NR_CLOCK_NANOSLEEP) {
+		add(t, "sleeping");
+	} else if (p->nr == NR_PAUSE || p->nr == NR_RT_SIGSUSPEND) {
+		add(t, "waiting for a signal");
+	} else {
+		add(t, "blocked in system call %ld", p->nr);
+	}
+	if (p->wchan[0])
+		add(t, " [wchan %s, syscall %ld]", p->wchan, p->nr);
+	add(t, "\n");
+}
+
+void ag_diagnose(pid_t root_pid, char *buf, size_t cap)
+{
+	static struct proc procs[MAX_PROCS];
+	struct text t = {buf, cap, 0};
+	int n;
+
+	buf[0] = '\0';
+	/* In fallback mode init is not pid 1 of anything: its children are the test's. */
+	n = collect(root_pid, procs, 0);
+	for (int i = 0; i < n; i++)
+		describe(&t, &procs[i], procs, n);
+	if (n == 0)
+		add(&t, "  (no process of the test was left)\n");
+}
+
+void ag_kill_descendants(void)
+{
+	for (int round = 0; round < 100; round++) {
+		pid_t kids[MAX_PROCS];
+		int n = ag_children(getpid(), kids, MAX_PROCS);
+
+		if (n == 0)
+			break;
+		for (int i = 0; i < n; i++) {
+			pid_t grandkids[MAX_PROCS];
+			int m = ag_children(kids[i], grandkids, MAX_PROCS);
+
+			for (int j = 0; j < m; j++)
+				kill(grandkids[j], SIGKILL);
+			kill(kids[i], SIGKILL);
+		}
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		usleep(1000);
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}

@@ -1,0 +1,105 @@
+/*
+ * grader.h - what a lab's Criterion tests use to grade a submission.
+ *
+ * A graded test is written as
+ *
+ *     GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 8,
+ *                 .desc = "cat at the end of a pipeline sees EOF",
+ *                 .hint = "Handout 3.2: every process closes the ends it does not use.")
+ *     {
+ *             int status = run_pipeline(cmd1, cmd2);
+ *             expect(status == 0, "expected exit status 0, got %d", status);
+ *     }
+ *
+ * The body does not run in the Criterion worker. ag_run() starts a sandbox
+ * (fresh user, IPC, mount and pid namespaces, private /dev/shm, resource
+ * limits) and runs the body there, in a process of its own whose cwd is a
+ * fresh scratch directory and whose stdout and stderr go to a capped file.
+ * The worker watches the deadline, kills the sandbox's whole process tree when
+ * it passes, says where each process was blocked, and writes the test's
+ * result record for ipclab (see records.h).
+ *
+ * Rules for bodies: report through expect()/expect_no_leaks() only (never
+ * cr_assert: it wedges the run from a forked process); a process the body
+ * forks reports through its exit status; wait on events, never sleep.
+ */
+#ifndef GRADER_H
+#define GRADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <criterion/criterion.h>
+
+/* One graded test: points, deadline and the words the reports show. */
+struct ag_spec {
+	int points;		/* full marks for this test */
+	double deadline;	/* seconds; 0 means AG_DEFAULT_DEADLINE */
+	const char *desc;	/* one line: the behaviour checked */
+	const char *hint;	/* one line: where to look (handout section), never the answer */
+};
+
+#define AG_DEFAULT_DEADLINE 2.0
+
+void ag_run(const struct ag_spec *spec, const char *suite, const char *name,
+	    void (*body)(void));
+
+#define GRADED_TEST(suite, name, ...)                                          \
+	static void ag_body_##suite##_##name(void);                           \
+	static const struct ag_spec ag_spec_##suite##_##name = {__VA_ARGS__}; \
+	Test(suite, name, .data = (void *)&ag_spec_##suite##_##name)           \
+	{                                                                      \
+		ag_run(&ag_spec_##suite##_##name, #suite, #name,               \
+		       ag_body_##suite##_##name);                              \
+	}                                                                      \
+	static void ag_body_##suite##_##name(void)
+
+/*
+ * Behaviour check: when cond is false the test ends here with score 0 and
+ * the message (expected what, got what, what to look at) in the report.
+ */
+#define expect(cond, ...) \
+	((cond) ? (void)0 : ag_fail(__FILE__, __LINE__, __VA_ARGS__))
+void ag_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+
+/* Setup failure that is the grader's fault, not the submission's: status "error". */
+#define ag_setup(cond, what) \
+	((cond) ? (void)0 : ag_error(__FILE__, __LINE__, what))
+void ag_error(const char *file, int line, const char *what) __attribute__((noreturn));
+
+/*
+ * Leak checks. Take a snapshot before calling the student's function and
+ * check after its behaviour passed. What is compared: open descriptors (new
+ * ones are leaks; ones that vanished were closed by code that did not own
+ * them, which fails the test), children (running or zombie), System V
+ * message queues, semaphore sets and segments, /dev/shm entries and SYSV
+ * mappings. A leak costs half the test's points (the test goes on), and
+ * every leak is named: "fd 4 (pipe write end, pipe:[1234]) still open
+ * after run_pipeline returned".
+ */
+#define AG_MAX_FDS 64
+#define AG_MAX_CHILDREN 64
+struct ag_snapshot {
+	int nfds;
+	int fds[AG_MAX_FDS];
+	char fd_what[AG_MAX_FDS][64];
+	int nchildren;
+	pid_t children[AG_MAX_CHILDREN];
+	int sysv_msg, sysv_sem, sysv_shm, dev_shm, sysv_maps;
+};
+void ag_snapshot_take(struct ag_snapshot *snap);
+/* Returns true when nothing leaked; `after` completes "... still open after %s". */
+bool expect_no_leaks(const struct ag_snapshot *before, const char *after);
+
+/* Helpers for bodies. */
+const char *ag_scratch(void);		/* this test's scratch directory (also the cwd) */
+key_t ag_key(void);			/* a fresh System V key, random per run */
+pid_t ag_fork(void);			/* fork for a helper process: stdin /dev/null */
+int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig */
+/* Waits until pid sleeps inside syscall nr (x86_64 numbering); false at the deadline. */
+bool ag_wait_blocked(pid_t pid, long syscall_nr);
+/* Reads a whole (small) file into buf, NUL-terminated; returns length or -1. */
+ssize_t ag_read_file(const char *path, char *buf, size_t cap);
+
+#endif

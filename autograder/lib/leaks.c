@@ -1,0 +1,188 @@
+/*
+ * leaks.c - what the student's code left behind, named precisely.
+ *
+ * A snapshot before the call, a comparison after: descriptors opened and
+ * not closed (or closed without being owned), children not reaped, System V
+ * objects not removed, /dev/shm names not unlinked, SYSV segments still
+ * attached. Runs inside the test process.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "grader.h"
+#include "sandbox.h"
+
+static int count_lines(const char *path, const char *containing)
+{
+	char text[65536];
+	int lines = 0;
+
+	if (ag_read_file(path, text, sizeof(text)) <= 0)
+		return 0;
+	for (char *line = text, *next; *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (!containing || strstr(line, containing))
+			lines++;
+	}
+	return containing ? lines : lines - 1;	/* minus the header line */
+}
+
+static int count_entries(const char *dir_path)
+{
+	DIR *dir = opendir(dir_path);
+	struct dirent *entry;
+	int n = 0;
+
+	if (!dir)
+		return 0;
+	while ((entry = readdir(dir)))
+		if (entry->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+void ag_snapshot_take(struct ag_snapshot *snap)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *entry;
+
+	memset(snap, 0, sizeof(*snap));
+	ag_setup(dir != NULL, "opendir /proc/self/fd");
+	while ((entry = readdir(dir)) && snap->nfds < AG_MAX_FDS) {
+		int fd = atoi(entry->d_name);
+
+		if (entry->d_name[0] == '.' || fd == dirfd(dir))
+			continue;
+		snap->fds[snap->nfds] = fd;
+		ag_describe_fd(getpid(), fd, snap->fd_what[snap->nfds], sizeof(snap->fd_what[0]));
+		snap->nfds++;
+	}
+	closedir(dir);
+	snap->nchildren = ag_children(getpid(), snap->children, AG_MAX_CHILDREN);
+	snap->sysv_msg = count_lines("/proc/sysvipc/msg", NULL);
+	snap->sysv_sem = count_lines("/proc/sysvipc/sem", NULL);
+	snap->sysv_shm = count_lines("/proc/sysvipc/shm", NULL);
+	snap->dev_shm = count_entries("/dev/shm");
+	snap->sysv_maps = count_lines("/proc/self/maps", "/SYSV");
+}
+
+static bool has_fd(const struct ag_snapshot *snap, int fd)
+{
+	for (int i = 0; i < snap->nfds; i++)
+		if (snap->fds[i] == fd)
+			return true;
+	return false;
+}
+
+static bool has_child(const struct ag_snapshot *snap, pid_t pid)
+{
+	for (int i = 0; i < snap->nchildren; i++)
+		if (snap->children[i] == pid)
+			return true;
+	return false;
+}
+
+static void leak(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void leak(const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	ag_message_add("leak: %s", text);
+	ag_shared->leaked = 1;
+}
+
+/* Descriptors: new ones leaked; vanished ones were closed by code that did not own them. */
+static bool check_fds(const struct ag_snapshot *before, const struct ag_snapshot *now,
+		      const char *after)
+{
+	bool clean = true;
+
+	for (int i = 0; i < before->nfds; i++)
+		if (!has_fd(now, before->fds[i]))
+			ag_fail(__FILE__, __LINE__,
+				"fd %d (%s) was closed by the code under test, which did not open "
+				"it (checked after %s): close only the descriptors you created",
+				before->fds[i], before->fd_what[i], after);
+	for (int i = 0; i < now->nfds; i++) {
+		if (has_fd(before, now->fds[i]))
+			continue;
+		leak("fd %d (%s) still open after %s", now->fds[i], now->fd_what[i], after);
+		clean = false;
+	}
+	return clean;
+}
+
+static bool check_children(const struct ag_snapshot *before, const struct ag_snapshot *now,
+			   const char *after)
+{
+	bool clean = true;
+
+	for (int i = 0; i < now->nchildren; i++) {
+		char path[64], stat[512], *paren;
+		pid_t pid = now->children[i];
+
+		if (has_child(before, pid))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (ag_read_file(path, stat, sizeof(stat)) <= 0 || !(paren = strrchr(stat, ')')))
+			continue;
+		*paren = '\0';
+		if (paren[2] == 'Z')
+			leak("child pid %d (%s) exited but was never reaped (a zombie) after %s: "
+			     "waitpid() every child", (int)ag_inner_pid(pid), strchr(stat, '(') + 1,
+			     after);
+		else
+			leak("child pid %d (%s) still running after %s", (int)ag_inner_pid(pid),
+			     strchr(stat, '(') + 1, after);
+		clean = false;
+	}
+	return clean;
+}
+
+static bool check_count(int before, int now, const char *what, const char *after,
+			const char *fix)
+{
+	if (now <= before)
+		return true;
+	leak("%d %s left after %s: %s", now - before, what, after, fix);
+	return false;
+}
+
+bool expect_no_leaks(const struct ag_snapshot *before, const char *after)
+{
+	struct ag_snapshot now;
+	bool clean;
+
+	ag_snapshot_take(&now);
+	clean = check_fds(before, &now, after);
+	clean &= check_children(before, &now, after);
+	clean &= check_count(before->sysv_msg, now.sysv_msg, "System V message queue(s)", after,
+			     "msgctl(IPC_RMID) each queue you create (see ipcs -q)");
+	clean &= check_count(before->sysv_sem, now.sysv_sem, "System V semaphore set(s)", after,
+			     "semctl(IPC_RMID) each set you create (see ipcs -s)");
+	clean &= check_count(before->sysv_shm, now.sysv_shm, "System V shared memory segment(s)",
+			     after, "shmctl(IPC_RMID) each segment you create (see ipcs -m)");
+	clean &= check_count(before->dev_shm, now.dev_shm, "name(s) in /dev/shm", after,
+			     "shm_unlink() or sem_unlink() what you create");
+	clean &= check_count(before->sysv_maps, now.sysv_maps,
+			     "System V segment(s) still attached (SYSV in /proc/self/maps)", after,
+			     "shmdt() every address shmat() returned");
+	return clean;
+}

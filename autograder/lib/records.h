@@ -1,0 +1,78 @@
+/*
+ * records.h - the line protocol between a lab's test runner and ipclab,
+ * and the in-memory results that the reporters write out.
+ *
+ * The runner and its workers append records to the file named by the
+ * environment variable IPCLAB_RECORDS (nothing when it is unset; Criterion's
+ * workers inherit no descriptors, so it is a path), one record per line,
+ * fields separated by a tab. Text fields are escaped: backslash -> "\\",
+ * tab -> "\t", newline -> "\n", carriage return -> "\r"; every other byte is
+ * passed through as is (it may be invalid UTF-8: the reporters sanitise).
+ *
+ *   mode    MODE REASON                  sandbox mode: ns | fallback | none
+ *   plan    SUITE NAME POINTS DEADLINE_MS DESC HINT     once per test, before any run
+ *   result  SUITE NAME SCORE MAX STATUS MS MESSAGE HINT OUTPUT
+ *                                        written by the test's worker when it ends
+ *   end     SUITE NAME PASSED CRASHED TIMED_OUT SIGNAL EXIT_CODE
+ *                                        written by the runner after each worker ends
+ *
+ * STATUS is one of passed, failed, leak, timeout, crashed, error (grader
+ * fault), notrun. A "result" is authoritative; an "end" without a "result"
+ * means the worker itself died and ipclab reports it from the "end" fields.
+ * ipclab reports planned tests without either as "notrun" with the reason
+ * (global deadline, runner crash).
+ */
+#ifndef RECORDS_H
+#define RECORDS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum ag_status {
+	AG_PASSED, AG_FAILED, AG_LEAK, AG_TIMEOUT, AG_CRASHED, AG_ERROR, AG_NOTRUN
+};
+
+const char *ag_status_name(enum ag_status status);
+bool ag_status_parse(const char *word, enum ag_status *status);
+
+/* One test as reported. Strings are owned by the result (malloc'd). */
+struct ag_result {
+	char *suite, *name, *desc;
+	char *message;		/* why it failed: expected, got, where processes were blocked */
+	char *hint;		/* what to read next */
+	char *output;		/* what the submission printed (capped) */
+	int score, max_score;
+	int deadline_ms;
+	double seconds;
+	enum ag_status status;
+	bool planned, has_result, has_end;
+	/* From the "end" record: how the worker process ended (reported when no "result"). */
+	bool end_passed, end_crashed, end_timed_out;
+	int end_signal, end_exit;
+};
+
+struct ag_run {
+	char *lab;		/* "01-pipes" */
+	char *title;		/* "Lab 01: pipes" */
+	char *mode, *mode_reason;	/* sandbox mode as the runner reported it */
+	char *output;		/* text shown above the tests (compile errors, runner crash) */
+	struct ag_result *tests;
+	int ntests;
+	double seconds;
+};
+
+/* Writing (runner side). Each call writes one whole line with one write(2). */
+void rec_write(int fd, const char *kind, int nfields, const char *const fields[]);
+
+/* Reading (ipclab side): feed one line (without its '\n'). Returns false on a malformed line. */
+bool rec_apply(struct ag_run *run, char *line);
+/* Planned tests with no result become notrun with this reason; crashes are filled from "end". */
+void rec_finish(struct ag_run *run, const char *notrun_reason);
+
+void run_free(struct ag_run *run);
+int run_score(const struct ag_run *run);
+int run_max_score(const struct ag_run *run);
+struct ag_result *run_add_test(struct ag_run *run, const char *suite, const char *name);
+struct ag_result *run_find_test(struct ag_run *run, const char *suite, const char *name);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * report.h - the grader's outputs, all written from one struct ag_run:
+ * the terminal report, Gradescope results.json and JUnit XML (see
+ * shared FORMATS.md). Every writer accepts any bytes in the results'
+ * text (quotes, newlines, control bytes, invalid UTF-8) and produces a
+ * file its consumers parse.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "records.h"
+
+#define REPORT_OUTPUT_CAP 8192	/* bytes of a test's output kept in a report */
+
+struct report_style {
+	bool colour;		/* ANSI colours (a terminal, NO_COLOR unset) */
+	bool verbose;		/* show passing tests' output too */
+	const char *rerun;	/* "ipclab test 01" or "ipclab grade 01 DIR": rerun hint prefix */
+};
+
+/* Per test: ok/FAIL, points, name, description; for failures why, hint, rerun. Ends "score: N/M". */
+void report_terminal(FILE *out, const struct ag_run *run, const struct report_style *style);
+/* Return 0, or -1 with errno set (nothing half-written is left: temp file + rename). */
+int report_json(const char *path, const struct ag_run *run);
+int report_junit(const char *path, const struct ag_run *run);
+
+/* Text helpers shared by the writers, exposed for their tests. */
+/* Valid UTF-8 with invalid sequences replaced by U+FFFD; at most cap bytes of input. */
+char *text_sanitise(const char *s, size_t cap);
+void json_string(FILE *out, const char *s);	/* quoted, escaped, sanitised */
+void xml_text(FILE *out, const char *s);	/* escaped, XML-1.0-illegal chars replaced */
+
+#endif

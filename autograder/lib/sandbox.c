@@ -1,0 +1,703 @@
+/*
+ * sandbox.c - runs one graded test body in a sandbox, with a deadline.
+ *
+ * Process tree of one test (ns mode):
+ *
+ *   Criterion worker (ag_run: watchdog, diagnosis, result record)
+ *    └─ init       pid 1 of fresh user+pid+IPC+mount namespaces; reaps
+ *        └─ test   pid 2: runs the body, which calls the student's code
+ *
+ * The worker maps the sandbox's root to an unprivileged uid (65534 when the
+ * grader is root, the grader's own uid otherwise), so RLIMIT_NPROC counts the
+ * sandbox's processes on their own and a fork loop stops there. Killing init
+ * kills the whole namespace; init dies with the worker (PDEATHSIG). In
+ * fallback mode (no namespaces) init is a subreaper instead, and the worker
+ * kills every descendant it finds.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <grp.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "grader.h"
+#include "records.h"
+#include "sandbox.h"
+
+#define SANDBOX_UID 65534	/* host uid of the sandbox when the grader is root */
+#define OUTPUT_LIMIT (16L << 20)	/* RLIMIT_FSIZE: what a test may print */
+#define PROCESS_LIMIT 64
+#define MEMORY_LIMIT (1L << 30)	/* RLIMIT_AS of each sandbox process */
+#define OUTPUT_KEEP 8192	/* bytes of output put in the record */
+#define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNS)
+
+enum ag_mode ag_mode = AG_MODE_NS;
+char ag_mode_reason[256] = "";
+struct ag_shared *ag_shared;
+pid_t ag_test_pid;
+
+static char scratch_dir[4096];
+static bool is_helper;		/* a process the test forked with ag_fork() */
+static double test_deadline;	/* absolute, ag_now() clock */
+
+double ag_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const char *ag_scratch(void)
+{
+	return scratch_dir;
+}
+
+const char *ag_mode_name(enum ag_mode mode)
+{
+	return mode == AG_MODE_NS ? "ns" : mode == AG_MODE_FALLBACK ? "fallback" : "none";
+}
+
+/*
+ * Criterion's workers do not inherit our descriptors (BoxFort re-executes the
+ * runner), so records go to a path that every writer opens in append mode.
+ */
+int ag_records_open(void)
+{
+	const char *path = getenv("IPCLAB_RECORDS");
+
+	if (!path || !*path)
+		return -1;
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+}
+
+/* ---- messages from inside the sandbox ---- */
+
+void ag_message_add(const char *fmt, ...)
+{
+	struct ag_shared *sh = ag_shared;
+	va_list ap;
+
+	while (__sync_lock_test_and_set(&sh->msg_lock, 1))
+		sched_yield();
+	if (sh->msg_len + 2 < sizeof(sh->message)) {
+		char *at = sh->message + sh->msg_len;
+		size_t room = sizeof(sh->message) - sh->msg_len;
+		int n;
+
+		va_start(ap, fmt);
+		n = vsnprintf(at, room, fmt, ap);
+		va_end(ap);
+		if (n >= (int)room)
+			n = (int)room - 1;
+		sh->msg_len += (size_t)n;
+		if (sh->msg_len + 1 < sizeof(sh->message) && sh->message[sh->msg_len - 1] != '\n')
+			sh->message[sh->msg_len++] = '\n';
+		sh->message[sh->msg_len] = '\0';
+	}
+	__sync_lock_release(&sh->msg_lock);
+}
+
+/* A process other than the test process got here: a student's child returned. */
+static void leave_if_stray(void)
+{
+	if (getpid() != ag_test_pid && !is_helper) {
+		ag_shared->stray = 1;
+		_exit(0);
+	}
+}
+
+void ag_fail(const char *file, int line, const char *fmt, ...)
+{
+	char text[2048];
+	va_list ap;
+
+	leave_if_stray();
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	(void)file, (void)line;
+	if (is_helper) {
+		ag_message_add("helper process: %s", text);
+		_exit(1);	/* the test sees the helper fail through its exit status */
+	}
+	ag_message_add("%s", text);
+	ag_shared->failed = 1;
+	_exit(1);
+}
+
+void ag_error(const char *file, int line, const char *what)
+{
+	leave_if_stray();
+	ag_message_add("grader error at %s:%d: %s: %s (not your fault: tell your instructor)",
+		       file, line, what, strerror(errno));
+	ag_shared->error = 1;
+	_exit(1);
+}
+
+key_t ag_key(void)
+{
+	unsigned int random_bits;
+	int fd = open("/dev/urandom", O_RDONLY);
+	key_t key;
+
+	ag_setup(fd != -1, "open /dev/urandom");
+	ag_setup(read(fd, &random_bits, sizeof(random_bits)) == sizeof(random_bits),
+		 "read /dev/urandom");
+	close(fd);
+	key = (key_t)(random_bits | 0x10000000u) & 0x7fffffff;
+	if (ag_shared->nkeys < AG_MAX_KEYS)
+		ag_shared->keys[ag_shared->nkeys++] = key;
+	return key;
+}
+
+pid_t ag_fork(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null_fd = open("/dev/null", O_RDONLY);
+
+		is_helper = true;
+		if (null_fd != -1 && null_fd != STDIN_FILENO) {
+			dup2(null_fd, STDIN_FILENO);
+			close(null_fd);
+		}
+	}
+	return pid;
+}
+
+int ag_wait_exit(pid_t pid)
+{
+	int status;
+
+	for (;;) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+
+		if (got == pid)
+			break;
+		if (got == -1 && errno != EINTR)
+			return -1;
+		if (ag_now() > test_deadline)
+			return -1;
+		usleep(500);
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Reads "/proc/PID/syscall": the number, or -1 when running or unreadable. */
+static long blocked_syscall(pid_t pid)
+{
+	char path[64], text[256];
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if (ag_read_file(path, text, sizeof(text)) <= 0 || sscanf(text, "%ld", &nr) != 1)
+		return -1;
+	return nr;
+}
+
+bool ag_wait_blocked(pid_t pid, long syscall_nr)
+{
+	char path[64], text[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	while (ag_now() < test_deadline) {
+		if (ag_read_file(path, text, sizeof(text)) > 0) {
+			char *state = strrchr(text, ')');
+
+			if (state && state[2] == 'S' && blocked_syscall(pid) == syscall_nr)
+				return true;
+		}
+		usleep(200);
+	}
+	return false;
+}
+
+ssize_t ag_read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+
+	if (fd == -1)
+		return -1;
+	while (len + 1 < cap) {
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* ---- the sandbox's processes ---- */
+
+static void set_limit(int resource, rlim_t value)
+{
+	struct rlimit limit = {value, value};
+
+	setrlimit(resource, &limit);
+}
+
+/* The test process: pid 2 of the sandbox. Never returns. */
+static void test_main(void (*body)(void), int output_fd)
+{
+	int null_fd = open("/dev/null", O_RDONLY);
+	sigset_t none;
+
+	setpgid(0, 0);
+	if (null_fd == -1 || dup2(null_fd, STDIN_FILENO) == -1 ||
+	    dup2(output_fd, STDOUT_FILENO) == -1 || dup2(output_fd, STDERR_FILENO) == -1 ||
+	    chdir(scratch_dir) == -1)
+		_exit(100);
+	close_range(3, ~0U, 0);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	ag_test_pid = getpid();
+	body();
+	leave_if_stray();
+	ag_shared->done = 1;
+	_exit(0);
+}
+
+/* Becomes an unprivileged user: the sandbox's own root, or 65534 in fallback. */
+static int drop_privileges(void)
+{
+	if (ag_mode == AG_MODE_NS)
+		return setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1 ? -1 : 0;
+	if (ag_mode == AG_MODE_FALLBACK && geteuid() == 0) {
+		if (setgroups(0, NULL) == -1 || setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID) == -1 ||
+		    setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Private mounts: a /proc that shows the sandbox's pids, an empty /dev/shm. */
+static int private_mounts(void)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		return -1;
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+		return -1;
+	return mount("ag-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
+}
+
+static void apply_limits(double seconds)
+{
+	if (ag_mode == AG_MODE_NONE)
+		return;
+	set_limit(RLIMIT_CORE, 0);
+	set_limit(RLIMIT_FSIZE, OUTPUT_LIMIT);
+	set_limit(RLIMIT_NPROC, PROCESS_LIMIT);
+	set_limit(RLIMIT_AS, MEMORY_LIMIT);
+	set_limit(RLIMIT_CPU, (rlim_t)seconds + 2);
+}
+
+/*
+ * init: waits for the worker's go (after it wrote the id maps), sets the
+ * sandbox up, starts the test process and reaps everything until the test
+ * process ends. Its exit ends the namespace.
+ */
+static void init_main(int go_fd, void (*body)(void), int output_fd,
+		      double seconds)
+{
+	char go;
+	pid_t test;
+
+	/* Dies with the worker. If the worker died already, the read sees EOF. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (read(go_fd, &go, 1) != 1)
+		_exit(101);
+	close(go_fd);
+	if (ag_mode != AG_MODE_NS)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (drop_privileges() == -1 || (ag_mode == AG_MODE_NS && private_mounts() == -1)) {
+		ag_message_add("grader error: sandbox setup failed: %s", strerror(errno));
+		ag_shared->error = 1;
+		_exit(102);
+	}
+	/* Changing uids made us non-dumpable; helpers must read our /proc files. */
+	prctl(PR_SET_DUMPABLE, 1);
+	apply_limits(seconds);
+	test = fork();
+	if (test == -1)
+		_exit(103);
+	if (test == 0)
+		test_main(body, output_fd);
+	close(output_fd);
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+
+		if (pid == test) {
+			ag_shared->test_status = status;
+			ag_shared->test_reaped = 1;
+			break;
+		}
+		if (pid == -1 && errno != EINTR)
+			break;
+	}
+	_exit(0);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd == -1)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Maps the sandbox's uid/gid 0 to an unprivileged host id. */
+static int write_id_maps(pid_t pid)
+{
+	char path[64], map[64];
+	uid_t uid = geteuid() == 0 ? SANDBOX_UID : geteuid();
+	gid_t gid = geteuid() == 0 ? SANDBOX_UID : getegid();
+
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	if (write_file(path, "deny") == -1)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
+	if (write_file(path, map) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
+	return write_file(path, map);
+}
+
+/* fork(), or a fork into new namespaces in ns mode. */
+static pid_t spawn(void)
+{
+	if (ag_mode == AG_MODE_NS)
+		return (pid_t)syscall(SYS_clone, NS_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
+	return fork();
+}
+
+/* Starts init; returns its pid with the sandbox running, or -1. */
+static pid_t sandbox_start(void (*body)(void), int output_fd, double seconds)
+{
+	int go[2];
+	pid_t init;
+
+	if (pipe2(go, O_CLOEXEC) == -1)
+		return -1;
+	init = spawn();
+	if (init == 0) {
+		close(go[1]);
+		init_main(go[0], body, output_fd, seconds);
+	}
+	close(go[0]);
+	if (init != -1 && ag_mode == AG_MODE_NS && write_id_maps(init) == -1) {
+		kill(init, SIGKILL);
+		waitpid(init, NULL, 0);
+		init = -1;
+	}
+	if (init != -1 && write(go[1], "g", 1) != 1) {
+		kill(init, SIGKILL);
+		waitpid(init, NULL, 0);
+		init = -1;
+	}
+	close(go[1]);
+	return init;
+}
+
+/* Waits for init until the deadline. Returns true if it ended in time. */
+static bool watch(pid_t init)
+{
+	useconds_t pause_us = 50;
+
+	for (;;) {
+		pid_t got = waitpid(init, NULL, WNOHANG);
+
+		if (got == init || (got == -1 && errno != EINTR))
+			return true;
+		if (ag_now() > test_deadline)
+			return false;
+		usleep(pause_us);
+		if (pause_us < 4000)
+			pause_us *= 2;
+	}
+}
+
+static void kill_sandbox(pid_t init)
+{
+	if (ag_mode == AG_MODE_NS) {
+		kill(init, SIGKILL);
+		waitpid(init, NULL, 0);
+	}
+	ag_kill_descendants();
+}
+
+/* ---- the worker: one test from start to result record ---- */
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)type, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static int make_scratch(const char *name)
+{
+	const char *base = getenv("IPCLAB_SCRATCH");
+
+	if (!base || !*base)
+		base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	snprintf(scratch_dir, sizeof(scratch_dir), "%s/ag-%.40s-XXXXXX", base, name);
+	if (!mkdtemp(scratch_dir))
+		return -1;
+	if (geteuid() == 0 && ag_mode != AG_MODE_NONE)
+		return chown(scratch_dir, SANDBOX_UID, SANDBOX_UID);
+	return 0;
+}
+
+/* The file that collects the test's stdout and stderr: unnamed when the fs allows. */
+static int open_output(void)
+{
+	char path[4200];
+	int fd = open(scratch_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd != -1)
+		return fd;
+	snprintf(path, sizeof(path), "%s/.output", scratch_dir);
+	return open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+static const char *signal_story(int sig)
+{
+	switch (sig) {
+	case SIGSEGV: return "a segmentation fault (bad pointer)";
+	case SIGBUS: return "a bus error (memory past the end of a mapped file?)";
+	case SIGABRT: return "abort() (a failed assert, or the C library found heap corruption)";
+	case SIGPIPE: return "SIGPIPE: it wrote to a pipe whose readers had all gone";
+	case SIGXFSZ: return "the output limit (16 MiB): something prints in a loop";
+	case SIGXCPU: return "the CPU time limit: an endless loop?";
+	case SIGKILL: return "SIGKILL: kill(-1, ...) or kill(0, ...) from the code, or the memory limit";
+	case SIGFPE: return "an arithmetic error (division by zero?)";
+	default: return strsignal(sig);
+	}
+}
+
+struct verdict {
+	enum ag_status status;
+	int score;
+	char message[8192];
+};
+
+static void judge_ended(const struct ag_spec *spec, struct verdict *v)
+{
+	struct ag_shared *sh = ag_shared;
+	int st = sh->test_status;
+
+	v->status = AG_FAILED;
+	v->score = 0;
+	if (sh->error) {
+		v->status = AG_ERROR;
+	} else if (sh->failed) {
+		/* message already says why */
+	} else if (!sh->test_reaped) {
+		v->status = AG_ERROR;
+		ag_message_add("grader error: the sandbox ended before the test process did");
+	} else if (WIFSIGNALED(st)) {
+		v->status = AG_CRASHED;
+		ag_message_add("the test process was killed by signal %d, %s.",
+			       WTERMSIG(st), signal_story(WTERMSIG(st)));
+	} else if (!sh->done) {
+		ag_message_add("the test process exited with status %d before the test finished: "
+			       "did a graded function call exit() instead of returning?",
+			       WEXITSTATUS(st));
+	} else if (sh->stray) {
+		ag_message_add("a child process returned from a graded function into the caller "
+			       "(after a failed exec?): a child must end with _exit().");
+	} else if (sh->leaked) {
+		v->status = AG_LEAK;
+		v->score = spec->points / 2;
+	} else {
+		v->status = AG_PASSED;
+		v->score = spec->points;
+	}
+	snprintf(v->message, sizeof(v->message), "%s", sh->message);
+}
+
+static void judge_timeout(pid_t init, double seconds, struct verdict *v)
+{
+	int n = snprintf(v->message, sizeof(v->message),
+			 "timed out after %.1f s. Where each process was when the deadline passed:\n",
+			 seconds);
+
+	v->status = AG_TIMEOUT;
+	v->score = 0;
+	ag_diagnose(init, v->message + n, sizeof(v->message) - (size_t)n);
+}
+
+/* Reads at most cap bytes of the test's output. */
+static void read_output(int fd, char *buf, size_t cap)
+{
+	struct stat st;
+	ssize_t n = pread(fd, buf, cap - 64, 0);
+
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	if (fstat(fd, &st) == 0 && st.st_size > n)
+		snprintf(buf + n, 64, "\n[... %lld more bytes not shown]",
+			 (long long)(st.st_size - n));
+}
+
+static void emit_result(const char *suite, const char *name, const struct ag_spec *spec,
+			const struct verdict *v, double seconds, const char *output)
+{
+	char score[16], max[16], ms[16];
+	const char *fields[9];
+	int fd = ag_records_open();
+
+	if (fd == -1)
+		return;
+	snprintf(score, sizeof(score), "%d", v->score);
+	snprintf(max, sizeof(max), "%d", spec->points);
+	snprintf(ms, sizeof(ms), "%d", (int)(seconds * 1000));
+	fields[0] = suite;
+	fields[1] = name;
+	fields[2] = score;
+	fields[3] = max;
+	fields[4] = ag_status_name(v->status);
+	fields[5] = ms;
+	fields[6] = v->message;
+	fields[7] = "";
+	fields[8] = output;
+	rec_write(fd, "result", 9, fields);
+	close(fd);
+}
+
+void ag_run(const struct ag_spec *spec, const char *suite, const char *name,
+	    void (*body)(void))
+{
+	static struct verdict verdict;
+	static char output[OUTPUT_KEEP];
+	double seconds = spec->deadline > 0 ? spec->deadline : AG_DEFAULT_DEADLINE;
+	double start = ag_now();
+	int output_fd;
+	pid_t init;
+
+	test_deadline = start + seconds;
+	ag_shared = mmap(NULL, sizeof(*ag_shared), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cr_assert(ag_shared != MAP_FAILED, "grader error: mmap: %s", strerror(errno));
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cr_assert(make_scratch(name) == 0, "grader error: scratch dir %s: %s", scratch_dir,
+		  strerror(errno));
+	output_fd = open_output();
+	cr_assert(output_fd != -1, "grader error: output file: %s", strerror(errno));
+
+	init = sandbox_start(body, output_fd, seconds);
+	if (init == -1) {
+		verdict.status = AG_ERROR;
+		snprintf(verdict.message, sizeof(verdict.message),
+			 "grader error: could not start the sandbox: %s", strerror(errno));
+	} else if (watch(init)) {
+		ag_kill_descendants();
+		judge_ended(spec, &verdict);
+	} else {
+		judge_timeout(init, seconds, &verdict);
+		kill_sandbox(init);
+	}
+	read_output(output_fd, output, sizeof(output));
+	close(output_fd);
+	nftw(scratch_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	emit_result(suite, name, spec, &verdict, ag_now() - start, output);
+	cr_assert(verdict.status == AG_PASSED, "%s", verdict.message);
+}
+
+/* Tries the whole ns sandbox set-up once; on failure says why. */
+static bool ns_probe(char *why, size_t cap)
+{
+	int go[2], status = 0;
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) == -1)
+		return snprintf(why, cap, "pipe: %s", strerror(errno)), false;
+	pid = spawn();
+	if (pid == 0) {
+		char byte;
+
+		close(go[1]);
+		if (read(go[0], &byte, 1) != 1 || drop_privileges() == -1)
+			_exit(255);
+		_exit(private_mounts() == -1 ? errno : 0);
+	}
+	close(go[0]);
+	if (pid == -1) {
+		snprintf(why, cap, "cannot create user/pid/IPC/mount namespaces (%s)",
+			 strerror(errno));
+	} else if (write_id_maps(pid) == -1) {
+		snprintf(why, cap, "cannot map user ids into a user namespace (%s)",
+			 strerror(errno));
+		kill(pid, SIGKILL);
+	} else if (write(go[1], "g", 1) != 1) {
+		snprintf(why, cap, "pipe write: %s", strerror(errno));
+	}
+	close(go[1]);
+	if (pid != -1)
+		waitpid(pid, &status, 0);
+	if (*why)
+		return false;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return true;
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 255)
+		snprintf(why, cap, "cannot mount a private /proc and /dev/shm (%s)",
+			 strerror(WEXITSTATUS(status)));
+	else
+		snprintf(why, cap, "cannot become root inside a user namespace");
+	return false;
+}
+
+void ag_mode_choose(void)
+{
+	const char *forced = getenv("IPCLAB_SANDBOX");
+
+	ag_mode_reason[0] = '\0';
+	if (forced && strcmp(forced, "fallback") == 0) {
+		ag_mode = AG_MODE_FALLBACK;
+		snprintf(ag_mode_reason, sizeof(ag_mode_reason), "IPCLAB_SANDBOX=fallback");
+	} else if (forced && strcmp(forced, "none") == 0) {
+		ag_mode = AG_MODE_NONE;
+		snprintf(ag_mode_reason, sizeof(ag_mode_reason), "IPCLAB_SANDBOX=none");
+	} else {
+		ag_mode = AG_MODE_NS;
+		if (!ns_probe(ag_mode_reason, sizeof(ag_mode_reason)))
+			ag_mode = AG_MODE_FALLBACK;
+	}
+}

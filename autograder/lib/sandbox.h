@@ -1,0 +1,66 @@
+/*
+ * sandbox.h - internals shared by the grading library's files
+ * (sandbox.c, leaks.c, diagnose.c, runner.c). Tests use grader.h.
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum ag_mode {
+	AG_MODE_NS,		/* user + pid + IPC + mount namespaces per test */
+	AG_MODE_FALLBACK,	/* no namespaces: unique names, cleanup of what the test made */
+	AG_MODE_NONE,		/* plain fork, no limits: for valgrind runs */
+};
+
+extern enum ag_mode ag_mode;
+extern char ag_mode_reason[256];
+
+/* Chooses the mode: IPCLAB_SANDBOX=ns|fallback|none, or a real probe. */
+void ag_mode_choose(void);
+const char *ag_mode_name(enum ag_mode mode);
+
+/* Opens the records file (IPCLAB_RECORDS) for appending, or returns -1. */
+int ag_records_open(void);
+
+#define AG_MAX_KEYS 16
+#define AG_MESSAGE_MAX 6144
+
+/* Memory shared by the worker, the sandbox's init and the test process. */
+struct ag_shared {
+	int done;		/* the body returned normally */
+	int failed;		/* expect() failed */
+	int error;		/* the grader's own setup failed */
+	int leaked;		/* expect_no_leaks() found something */
+	int stray;		/* a process other than the test process reached the body's end */
+	int test_status;	/* wait status of the test process, set by init */
+	int test_reaped;
+	int nkeys;
+	int keys[AG_MAX_KEYS];	/* System V keys handed out by ag_key() */
+	int msg_lock;
+	size_t msg_len;
+	char message[AG_MESSAGE_MAX];
+};
+
+extern struct ag_shared *ag_shared;
+extern pid_t ag_test_pid;
+
+/* Appends a line to the shared message (any process of the test). */
+void ag_message_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes, into buf, where each process under root_pid is blocked. */
+void ag_diagnose(pid_t root_pid, char *buf, size_t cap);
+/* Kills every descendant of the calling process (it must be a subreaper). */
+void ag_kill_descendants(void);
+/* Describes fd of pid: "pipe write end, pipe:[123]". */
+void ag_describe_fd(pid_t pid, int fd, char *buf, size_t cap);
+/* Pid as seen inside the sandbox (last NSpid field), or pid itself. */
+pid_t ag_inner_pid(pid_t pid);
+/* Lists the children of pid (all threads); returns how many were stored. */
+int ag_children(pid_t pid, pid_t *out, int max);
+
+double ag_now(void);
+
+#endif
