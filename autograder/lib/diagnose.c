@@ -212,7 +212,8 @@ static void add_holders(struct text *t, const struct proc *procs, int n, const c
 			mode = fd_access(procs[i].pid, fd);
 			if (strcmp(link, target) == 0 && (mode == want || mode == O_RDWR))
 				add(t, "%s pid %d (%s) fd %d", found++ ? "," : "", (int)procs[i].inner,
-				    procs[i].comm, fd);
+				    procs[i].inner == ag_shared->test_pid ? "the test" : procs[i].comm,
+				    fd);
 		}
 		closedir(fds);
 	}
@@ -261,7 +262,10 @@ static void describe_wait4(struct text *t, const struct proc *p, const struct pr
 
 static void describe(struct text *t, const struct proc *p, const struct proc *procs, int n)
 {
-	add(t, "  pid %d (%s): ", (int)p->inner, p->comm);
+	if (p->inner == ag_shared->test_pid)
+		add(t, "  pid %d (the test, calling your code): ", (int)p->inner);
+	else
+		add(t, "  pid %d (%s): ", (int)p->inner, p->comm);
 	if (p->state == 'Z') {
 		add(t, "exited, never reaped by its parent (zombie)");
 	} else if (p->nr == -1) {

@@ -37,22 +37,25 @@ struct ag_spec {
 	double deadline;	/* seconds; 0 means AG_DEFAULT_DEADLINE */
 	const char *desc;	/* one line: the behaviour checked */
 	const char *hint;	/* one line: where to look (handout section), never the answer */
+	/* Set by GRADED_TEST: */
+	const char *suite, *name;
+	void (*body)(void);
 };
 
 #define AG_DEFAULT_DEADLINE 2.0
 
-void ag_run(const struct ag_spec *spec, const char *suite, const char *name,
-	    void (*body)(void));
+void ag_run(const struct ag_spec *spec);
 
-#define GRADED_TEST(suite, name, ...)                                          \
-	static void ag_body_##suite##_##name(void);                           \
-	static const struct ag_spec ag_spec_##suite##_##name = {__VA_ARGS__}; \
-	Test(suite, name, .data = (void *)&ag_spec_##suite##_##name)           \
+#define GRADED_TEST(suite_, name_, ...)                                        \
+	static void ag_body_##suite_##_##name_(void);                         \
+	static const struct ag_spec ag_spec_##suite_##_##name_ = {            \
+		.suite = #suite_, .name = #name_,                              \
+		.body = ag_body_##suite_##_##name_, __VA_ARGS__};              \
+	Test(suite_, name_, .data = (void *)&ag_spec_##suite_##_##name_)       \
 	{                                                                      \
-		ag_run(&ag_spec_##suite##_##name, #suite, #name,               \
-		       ag_body_##suite##_##name);                              \
+		ag_run(&ag_spec_##suite_##_##name_);                           \
 	}                                                                      \
-	static void ag_body_##suite##_##name(void)
+	static void ag_body_##suite_##_##name_(void)
 
 /*
  * Behaviour check: when cond is false the test ends here with score 0 and

@@ -1,21 +1,33 @@
 /*
  * runner.c - main() of every lab's test runner.
  *
- * Chooses the sandbox mode once, announces the plan (every test with its
- * points, deadline, description and hint) on the records descriptor, then
- * lets Criterion run the tests one at a time. Each test's worker writes its
- * own "result" record (sandbox.c); the POST_TEST hook adds an "end" record
- * so that ipclab can tell a worker that died from one that reported.
+ * The tests are Criterion tests (Test(), --list, filters). The runner runs
+ * them in one of two ways:
  *
- * Usage: RUNNER [criterion options]     e.g. --filter='*' /NAME, --list
- * With IPCLAB_RECORDS unset it is a plain Criterion runner; with
- * IPCLAB_PLAN_ONLY set it writes the plan and runs nothing.
+ *  - for ipclab (IPCLAB_RECORDS set): its own loop. Each test gets a forked
+ *    worker, up to -j at a time, and each worker's ag_run() sandboxes the
+ *    body as usual. Criterion's own workers cost about 100 ms each here
+ *    (a re-exec and a message bus per test), more than most of our tests.
+ *  - otherwise, or with IPCLAB_CRITERION=1: Criterion's runner, with all of
+ *    its options; each worker still writes its result record.
+ *
+ * Either way the runner first chooses the sandbox mode, then writes the plan
+ * (every selected test with points, deadline, description and hint), and an
+ * "end" record after each worker so that ipclab can tell a worker that died
+ * from one that reported.
+ *
+ * Usage: RUNNER [-jN] [--filter=SUITE/NAME-PATTERN] [criterion options]
+ * With IPCLAB_PLAN_ONLY set it writes the plan and runs nothing.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fnmatch.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <criterion/options.h>
@@ -25,83 +37,186 @@
 #include "records.h"
 #include "sandbox.h"
 
-static void emit_mode(int fd)
+#define MAX_JOBS 16
+
+static void emit(const char *kind, int n, const char *const fields[])
 {
-	const char *fields[] = {ag_mode_name(ag_mode), ag_mode_reason};
-
-	rec_write(fd, "mode", 2, fields);
-}
-
-static void emit_plan(int fd, const char *suite, const char *name, const struct ag_spec *spec)
-{
-	char points[16], deadline[16];
-	double seconds = spec->deadline > 0 ? spec->deadline : AG_DEFAULT_DEADLINE;
-	const char *fields[6];
-
-	snprintf(points, sizeof(points), "%d", spec->points);
-	snprintf(deadline, sizeof(deadline), "%d", (int)(seconds * 1000));
-	fields[0] = suite;
-	fields[1] = name;
-	fields[2] = points;
-	fields[3] = deadline;
-	fields[4] = spec->desc ? spec->desc : "";
-	fields[5] = spec->hint ? spec->hint : "";
-	rec_write(fd, "plan", 6, fields);
-}
-
-static void emit_plans(int fd, struct criterion_test_set *set)
-{
-	FOREACH_SET(struct criterion_suite_set *suite, set->suites) {
-		FOREACH_SET(struct criterion_test *test, suite->tests) {
-			const struct ag_spec *spec = test->data->data;
-
-			if (spec)
-				emit_plan(fd, test->category, test->name, spec);
-		}
-	}
-}
-
-ReportHook(POST_TEST)(struct criterion_test_stats *stats)
-{
-	char passed[4], crashed[4], timed_out[4], signal[8], exit_code[8];
-	const char *fields[7];
 	int fd = ag_records_open();
 
 	if (fd == -1)
 		return;
-	snprintf(passed, sizeof(passed), "%d", stats->test_status == CR_STATUS_PASSED);
-	snprintf(crashed, sizeof(crashed), "%d", stats->crashed);
-	snprintf(timed_out, sizeof(timed_out), "%d", stats->timed_out);
-	snprintf(signal, sizeof(signal), "%d", stats->signal);
-	snprintf(exit_code, sizeof(exit_code), "%d", stats->exit_code);
-	fields[0] = stats->test->category;
-	fields[1] = stats->test->name;
-	fields[2] = passed;
-	fields[3] = crashed;
-	fields[4] = timed_out;
-	fields[5] = signal;
-	fields[6] = exit_code;
-	rec_write(fd, "end", 7, fields);
+	rec_write(fd, kind, n, fields);
 	close(fd);
+}
+
+static void emit_plan(const struct criterion_test *test)
+{
+	const struct ag_spec *spec = test->data->data;
+	double seconds = spec->deadline > 0 ? spec->deadline : AG_DEFAULT_DEADLINE;
+	char points[16], deadline[16];
+	const char *fields[6];
+
+	snprintf(points, sizeof(points), "%d", spec->points);
+	snprintf(deadline, sizeof(deadline), "%d", (int)(seconds * 1000));
+	fields[0] = test->category;
+	fields[1] = test->name;
+	fields[2] = points;
+	fields[3] = deadline;
+	fields[4] = spec->desc ? spec->desc : "";
+	fields[5] = spec->hint ? spec->hint : "";
+	emit("plan", 6, fields);
+}
+
+static void emit_end(const struct criterion_test *test, bool passed, bool crashed,
+		     bool timed_out, int sig, int exit_code)
+{
+	char flags[3][4], signal[8], code[8];
+	const char *fields[7];
+
+	snprintf(flags[0], sizeof(flags[0]), "%d", passed);
+	snprintf(flags[1], sizeof(flags[1]), "%d", crashed);
+	snprintf(flags[2], sizeof(flags[2]), "%d", timed_out);
+	snprintf(signal, sizeof(signal), "%d", sig);
+	snprintf(code, sizeof(code), "%d", exit_code);
+	fields[0] = test->category;
+	fields[1] = test->name;
+	fields[2] = flags[0];
+	fields[3] = flags[1];
+	fields[4] = flags[2];
+	fields[5] = signal;
+	fields[6] = code;
+	emit("end", 7, fields);
+}
+
+ReportHook(POST_TEST)(struct criterion_test_stats *stats)
+{
+	emit_end(stats->test, stats->test_status == CR_STATUS_PASSED, stats->crashed,
+		 stats->timed_out, stats->signal, stats->exit_code);
+}
+
+/* ---- our own loop ---- */
+
+struct options {
+	int jobs;
+	const char *filter;	/* fnmatch pattern over "suite/name", or NULL */
+	bool criterion;		/* leave everything to Criterion */
+};
+
+static struct options parse_options(int argc, char *argv[])
+{
+	struct options opt = {.jobs = 1};
+
+	opt.criterion = !getenv("IPCLAB_RECORDS") || getenv("IPCLAB_CRITERION");
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "-j", 2) == 0 && argv[i][2])
+			opt.jobs = atoi(argv[i] + 2);
+		else if (strncmp(argv[i], "--jobs=", 7) == 0)
+			opt.jobs = atoi(argv[i] + 7);
+		else if (strncmp(argv[i], "--filter=", 9) == 0)
+			opt.filter = argv[i] + 9;
+		else
+			opt.criterion = true;	/* an option only Criterion knows */
+	}
+	if (opt.jobs < 1 || opt.jobs > MAX_JOBS)
+		opt.jobs = 1;
+	return opt;
+}
+
+static bool selected(const struct criterion_test *test, const char *filter)
+{
+	char id[512];
+
+	if (!filter)
+		return true;
+	snprintf(id, sizeof(id), "%s/%s", test->category, test->name);
+	return fnmatch(filter, id, 0) == 0;
+}
+
+struct running {
+	pid_t pid;
+	const struct criterion_test *test;
+};
+
+/* Waits for one worker and writes its "end" record. */
+static void reap_one(struct running *slots, int *nrunning)
+{
+	int status;
+	pid_t pid = waitpid(-1, &status, 0);
+
+	if (pid == -1)
+		return;
+	for (int i = 0; i < *nrunning; i++) {
+		if (slots[i].pid != pid)
+			continue;
+		emit_end(slots[i].test, WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			 WIFSIGNALED(status), false, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+			 WIFEXITED(status) ? WEXITSTATUS(status) : 0);
+		slots[i] = slots[--*nrunning];
+		return;
+	}
+}
+
+static int run_direct(struct criterion_test_set *set, const struct options *opt)
+{
+	struct running slots[MAX_JOBS];
+	int nrunning = 0;
+
+	ag_direct = true;
+	FOREACH_SET(struct criterion_suite_set *suite, set->suites) {
+		FOREACH_SET(struct criterion_test *test, suite->tests) {
+			pid_t pid;
+
+			if (!test->data->data || !selected(test, opt->filter))
+				continue;
+			while (nrunning >= opt->jobs)
+				reap_one(slots, &nrunning);
+			pid = fork();
+			if (pid == 0)
+				ag_run(test->data->data);	/* exits */
+			if (pid == -1) {
+				perror("runner: fork");
+				return 1;
+			}
+			slots[nrunning++] = (struct running){pid, test};
+		}
+	}
+	while (nrunning > 0)
+		reap_one(slots, &nrunning);
+	return 0;
+}
+
+static void emit_header(struct criterion_test_set *set, const char *filter)
+{
+	const char *fields[] = {ag_mode_name(ag_mode), ag_mode_reason};
+
+	emit("mode", 2, fields);
+	FOREACH_SET(struct criterion_suite_set *suite, set->suites) {
+		FOREACH_SET(struct criterion_test *test, suite->tests) {
+			if (test->data->data && selected(test, filter))
+				emit_plan(test);
+		}
+	}
 }
 
 int main(int argc, char *argv[])
 {
 	struct criterion_test_set *tests = criterion_initialize();
-	int fd = ag_records_open();
+	struct options opt = parse_options(argc, argv);
 	int result = 0;
 
-	criterion_options.jobs = 1;
-	if (criterion_handle_args(argc, argv, true)) {
-		ag_mode_choose();
-		if (fd != -1) {
-			emit_mode(fd);
-			emit_plans(fd, tests);
-		}
-		if (fd != -1)
-			close(fd);
-		if (!getenv("IPCLAB_PLAN_ONLY"))
+	/* Criterion's workers re-execute us: pass the chosen mode on. */
+	ag_mode_choose();
+	setenv("IPCLAB_SANDBOX", ag_mode_name(ag_mode), 1);
+	if (opt.criterion) {
+		criterion_options.jobs = 1;
+		if (criterion_handle_args(argc, argv, true)) {
+			emit_header(tests, NULL);
 			result = !criterion_run_all_tests(tests);
+		}
+	} else {
+		emit_header(tests, opt.filter);
+		if (!getenv("IPCLAB_PLAN_ONLY"))
+			result = run_direct(tests, &opt);
 	}
 	criterion_finalize(tests);
 	return result;

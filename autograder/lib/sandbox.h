@@ -16,6 +16,7 @@ enum ag_mode {
 };
 
 extern enum ag_mode ag_mode;
+extern bool ag_direct;		/* run by runner.c's own loop, not by Criterion */
 extern char ag_mode_reason[256];
 
 /* Chooses the mode: IPCLAB_SANDBOX=ns|fallback|none, or a real probe. */
@@ -37,6 +38,7 @@ struct ag_shared {
 	int stray;		/* a process other than the test process reached the body's end */
 	int test_status;	/* wait status of the test process, set by init */
 	int test_reaped;
+	pid_t test_pid;		/* the test process as init sees it (2 in ns mode) */
 	int nkeys;
 	int keys[AG_MAX_KEYS];	/* System V keys handed out by ag_key() */
 	int msg_lock;

@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# check.sh - the kit's self-check, run by `make check`: proves the grader.
+#
+# Solutions score full marks, skeletons score 0, every mutant loses points in
+# the test it names, every hostile submission is contained, the reports parse,
+# the student edition is what `make skeletons` makes, and the sandbox works as
+# root, as an ordinary user and without namespaces. Ends with "N passed, N failed".
+#
+# Usage: autograder/selfcheck/check.sh [CHECK...]   (names as printed; default all)
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+IPCLAB=$ROOT/bin/ipclab
+LABS=(01-pipes)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-check.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+passed=0
+failed=0
+
+# run_check NAME COMMAND...: runs one check, prints ok/FAIL and, on failure, its output.
+run_check() {
+	local name=$1 out
+	shift
+	if [[ -n ${ONLY:-} && " $ONLY " != *" $name "* ]]; then
+		return 0
+	fi
+	if out=$("$@" 2>&1); then
+		passed=$((passed + 1))
+		echo "ok   $name"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name"
+		printf '%s\n' "$out" | tail -n 40 | sed 's/^/     /'
+	fi
+}
+
+fail() {
+	echo "$*"
+	return 1
+}
+
+# lab_sources LAB: the files a submission of LAB holds (from ipclab's lab table).
+lab_sources() {
+	case $1 in
+	01-pipes) echo pipes.c ;;
+	*) fail "unknown lab $1" ;;
+	esac
+}
+
+# grade LAB DIR OUT.json [ipclab options]: grades DIR; exit status of ipclab is not judged.
+grade() {
+	local lab=$1 dir=$2 json=$3
+	shift 3
+	timeout -k 5 300 "$IPCLAB" grade "${lab%%-*}" "$dir" --results "$json" "$@" \
+		>"$json.txt" 2>&1 || true
+	[[ -s $json ]] || fail "no results.json written; ipclab said:$(tail -n 20 "$json.txt")"
+}
+
+score_of() { jq -r '.score' "$1"; }
+max_of() { jq -r '.max_score // ([.tests[].max_score] | add)' "$1"; }
+test_score() { jq -r --arg t "$2" '.tests[] | select(.name == $t) | .score' "$1"; }
+test_max() { jq -r --arg t "$2" '.tests[] | select(.name == $t) | .max_score' "$1"; }
+
+# ---- the student edition ----
+
+check_skeletons_current() {
+	local lab file
+	for lab in "${LABS[@]}"; do
+		for file in $(cd "solutions/$lab" && ls ./*.c ./*.h); do
+			cmp -s "build/pristine/$lab/$file" "labs/$lab/$file" ||
+				fail "labs/$lab/$file differs from 'make skeletons' output: run make skeletons"
+		done
+	done
+}
+
+check_no_solution_in_labs() {
+	if grep -rn SOLUTION labs/; then
+		fail "the word SOLUTION appears under labs/ (above): solution code may have leaked"
+	fi
+}
+
+check_skeletons_build() {
+	local lab
+	for lab in "${LABS[@]}"; do
+		for file in labs/"$lab"/*.c; do
+			cc -std=gnu11 -Wall -Wextra -Werror -c "$file" -o "$WORK/skel.o" ||
+				fail "$file does not build with -Werror"
+		done
+	done
+}
+
+# ---- the grader's own tests ----
+
+check_engine_tests() {
+	"$ROOT/build/selftest/test_report" --jobs=1
+}
+
+check_reference_full_marks() {
+	local lab json
+	for lab in "${LABS[@]}"; do
+		json=$WORK/ref-$lab.json
+		grade "$lab" "build/ref/$lab" "$json"
+		[[ $(score_of "$json") == "$(max_of "$json")" && $(max_of "$json") == 100 ]] ||
+			fail "$lab reference scored $(score_of "$json")/$(max_of "$json"):$(cat "$json.txt")"
+	done
+}
+
+check_skeleton_scores_zero() {
+	local lab json
+	for lab in "${LABS[@]}"; do
+		json=$WORK/skel-$lab.json
+		grade "$lab" "labs/$lab" "$json"
+		[[ $(score_of "$json") == 0 ]] ||
+			fail "$lab skeleton scored $(score_of "$json"):$(cat "$json.txt")"
+	done
+}
+
+# A copy of the reference with one patch applied.
+patched_copy() {
+	local lab=$1 patch=$2 dir=$3 file
+	mkdir -p "$dir"
+	for file in $(lab_sources "$lab"); do
+		cp "build/ref/$lab/$file" "$dir/"
+	done
+	patch -s -p1 -d "$dir" <"$patch" || fail "$patch does not apply to the reference"
+}
+
+# Each mutant names, in a "Catches:" line, the tests that must lose points.
+check_mutants_caught() {
+	local lab patch name dir json test bad=0
+	for lab in "${LABS[@]}"; do
+		for patch in autograder/mutants/"$lab"/*.patch; do
+			name=$(basename "$patch" .patch)
+			dir=$WORK/mutant-$lab-$name
+			patched_copy "$lab" "$patch" "$dir"
+			grade "$lab" "$dir" "$dir.json"
+			for test in $(sed -n 's/^Catches: *//p' "$patch"); do
+				if [[ $(test_score "$dir.json" "$test") -ge $(test_max "$dir.json" "$test") ]]; then
+					echo "mutant $lab/$name was not caught by $test"
+					bad=1
+				else
+					echo "mutant $lab/$name caught by $test"
+				fi
+			done
+		done
+	done
+	return $bad
+}
+
+# Each hostile submission names, in a "Zero:" line, the tests it must fail;
+# every other test keeps full marks, and nothing outside the sandbox is touched.
+check_hostile_contained() {
+	local lab patch name dir json test zero bad=0 sentinel ipc_before
+	sleep 600 &
+	sentinel=$!
+	ipc_before=$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)
+	for lab in "${LABS[@]}"; do
+		for patch in autograder/hostile/"$lab"/*.patch; do
+			name=$(basename "$patch" .patch)
+			dir=$WORK/hostile-$lab-$name
+			patched_copy "$lab" "$patch" "$dir"
+			grade "$lab" "$dir" "$dir.json"
+			zero=" $(sed -n 's/^Zero: *//p' "$patch") "
+			for test in $(jq -r '.tests[].name' "$dir.json"); do
+				score=$(test_score "$dir.json" "$test")
+				if [[ $zero == *" $test "* && $score != 0 ]]; then
+					echo "hostile $lab/$name: $test scored $score, expected 0"
+					bad=1
+				elif [[ $zero != *" $test "* && $score != $(test_max "$dir.json" "$test") ]]; then
+					echo "hostile $lab/$name: $test scored $score, expected full marks"
+					bad=1
+				fi
+			done
+			echo "hostile $lab/$name: $(score_of "$dir.json")/$(max_of "$dir.json")"
+		done
+	done
+	kill -0 "$sentinel" || { echo "a process outside the sandbox was killed"; bad=1; }
+	kill "$sentinel"
+	[[ $ipc_before == "$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)" ]] ||
+		{ echo "System V objects outside the sandbox changed"; bad=1; }
+	return $bad
+}
+
+# ---- sandbox modes ----
+
+check_fallback_mode() {
+	local json=$WORK/fallback.json
+	IPCLAB_SANDBOX=fallback grade 01-pipes build/ref/01-pipes "$json"
+	[[ $(score_of "$json") == 100 ]] || fail "fallback mode scored $(score_of "$json"):$(cat "$json.txt")"
+	grep -q "not isolated" "$json.txt" || fail "fallback mode did not say tests are not isolated"
+}
+
+# As an ordinary user (uid 65534), on a copy of the kit that user can read.
+check_non_root() {
+	local kit=$WORK/kit json
+	[[ $(id -u) == 0 ]] || { echo "not root: this whole run is the non-root check"; return 0; }
+	mkdir -p "$kit"
+	cp -r bin build labs "$kit/"
+	chmod -R a+rX "$WORK"
+	chown 65534:65534 "$WORK"
+	json=$WORK/nonroot.json
+	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" TMPDIR="$WORK" \
+		timeout -k 5 300 "$kit/bin/ipclab" grade 01 "$kit/build/ref/01-pipes" \
+		--results "$json" >"$json.txt" 2>&1 || true
+	[[ -s $json && $(score_of "$json") == 100 ]] ||
+		fail "as uid 65534 the reference scored ${json:+$(score_of "$json" 2>/dev/null)}:$(cat "$json.txt")"
+	if grep -q "not isolated" "$json.txt"; then
+		fail "as uid 65534 the tests were not isolated: $(grep 'not isolated' "$json.txt")"
+	fi
+}
+
+# ---- reports on every path ----
+
+check_compile_error_report() {
+	local dir=$WORK/broken json
+	mkdir -p "$dir"
+	printf 'int read_full(void) { return syntax error }\n' >"$dir/pipes.c"
+	json=$dir.json
+	grade 01-pipes "$dir" "$json"
+	[[ $(score_of "$json") == 0 && $(jq '.tests | length' "$json") -ge 12 ]] ||
+		fail "compile error: expected score 0 and every test listed"
+	jq -r .output "$json" | grep -q "error" || fail "compile error: compiler messages missing"
+	tail -n 1 "$json.txt" | grep -qx "score: 0/100" || fail "last line is not score: 0/100"
+}
+
+check_global_deadline_report() {
+	local dir=$WORK/slow json
+	patched_copy 01-pipes autograder/hostile/01-pipes/endless-loop.patch "$dir"
+	json=$dir.json
+	grade 01-pipes "$dir" "$json" --deadline 3
+	jq -e '.tests | length >= 12' "$json" >/dev/null || fail "tests missing after global deadline"
+	jq -r '.tests[].output' "$json" | grep -q "deadline" || fail "no test says the deadline passed"
+	tail -n 1 "$json.txt" | grep -q "^score: [0-9]*/100$" || fail "last line is not score: N/100"
+}
+
+check_results_parse() {
+	local json=$WORK/ref-01-pipes.json
+	[[ -s $json ]] || grade 01-pipes build/ref/01-pipes "$json"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["tests"]' "$json"
+	"$IPCLAB" grade 01 build/ref/01-pipes --junit "$WORK/junit.xml" >/dev/null
+	xmllint --noout "$WORK/junit.xml"
+}
+
+# ---- the command line ----
+
+check_cli_tests() {
+	"$ROOT/autograder/selfcheck/cli_tests.sh"
+}
+
+# ---- valgrind ----
+
+check_reference_memcheck() {
+	local lab=01-pipes logs=$WORK/vg runner=$WORK/vg-runner
+	mkdir -p "$logs"
+	cc -std=gnu11 -g -O0 -I"build/pristine/$lab" -o "$runner" "build/ref/$lab/pipes.c" \
+		build/tests/"$lab"/*.o build/lib/libgrader.a -lcriterion
+	IPCLAB_SANDBOX=none timeout -k 5 600 valgrind -q --trace-children=yes \
+		--trace-children-skip='/usr/*,/bin/*' --child-silent-after-fork=no \
+		--log-file="$logs/vg.%p" "$runner" --jobs=1 >"$logs/out" 2>&1 ||
+		fail "runner failed under valgrind: $(tail -n 20 "$logs/out")"
+	if grep -l "ERROR SUMMARY: [1-9]" "$logs"/vg.* 2>/dev/null; then
+		cat "$logs"/vg.*
+		fail "memcheck found errors"
+	fi
+	if grep -h "Invalid\|uninitialised" "$logs"/vg.* 2>/dev/null; then
+		fail "memcheck found errors"
+	fi
+	grep -q "Synthesis: Tested: 18 | Passing: 18" "$logs/out" ||
+		fail "not every test passed under valgrind: $(tail -n 5 "$logs/out")"
+}
+
+# ---- documents ----
+
+check_docs_no_warnings() {
+	local log=$WORK/doxygen.log
+	make -s docs >"$log" 2>&1 || fail "make docs failed: $(tail "$log")"
+	if grep -i "warning" "$log"; then
+		fail "doxygen warnings (above)"
+	fi
+}
+
+ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
+	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
+	fallback_mode non_root compile_error_report global_deadline_report results_parse
+	cli_tests reference_memcheck docs_no_warnings)
+ONLY="$*"
+for name in "${ALL[@]}"; do
+	run_check "$name" "check_$name"
+done
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]
