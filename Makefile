@@ -27,7 +27,8 @@ TESTOBJ  := $(foreach l,$(LABS),$(call lab_tests,$(l)))
 PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
 
 .PHONY: all check grade skeletons docs slides clean
-all: bin/ipclab $(B)/lib/libgrader.a $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS)
+all: bin/ipclab $(B)/lib/libgrader.a $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
+	$(B)/selftest/test_report
 
 bin/ipclab: $(IPCLAB_SRC) $(wildcard autograder/ipclab/*.h autograder/lib/*.h)
 	@mkdir -p $(@D)
@@ -39,6 +40,12 @@ $(B)/lib/%.o: autograder/lib/%.c $(wildcard autograder/lib/*.h)
 
 $(B)/lib/libgrader.a: $(patsubst autograder/lib/%.c,$(B)/lib/%.o,$(GRADER_SRC))
 	rm -f $@ && ar rcs $@ $^
+
+# The grader's own unit tests (records and reporters).
+$(B)/selftest/test_report: autograder/selftest/test_report.c autograder/lib/records.c \
+		autograder/lib/report.c $(wildcard autograder/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iautograder/lib -o $@ $(filter %.c,$^) -lcriterion
 
 # Student edition (solution blocks removed) and reference edition of each lab.
 # unifdef exits 1 when it changed something, which is not an error here.

@@ -82,8 +82,9 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* kind, then each field escaped, tab-separated, '\n'-terminated; NULL when out of memory. */
-static char *build_line(const char *kind, int nfields, const char *const fields[], size_t *len)
+/* kind, then each field escaped, tab-separated, '\n'-terminated; NULL if out of memory */
+static char *build_line(const char *kind, int nfields, const char *const fields[],
+			size_t *len)
 {
 	size_t size = strlen(kind) + 2;
 
@@ -112,7 +113,7 @@ static char *build_line(const char *kind, int nfields, const char *const fields[
  */
 void rec_write(int fd, const char *kind, int nfields, const char *const fields[])
 {
-	int saved_errno = errno;	/* callers are often in the middle of reporting one */
+	int saved_errno = errno;	/* callers are often reporting a failed call */
 	size_t len;
 	char *line;
 
@@ -201,7 +202,8 @@ static bool set_str(char **dst, const char *src)
 	return true;
 }
 
-static struct ag_result *find_or_add(struct ag_run *run, const char *suite, const char *name)
+static struct ag_result *find_or_add(struct ag_run *run, const char *suite,
+				     const char *name)
 {
 	struct ag_result *test = run_find_test(run, suite, name);
 
@@ -308,6 +310,8 @@ bool rec_apply(struct ag_run *run, char *line)
 
 /* ---- finishing ---- */
 
+#define GRADER_OR_SUBMISSION "this is a grader fault or the submission killed it"
+
 /* The worker ended without saying how the test went: report how it ended. */
 static void finish_from_end(struct ag_result *test)
 {
@@ -316,17 +320,15 @@ static void finish_from_end(struct ag_result *test)
 
 	test->status = test->end_timed_out ? AG_TIMEOUT : AG_CRASHED;
 	if (test->end_timed_out)
-		len = asprintf(&message, "the test's worker process was killed at its deadline "
-			       "(%d ms) before reporting: the submission may block forever, "
-			       "or this is a grader fault", test->deadline_ms);
+		len = asprintf(&message, "the test's worker process was killed at its "
+			       "deadline (%d ms) before reporting: the submission may "
+			       "block forever, or this is a grader fault", test->deadline_ms);
 	else if (test->end_signal != 0)
-		len = asprintf(&message, "the test's worker process died (signal %d) before "
-			       "reporting: this is a grader fault or the submission killed it",
-			       test->end_signal);
+		len = asprintf(&message, "the test's worker process died (signal %d) "
+			       "before reporting: " GRADER_OR_SUBMISSION, test->end_signal);
 	else
-		len = asprintf(&message, "the test's worker process exited (status %d) before "
-			       "reporting: this is a grader fault or the submission killed it",
-			       test->end_exit);
+		len = asprintf(&message, "the test's worker process exited (status %d) "
+			       "before reporting: " GRADER_OR_SUBMISSION, test->end_exit);
 	if (len == -1)
 		return;		/* the status alone still says what happened */
 	free(test->message);
@@ -336,7 +338,8 @@ static void finish_from_end(struct ag_result *test)
 static void finish_notrun(struct ag_result *test, const char *reason)
 {
 	test->status = AG_NOTRUN;
-	(void)set_str(&test->message, reason ? reason : "not run");	/* status says enough */
+	/* out of memory: the status alone still says it did not run */
+	(void)set_str(&test->message, reason ? reason : "not run");
 }
 
 /* Points only for what passed, or partly for a leak; never outside 0..max. */
@@ -412,7 +415,8 @@ int run_max_score(const struct ag_run *run)
  */
 struct ag_result *run_add_test(struct ag_run *run, const char *suite, const char *name)
 {
-	struct ag_result *tests = realloc(run->tests, (size_t)(run->ntests + 1) * sizeof(*tests));
+	size_t size = (size_t)(run->ntests + 1) * sizeof(struct ag_result);
+	struct ag_result *tests = realloc(run->tests, size);
 
 	if (tests == NULL)
 		return NULL;

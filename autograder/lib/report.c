@@ -201,7 +201,8 @@ static bool close_checked(FILE *f)
 }
 
 /* Writes PATH.tmp and renames it over PATH; 0, or -1 with errno set and no temp left. */
-static int write_whole(const char *path, const struct ag_run *run, report_writer *write)
+static int write_whole(const char *path, const struct ag_run *run,
+		       report_writer *write_body)
 {
 	char *tmp;
 
@@ -215,7 +216,7 @@ static int write_whole(const char *path, const struct ag_run *run, report_writer
 		return -1;
 	}
 	errno = 0;
-	write(f, run);
+	write_body(f, run);
 	if (close_checked(f) && rename(tmp, path) == 0) {
 		free(tmp);
 		return 0;
@@ -229,9 +230,15 @@ static int write_whole(const char *path, const struct ag_run *run, report_writer
 
 /* ---- Gradescope results.json ---- */
 
+/* A run that never reported its mode ran no tests: nothing to warn about. */
 static bool isolated(const struct ag_run *run)
 {
 	return run->mode == NULL || strcmp(run->mode, "ns") == 0;
+}
+
+static const char *isolation_reason(const struct ag_run *run)
+{
+	return run->mode_reason && *run->mode_reason ? run->mode_reason : str(run->mode);
 }
 
 /* prefix and text as one part ending in a newline; nothing for an empty text. */
@@ -278,8 +285,7 @@ static char *json_run_output(const struct ag_run *run)
 	put_part(m, "", output);
 	free(output);
 	if (!isolated(run))
-		fprintf(m, "tests were not isolated: %s\n",
-			run->mode_reason && *run->mode_reason ? run->mode_reason : run->mode);
+		fprintf(m, "tests were not isolated: %s\n", isolation_reason(run));
 	if (fclose(m) != 0) {
 		free(text);
 		return NULL;
@@ -293,8 +299,8 @@ static void json_test(FILE *out, const struct ag_result *test, int number)
 
 	fputs("    {\"name\": ", out);
 	json_string(out, test->name);
-	fprintf(out, ", \"number\": \"%d\", \"score\": %d, \"max_score\": %d, \"status\": \"%s\",\n",
-		number, test->score, test->max_score,
+	fprintf(out, ", \"number\": \"%d\", \"score\": %d, \"max_score\": %d, "
+		"\"status\": \"%s\",\n", number, test->score, test->max_score,
 		test->status == AG_PASSED ? "passed" : "failed");
 	fputs("     \"output\": ", out);
 	json_string(out, output);
@@ -308,7 +314,8 @@ static void json_run(FILE *out, const struct ag_run *run)
 {
 	char *output = json_run_output(run);
 
-	fprintf(out, "{\n  \"score\": %d,\n  \"max_score\": %d,\n  \"execution_time\": %.3f,\n",
+	fprintf(out, "{\n  \"score\": %d,\n  \"max_score\": %d,\n"
+		"  \"execution_time\": %.3f,\n",
 		run_score(run), run_max_score(run), finite_or_zero(run->seconds));
 	fputs("  \"output\": ", out);
 	json_string(out, output);
@@ -330,7 +337,7 @@ int report_json(const char *path, const struct ag_run *run)
 
 enum junit_kind { JUNIT_PASS, JUNIT_FAILURE, JUNIT_ERROR, JUNIT_SKIPPED };
 
-/* A failure is the submission's wrong behaviour; an error is a test that could not judge. */
+/* A failure is the submission's wrong behaviour; an error, a test that could not judge. */
 static enum junit_kind junit_kind(enum ag_status status)
 {
 	switch (status) {
@@ -350,7 +357,7 @@ static int junit_count(const struct ag_run *run, enum junit_kind kind)
 	return count;
 }
 
-/* The message attribute: the first line of the message, or the status when there is none. */
+/* The message attribute: the message's first line, or the status when there is none. */
 static void junit_message_attr(FILE *out, const struct ag_result *test)
 {
 	const char *message = str(test->message);
@@ -365,7 +372,8 @@ static void junit_message_attr(FILE *out, const struct ag_result *test)
 static void junit_outcome(FILE *out, const struct ag_result *test)
 {
 	static const char *const element[] = {
-		[JUNIT_FAILURE] = "failure", [JUNIT_ERROR] = "error", [JUNIT_SKIPPED] = "skipped",
+		[JUNIT_FAILURE] = "failure", [JUNIT_ERROR] = "error",
+		[JUNIT_SKIPPED] = "skipped",
 	};
 	enum junit_kind kind = junit_kind(test->status);
 
@@ -413,16 +421,18 @@ static void junit_test(FILE *out, const struct ag_result *test, const struct ag_
 
 static void junit_run(FILE *out, const struct ag_run *run)
 {
-	int failures = junit_count(run, JUNIT_FAILURE), errors = junit_count(run, JUNIT_ERROR);
+	int failures = junit_count(run, JUNIT_FAILURE);
+	int errors = junit_count(run, JUNIT_ERROR);
 	double seconds = finite_or_zero(run->seconds);
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
-	fprintf(out, "<testsuites tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n",
-		run->ntests, failures, errors, seconds);
+	fprintf(out, "<testsuites tests=\"%d\" failures=\"%d\" errors=\"%d\" "
+		"time=\"%.3f\">\n", run->ntests, failures, errors, seconds);
 	fputs("  <testsuite name=\"", out);
 	junit_lab(out, run);
-	fprintf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
-		run->ntests, failures, errors, junit_count(run, JUNIT_SKIPPED), seconds);
+	fprintf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" "
+		"time=\"%.3f\">\n", run->ntests, failures, errors,
+		junit_count(run, JUNIT_SKIPPED), seconds);
 	for (int i = 0; i < run->ntests; i++)
 		junit_test(out, &run->tests[i], run);
 	fputs("  </testsuite>\n</testsuites>\n", out);
@@ -502,7 +512,8 @@ static void put_line(FILE *out, const char *indent, const char *line, size_t len
 }
 
 /* Terminal-safe text, every line indented; at most max_lines, then how many were left. */
-static void put_lines(FILE *out, const char *indent, const char *s, size_t cap, int max_lines)
+static void put_lines(FILE *out, const char *indent, const char *s, size_t cap,
+		      int max_lines)
 {
 	char *text = terminal_text(s, cap, false);
 	const char *line = str(text);
@@ -576,28 +587,36 @@ static void terminal_test_line(FILE *out, const struct ag_result *test,
 	free(desc);
 }
 
-/* Why it failed, what to read, how to rerun it, and what the program printed. */
+#define DETAIL_INDENT "        "	/* under the name, past "  FAIL  " */
+#define OUTPUT_INDENT "          "
+
+/* Why it failed, what to read, and the command that reruns just this test. */
+static void terminal_why(FILE *out, const struct ag_result *test,
+			 const struct report_style *style)
+{
+	put_lines(out, DETAIL_INDENT, test->message, SIZE_MAX, INT_MAX);
+	if (test->hint && *test->hint) {
+		char *hint = terminal_text(test->hint, SIZE_MAX, true);
+		fprintf(out, DETAIL_INDENT "hint: %s\n", str(hint));
+		free(hint);
+	}
+	if (style->rerun) {
+		char *name = terminal_text(test->name, SIZE_MAX, true);
+		fprintf(out, DETAIL_INDENT "rerun: %s %s\n", style->rerun, str(name));
+		free(name);
+	}
+}
+
 static void terminal_details(FILE *out, const struct ag_result *test,
 			     const struct report_style *style)
 {
-	const char *indent = "        ";
+	bool failed = test->status != AG_PASSED;
 
-	if (test->status != AG_PASSED) {
-		put_lines(out, indent, test->message, SIZE_MAX, INT_MAX);
-		if (test->hint && *test->hint) {
-			char *hint = terminal_text(test->hint, SIZE_MAX, true);
-			fprintf(out, "%shint: %s\n", indent, str(hint));
-			free(hint);
-		}
-		if (style->rerun) {
-			char *name = terminal_text(test->name, SIZE_MAX, true);
-			fprintf(out, "%srerun: %s %s\n", indent, style->rerun, str(name));
-			free(name);
-		}
-	}
-	if ((test->status != AG_PASSED || style->verbose) && test->output && *test->output) {
-		fprintf(out, "%soutput:\n", indent);
-		put_lines(out, "          ", test->output, REPORT_OUTPUT_CAP, OUTPUT_LINES);
+	if (failed)
+		terminal_why(out, test, style);
+	if ((failed || style->verbose) && test->output && *test->output) {
+		fputs(DETAIL_INDENT "output:\n", out);
+		put_lines(out, OUTPUT_INDENT, test->output, REPORT_OUTPUT_CAP, OUTPUT_LINES);
 	}
 }
 
@@ -614,8 +633,7 @@ static void terminal_header(FILE *out, const struct ag_run *run,
 	free(lab);
 	free(title);
 	if (!isolated(run)) {
-		char *reason = terminal_text(run->mode_reason && *run->mode_reason ?
-					     run->mode_reason : run->mode, SIZE_MAX, true);
+		char *reason = terminal_text(isolation_reason(run), SIZE_MAX, true);
 		fprintf(out, "%snote: tests are not isolated (%s); see `ipclab doctor`%s\n",
 			paint(style, YELLOW), str(reason), paint(style, RESET));
 		free(reason);

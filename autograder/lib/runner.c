@@ -52,7 +52,7 @@ static void emit(const char *kind, int n, const char *const fields[])
 static void emit_plan(const struct criterion_test *test)
 {
 	const struct ag_spec *spec = test->data->data;
-	double seconds = spec->deadline > 0 ? spec->deadline : AG_DEFAULT_DEADLINE;
+	double seconds = ag_deadline(spec);
 	char points[16], deadline[16];
 	const char *fields[6];
 

@@ -604,6 +604,17 @@ static void emit_result(const struct ag_spec *spec, const struct verdict *v, dou
 	close(fd);
 }
 
+/* The test's deadline in seconds; IPCLAB_TIME_SCALE stretches it (valgrind runs). */
+double ag_deadline(const struct ag_spec *spec)
+{
+	const char *scale = getenv("IPCLAB_TIME_SCALE");
+	double seconds = spec->deadline > 0 ? spec->deadline : AG_DEFAULT_DEADLINE;
+
+	if (scale && atof(scale) >= 1)
+		seconds *= atof(scale);
+	return seconds;
+}
+
 /* Ends the worker: through Criterion's assertion, or by exit status in the direct loop. */
 static void finish(bool passed, const char *message)
 {
@@ -616,7 +627,7 @@ void ag_run(const struct ag_spec *spec)
 {
 	static struct verdict verdict;
 	static char output[OUTPUT_KEEP];
-	double seconds = spec->deadline > 0 ? spec->deadline : AG_DEFAULT_DEADLINE;
+	double seconds = ag_deadline(spec);
 	double start = ag_now();
 	int output_fd = -1;
 	pid_t init = -1;

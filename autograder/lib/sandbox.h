@@ -64,5 +64,7 @@ pid_t ag_inner_pid(pid_t pid);
 int ag_children(pid_t pid, pid_t *out, int max);
 
 double ag_now(void);
+struct ag_spec;
+double ag_deadline(const struct ag_spec *spec);
 
 #endif

@@ -250,24 +250,24 @@ check_cli_tests() {
 
 # ---- valgrind ----
 
+# The reference solutions under memcheck, judged from valgrind's own report
+# (a test's exit status says nothing about memory errors).
 check_reference_memcheck() {
-	local lab=01-pipes logs=$WORK/vg runner=$WORK/vg-runner
+	local lab=01-pipes logs=$WORK/vg runner=$WORK/vg-runner passed
 	mkdir -p "$logs"
 	cc -std=gnu11 -g -O0 -I"build/pristine/$lab" -o "$runner" "build/ref/$lab/pipes.c" \
 		build/tests/"$lab"/*.o build/lib/libgrader.a -lcriterion
-	IPCLAB_SANDBOX=none timeout -k 5 600 valgrind -q --trace-children=yes \
-		--trace-children-skip='/usr/*,/bin/*' --child-silent-after-fork=no \
-		--log-file="$logs/vg.%p" "$runner" --jobs=1 >"$logs/out" 2>&1 ||
-		fail "runner failed under valgrind: $(tail -n 20 "$logs/out")"
-	if grep -l "ERROR SUMMARY: [1-9]" "$logs"/vg.* 2>/dev/null; then
-		cat "$logs"/vg.*
-		fail "memcheck found errors"
+	IPCLAB_SANDBOX=none IPCLAB_TIME_SCALE=20 IPCLAB_RECORDS=$logs/records \
+		timeout -k 5 600 valgrind -q --trace-children=yes \
+		--trace-children-skip='/usr/*,/bin/*' --log-file="$logs/vg.%p" \
+		"$runner" -j2 >"$logs/out" 2>&1 || fail "runner failed under valgrind: $(tail -n 20 "$logs/out")"
+	if grep -l "ERROR SUMMARY: [1-9]\|Invalid \|uninitialised" "$logs"/vg.*; then
+		grep -hv WARNING "$logs"/vg.* | head -n 60
+		fail "memcheck found errors (above)"
 	fi
-	if grep -h "Invalid\|uninitialised" "$logs"/vg.* 2>/dev/null; then
-		fail "memcheck found errors"
-	fi
-	grep -q "Synthesis: Tested: 18 | Passing: 18" "$logs/out" ||
-		fail "not every test passed under valgrind: $(tail -n 5 "$logs/out")"
+	passed=$(grep -c "^result.*	passed	" "$logs/records" || true)
+	[[ $passed == 18 ]] || fail "only $passed of 18 tests passed under valgrind"
+	echo "memcheck: $(find "$logs" -name 'vg.*' | wc -l) processes checked, 0 errors, $passed/18 passed"
 }
 
 # ---- documents ----

@@ -416,6 +416,8 @@ Test(report, sanitise_replaces_each_invalid_sequence_with_fffd)
 	assert_sanitised("\xed\xa0\x80", SIZE_MAX, FFFD FFFD FFFD);	/* surrogate */
 	assert_sanitised("\xf4\x90\x80\x80", SIZE_MAX, FFFD FFFD FFFD FFFD);	/* > U+10FFFF */
 	assert_sanitised("\x80", SIZE_MAX, FFFD);			/* lone continuation */
+	assert_sanitised("\xf5\x80\x80\x80", SIZE_MAX, FFFD FFFD FFFD FFFD);	/* no such lead */
+	assert_sanitised("\xf8\x88\x80\x80\x80", SIZE_MAX, FFFD FFFD FFFD FFFD FFFD);
 }
 
 Test(report, sanitise_keeps_valid_utf8_whole)
@@ -720,6 +722,26 @@ Test(report, terminal_explains_a_failure_under_its_line)
 	cr_assert_null(strstr(text, "line 0020"), "more than 20 output lines shown");
 	cr_assert_null(strstr(text, "rerun: ipclab test 01 reader_sees_eof"),
 		       "a passing test got a rerun line");
+	free(text);
+	run_free(&run);
+}
+
+Test(report, terminal_explains_crashes_timeouts_leaks_and_skips_too)
+{
+	struct ag_run run;
+	char *text;
+
+	sample_run(&run);
+	text = terminal(&run, false);
+	assert_contains(text, "  - worker survives\n        the test's worker process died "
+			"(signal 11) before reporting", "crash details");
+	assert_contains(text, "  - reader wakes up\n        the test's worker process was "
+			"killed at its deadline (1500 ms)", "timeout details");
+	assert_contains(text, "  - run_pipeline closes what it opens\n        fd 4 (pipe write end) "
+			"still open after run_pipeline returned\n        hint: Handout 3.4\n"
+			"        rerun: ipclab test 01 no_fd_leaks\n", "leak details");
+	assert_contains(text, "  - runs last\n        the global deadline passed before this "
+			"test ran\n        rerun: ipclab test 01 never_started\n", "skip details");
 	free(text);
 	run_free(&run);
 }

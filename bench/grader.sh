@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# grader.sh - how fast the grader answers, measured in one run on this machine.
+#
+# Usage: bench/grader.sh [RUNS]     (default 5 runs per figure; medians printed)
+#
+# Prints, for Lab 01:
+#   - `ipclab test 01` on the reference solution right after touching its
+#     source (rebuild included)                        target: under 1 s
+#   - one test rerun (`ipclab test 01 NAME`)            target: under 0.3 s
+#   - each hostile submission: the whole grading run, and its slowest test
+#     against that test's own deadline                 target: deadline + 1 s at most
+# Machines are shared and noisy: read medians, not single runs.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+RUNS=${1:-5}
+KIT=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-bench.XXXXXX")
+trap 'rm -rf "$KIT"' EXIT
+
+[[ -x bin/ipclab && -d build/ref/01-pipes ]] || { echo "run make first" >&2; exit 2; }
+
+# A private copy of the kit whose student copy of lab 01 is the reference.
+cp -r bin build labs "$KIT/"
+cp build/ref/01-pipes/pipes.c "$KIT/labs/01-pipes/pipes.c"
+export IPCLAB_ROOT=$KIT
+
+now() { date +%s.%N; }
+
+# median_of CMD...: runs CMD RUNS times; prints the median wall time in seconds.
+median_of() {
+	local times=() start
+	for ((i = 0; i < RUNS; i++)); do
+		start=$(now)
+		"$@" >/dev/null 2>&1 || true
+		times+=("$(echo "$(now) - $start" | bc -l)")
+	done
+	printf '%s\n' "${times[@]}" | sort -n |
+		awk '{a[NR] = $1} END {printf "%.3f", a[int((NR + 1) / 2)]}'
+}
+
+touch_and_test() {
+	touch "$KIT/labs/01-pipes/pipes.c"
+	"$KIT/bin/ipclab" test 01
+}
+
+verdict() { # verdict VALUE LIMIT
+	if (($(echo "$1 < $2" | bc -l))); then echo "ok"; else echo "OVER TARGET"; fi
+}
+
+"$KIT/bin/ipclab" test 01 >/dev/null 2>&1 || true # warm the build
+full=$(median_of touch_and_test)
+printf '%-44s %6s s (target < 1 s: %s)\n' "ipclab test 01, pipes.c just touched" "$full" \
+	"$(verdict "$full" 1)"
+one=$(median_of "$KIT/bin/ipclab" test 01 read_full_stops_at_eof)
+printf '%-44s %6s s (target < 0.3 s: %s)\n' "ipclab test 01 read_full_stops_at_eof" "$one" \
+	"$(verdict "$one" 0.3)"
+
+# The slowest test of a JUnit report, against its own deadline from the plan.
+slowest() { # slowest JUNIT PLAN -> "name seconds deadline"
+	python3 - "$1" "$2" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+deadline = {}
+for line in open(sys.argv[2]):
+    f = line.rstrip("\n").split("\t")
+    if f[0] == "plan":
+        deadline[f[2]] = int(f[4]) / 1000
+cases = [(float(c.get("time")) - deadline[c.get("name")], c.get("name"), float(c.get("time")))
+         for c in ET.parse(sys.argv[1]).getroot().iter("testcase")]
+margin, name, seconds = max(cases)
+print(name, seconds, deadline[name])
+EOF
+}
+
+for patch in "$ROOT"/autograder/hostile/01-pipes/*.patch; do
+	name=$(basename "$patch" .patch)
+	dir=$KIT/hostile-$name
+	mkdir -p "$dir"
+	cp build/ref/01-pipes/pipes.c "$dir/"
+	patch -s -p1 -d "$dir" <"$patch"
+	start=$(now)
+	"$KIT/bin/ipclab" grade 01 "$dir" --junit "$dir.xml" >/dev/null 2>&1 || true
+	total=$(echo "$(now) - $start" | bc -l)
+	read -r worst_name worst_time worst_deadline < <(slowest "$dir.xml" \
+		build/tests/01-pipes/plan.records)
+	printf '%-30s run %5.2f s; slowest %-32s %5.2f s (deadline %s + 1 s: %s)\n' \
+		"hostile $name:" "$total" "$worst_name" "$worst_time" "$worst_deadline" \
+		"$(verdict "$worst_time" "$(echo "$worst_deadline + 1" | bc -l)")"
+done
