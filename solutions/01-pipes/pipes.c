@@ -27,7 +27,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -37,8 +36,8 @@
 
 /* pipe(2) puts the read end in fds[0] and the write end in fds[1]. */
 enum { READ_END = 0, WRITE_END = 1 };
-
 #ifdef SOLUTION
+
 /*
  * Closes a descriptor on a path where nothing can be done if close fails,
  * keeping errno for the caller: the error worth reporting is the one that
@@ -141,8 +140,8 @@ ssize_t write_full(int fd, const void *buf, size_t count)
 }
 
 /* ---- §3.2: run_pipeline() -------------------------------------------- */
-
 #ifdef SOLUTION
+
 /*
  * Runs in a freshly forked child: makes pipe end @p used (READ_END or
  * WRITE_END of @p pipe_fds) the child's descriptor @p target_fd, closes the
@@ -218,8 +217,8 @@ int run_pipeline(char *const cmd1[], char *const cmd2[])
 }
 
 /* ---- §3.3: feed_command() -------------------------------------------- */
-
 #ifdef SOLUTION
+
 /*
  * Writes @p data to a pipe whose reader may already be gone. SIGPIPE is
  * ignored during the writes, so a vanished reader shows up as EPIPE instead
@@ -270,7 +269,7 @@ int feed_command(char *const cmd[], const void *data, size_t len)
 	written = write_to_reader(pipe_fds[WRITE_END], data, len);
 	close_end(pipe_fds[WRITE_END]);
 	if (written == -1) {
-		stop_child(child);
+		stop_child(child);	/* its input is incomplete anyway */
 		return -1;
 	}
 	return reap_child(child);
@@ -286,8 +285,8 @@ int feed_command(char *const cmd[], const void *data, size_t len)
 }
 
 /* ---- §3.4: measure_pipe_capacity() and set_pipe_capacity() ----------- */
-
 #ifdef SOLUTION
+
 /*
  * Writes into a non-blocking write end until the pipe is full (EAGAIN).
  * Stores in *written how many bytes went in, on error too, so that the
@@ -424,8 +423,8 @@ int uppercase_filter(int in_fd, int out_fd)
 	return -1;
 #endif
 }
-
 #ifdef SOLUTION
+
 /* Where the parent's side of filter_through_child() stands. */
 struct exchange {
 	int request_fd;		/* write end of the request pipe; -1 once closed */

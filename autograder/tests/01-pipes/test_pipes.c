@@ -345,7 +345,7 @@ static void note_sigpipe(int sig)
 	(void)sig;
 }
 
-GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 4,
+GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 5,
 	    .desc = "feed_command() leaves the caller's SIGPIPE disposition and signal mask as they were",
 	    .hint = "Handout 3.3: save the old action (sigaction's third argument) or mask, and "
 		    "put it back on every path.")
@@ -377,7 +377,7 @@ GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 4,
 	       "the caller's signal mask (SIGUSR2 blocked, SIGPIPE not) changed in feed_command()");
 }
 
-GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 4,
+GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 5,
 	    .desc = "feed_command() delivers every byte, closes the pipe and returns the status",
 	    .hint = "Handout 3.3: write everything, close the write end (the command waits for "
 		    "EOF), then waitpid() and decode the status.")
