@@ -38,7 +38,8 @@ const struct lab *lab_find(const char *name)
 
 		if (strcmp(name, lab->dir) == 0 || strcmp(name, lab->topic) == 0)
 			return lab;
-		if (all_digits(name) && strlen(name) <= 3 && atoi(name) == atoi(lab->number))
+		if (all_digits(name) && strlen(name) <= 3 &&
+		    atoi(name) == atoi(lab->number))
 			return lab;
 	}
 	return NULL;
@@ -72,7 +73,8 @@ const struct lab *lab_lookup(const char *name)
 	const struct lab *lab = lab_find(name);
 
 	if (lab == NULL) {
-		error_msg("no lab named '%s' (name one as 01, 1, 01-pipes or pipes)", name);
+		error_msg("no lab named '%s' (name one as 01, 1, 01-pipes or pipes)",
+			  name);
 		list_labs();
 		return NULL;
 	}
@@ -82,8 +84,8 @@ const struct lab *lab_lookup(const char *name)
 			  lab->topic);
 		return NULL;
 	case LAB_NOT_BUILT:
-		error_msg("lab %s is not built (build/tests/%s is missing): run `make` in %s",
-			  lab->number, lab->dir, kit_root());
+		error_msg("lab %s is not built (build/tests/%s is missing): "
+			  "run `make` in %s", lab->number, lab->dir, kit_root());
 		return NULL;
 	case LAB_READY:
 		break;

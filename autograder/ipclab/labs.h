@@ -4,7 +4,7 @@
  *
  *   labs/NN-topic/                   the student's working copy
  *   build/pristine/NN-topic/         the skeleton sources and the lab's headers
- *   build/tests/NN-topic/*.o         the lab's compiled tests; plan.records: their plan
+ *   build/tests/NN-topic/            the lab's compiled tests (*.o), plan.records
  *   build/last/NN-topic.results      the records of the last `ipclab test NN`
  */
 #ifndef IPCLAB_LABS_H
@@ -19,8 +19,8 @@ struct lab {
 	const char *dir;			/* "01-pipes" */
 	const char *topic;			/* "pipes" */
 	const char *title;			/* "Lab 01: pipes" */
-	const char *sources[LAB_MAX_FILES];	/* what a student edits; a submission holds them */
-	const char *headers[LAB_MAX_FILES];	/* the contract, always taken from the kit */
+	const char *sources[LAB_MAX_FILES];	/* a student edits; a submission holds */
+	const char *headers[LAB_MAX_FILES];	/* the contract: always the kit's own */
 };
 
 extern const struct lab lab_table[];

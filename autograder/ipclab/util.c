@@ -133,7 +133,7 @@ const char *kit_root(void)
 	}
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len == -1)
-		die_errno("cannot find the kit: readlink /proc/self/exe (set IPCLAB_ROOT)");
+		die_errno("cannot find the kit (set IPCLAB_ROOT): /proc/self/exe");
 	exe[len] = '\0';
 	for (int up = 0; up < 2; up++) {	/* KIT/bin/ipclab -> KIT */
 		char *slash = strrchr(exe, '/');
@@ -292,7 +292,8 @@ int write_whole_file(const char *path, const char *data, size_t len)
 int copy_file(const char *src, const char *dst, size_t max, bool nofollow)
 {
 	/* O_NONBLOCK: a FIFO named like a source file must not hang us in open() */
-	int fd = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
+	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0);
+	int fd = open(src, flags);
 	struct stat st;
 	char *data;
 	ssize_t len;
@@ -331,7 +332,8 @@ bool same_content(const char *a, const char *b)
 	char *text_a = NULL, *text_b = NULL;
 	ssize_t len_a = read_text(a, &text_a, 64 << 20);
 	ssize_t len_b = len_a == -1 ? -1 : read_text(b, &text_b, 64 << 20);
-	bool same = len_a != -1 && len_b == len_a && memcmp(text_a, text_b, (size_t)len_a) == 0;
+	bool same = len_a != -1 && len_b == len_a &&
+		    memcmp(text_a, text_b, (size_t)len_a) == 0;
 
 	free(text_a);
 	free(text_b);
@@ -385,8 +387,10 @@ static int empty_dir(int dirfd)
 		}
 		/* a directory: make it ours to empty, without following a symlink */
 		fchmodat(dirfd, name, 0700, 0);
-		int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub == -1 || empty_dir(sub) == -1 || unlinkat(dirfd, name, AT_REMOVEDIR) == -1)
+		int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				 O_CLOEXEC);
+		if (sub == -1 || empty_dir(sub) == -1 ||
+		    unlinkat(dirfd, name, AT_REMOVEDIR) == -1)
 			rc = -1;
 	}
 	closedir(dir);
@@ -463,12 +467,16 @@ fail:
 	if (read_fd_text(out[0], output, 4 << 20) == -1)
 		*output = xstrdup("");
 	close(out[0]);
-	while (read(exec_err[0], &child_errno, sizeof(child_errno)) == -1 && errno == EINTR)
+	while (read(exec_err[0], &child_errno, sizeof(child_errno)) == -1 &&
+	       errno == EINTR)
 		;
 	close(exec_err[0]);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			return -1;
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno != EINTR) {
+			child_errno = errno;
+			break;
+		}
+	}
 	if (child_errno) {
 		free(*output);
 		*output = NULL;
@@ -506,11 +514,12 @@ void signals_setup(void)
 	if (pipe2(self_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
 		die_errno("pipe");
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() and waitpid() return EINTR */
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll(), waitpid() see EINTR */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);	/* a closed stdout must not kill us before cleanup */
+	sigaction(SIGHUP, &sa, NULL);	/* the terminal closed: clean up all the same */
+	signal(SIGPIPE, SIG_IGN);	/* a closed stdout must not kill us mid-cleanup */
 }
 
 int signal_fd(void)
@@ -530,9 +539,10 @@ void signals_default(void)
 {
 	sigset_t none;
 
-	/* Ignored signals stay ignored across exec: a test of SIGPIPE needs the default. */
+	/* Ignored signals stay ignored across exec; a SIGPIPE test needs the default. */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

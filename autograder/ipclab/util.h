@@ -17,7 +17,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define EXIT_USAGE 2		/* usage or environment error (0: all passed, 1: a test failed) */
+#define EXIT_USAGE 2	/* usage or environment error (0: all passed, 1: a test failed) */
 
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -70,7 +70,7 @@ int spawn_capture(char *const argv[], const char *cwd, char **output);
 bool use_colour(int fd);
 
 /*
- * Signals. SIGINT and SIGTERM set interrupted_by and wake signal_fd() (a
+ * Signals. SIGINT, SIGTERM and SIGHUP set interrupted_by and wake signal_fd() (a
  * self-pipe to poll on); SIGPIPE is ignored. Children call
  * signals_default() before exec so that they start with what a shell gives.
  */

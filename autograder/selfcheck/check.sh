@@ -245,7 +245,7 @@ check_results_parse() {
 # ---- the command line ----
 
 check_cli_tests() {
-	"$ROOT/autograder/selfcheck/cli_tests.sh"
+	"$ROOT/autograder/ipclab/tests/check.sh"
 }
 
 # ---- valgrind ----

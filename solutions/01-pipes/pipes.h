@@ -20,6 +20,9 @@
  * read(2) may return fewer bytes than asked (a pipe hands over what it has)
  * and may fail with EINTR when a signal arrives: both are retried.
  *
+ * @param fd    the descriptor to read from
+ * @param buf   where the bytes go
+ * @param count how many bytes to read
  * @return the number of bytes read: @p count, or less only at end of file
  *         (0 when the file was already at its end); -1 on error.
  */
@@ -32,6 +35,9 @@ ssize_t read_full(int fd, void *buf, size_t count);
  * full pipe) and may fail with EINTR: both are retried until everything is
  * written.
  *
+ * @param fd    the descriptor to write to
+ * @param buf   the bytes to write
+ * @param count how many bytes to write
  * @return @p count, or -1 on error (errno from write(2), EPIPE included).
  */
 ssize_t write_full(int fd, const void *buf, size_t count);
@@ -63,6 +69,9 @@ int run_pipeline(char *const cmd1[], char *const cmd2[]);
  * SIGPIPE. The caller's SIGPIPE disposition and signal mask are the same on
  * return as on entry.
  *
+ * @param cmd  argument vector of the command, NULL-terminated
+ * @param data the bytes to send to its stdin
+ * @param len  how many bytes
  * @return the command's status as a shell reports it (see run_pipeline()),
  *         or -1 if the command could not be started or a write failed with
  *         an error other than EPIPE.
@@ -103,6 +112,8 @@ long set_pipe_capacity(int fd, long bytes);
  * Works in chunks (it never needs the whole input in memory) and writes each
  * chunk completely.
  *
+ * @param in_fd  where the text comes from
+ * @param out_fd where the upper-cased text goes
  * @return 0 at end of file, -1 on error.
  */
 int uppercase_filter(int in_fd, int out_fd);
@@ -133,6 +144,7 @@ ssize_t filter_through_child(const char *in, size_t len, char *out, size_t out_c
  * interleaves with other writers. The line and its newline therefore go out
  * in a single write(2) call.
  *
+ * @param fd   the write end of a pipe
  * @param line text without a newline
  * @return 0, or -1 with errno EMSGSIZE when strlen(line) + 1 > PIPE_BUF
  *         (nothing is written), or another errno from write(2).

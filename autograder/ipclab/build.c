@@ -1,0 +1,254 @@
+/*
+ * build.c - compiles a submission into a lab's test runner (see build.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "build.h"
+#include "util.h"
+
+static char *source_problem(const char *shown, int errnum)
+{
+	switch (errnum) {
+	case ENOENT:
+		return xstrfmt("%s is missing", shown);
+	case ELOOP:
+		return xstrfmt("%s is a symbolic link: submit the file itself", shown);
+	case EFBIG:
+		return xstrfmt("%s is larger than %d MiB: is it really a C source file?",
+			       shown, SOURCE_MAX >> 20);
+	case EINVAL:
+		return xstrfmt("%s is not a regular file", shown);
+	default:
+		return xstrfmt("%s: %s", shown, strerror(errnum));
+	}
+}
+
+int build_copy_sources(const struct lab *lab, const char *dir, const char *shown_dir,
+		       const char *workdir, bool submission, char **problem)
+{
+	*problem = NULL;
+	for (int i = 0; lab->sources[i] && !*problem; i++) {
+		char *from = xstrfmt("%s/%s", dir, lab->sources[i]);
+		char *to = xstrfmt("%s/%s", workdir, lab->sources[i]);
+
+		if (submission || !same_content(from, to)) {
+			if (copy_file(from, to, SOURCE_MAX, submission) == -1) {
+				char *shown = xstrfmt("%s/%s", shown_dir,
+						      lab->sources[i]);
+
+				*problem = source_problem(shown, errno);
+				free(shown);
+			}
+		}
+		free(from);
+		free(to);
+	}
+	return *problem ? -1 : 0;
+}
+
+/* "pipes.c" -> "pipes" + suffix */
+static char *stem_with(const char *source, const char *suffix)
+{
+	const char *dot = strrchr(source, '.');
+	int len = dot ? (int)(dot - source) : (int)strlen(source);
+
+	return xstrfmt("%.*s%s", len, source, suffix);
+}
+
+static long long newest(long long a, long long b)
+{
+	return a > b ? a : b;
+}
+
+static bool succeeded(int status)
+{
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Runs the compiler in workdir; its messages go to messages. -1 when it cannot run. */
+static int run_cc(char *const argv[], const char *workdir, FILE *messages, char **text,
+		  bool *ok)
+{
+	int status = spawn_capture(argv, workdir, text);
+
+	if (status == -1) {
+		if (errno == ENOENT)
+			return error_msg("cannot run cc: no C compiler is installed "
+					 "(sudo apt-get install build-essential; "
+					 "see `ipclab doctor`)");
+		return error_errno("cannot run cc");
+	}
+	fputs(*text, messages);
+	*ok = succeeded(status);
+	return 0;
+}
+
+/* Compiles one source unless its object is newer than it and the lab's headers. */
+static int compile(const struct lab *lab, const char *workdir, const char *source,
+		   FILE *messages, struct build *b)
+{
+	char *include = kit_path("build/pristine/%s", lab->dir);
+	char *object = stem_with(source, ".o");
+	char *src_path = xstrfmt("%s/%s", workdir, source);
+	char *obj_path = xstrfmt("%s/%s", workdir, object);
+	char *msg_path = xstrfmt("%s.messages", obj_path);
+	long long inputs = mtime_ns(src_path);
+	char *text = NULL;
+	bool ok = true;
+	int rc = 0;
+
+	for (int i = 0; lab->headers[i]; i++) {
+		char *header = xstrfmt("%s/%s", include, lab->headers[i]);
+		long long t = mtime_ns(header);
+
+		if (t == -1)
+			rc = error_msg("the lab's header build/pristine/%s/%s is "
+				       "missing: run `make` in %s", lab->dir,
+				       lab->headers[i], kit_root());
+		inputs = newest(inputs, t);
+		free(header);
+	}
+	if (rc == 0 && mtime_ns(obj_path) >= inputs && mtime_ns(msg_path) >= inputs &&
+	    read_text(msg_path, &text, 1 << 20) >= 0) {
+		fputs(text, messages);	/* up to date: show its warnings again */
+	} else if (rc == 0) {
+		char *argv[] = {"cc", "-std=gnu11", "-g", "-O1", "-Wall", "-Wextra",
+				"-I", include, "-c", (char *)source, "-o", object, NULL};
+
+		free(text);
+		text = NULL;
+		unlink(msg_path);
+		rc = run_cc(argv, workdir, messages, &text, &ok);
+		if (rc == 0 && ok)
+			write_whole_file(msg_path, text, strlen(text));
+		if (rc == 0 && !ok) {
+			unlink(obj_path);
+			b->failed = true;
+		}
+	}
+	free(text);
+	free(include);
+	free(object);
+	free(src_path);
+	free(obj_path);
+	free(msg_path);
+	return rc;
+}
+
+/* Links the runner unless it is newer than every object and the grading library. */
+static int link_runner(const struct lab *lab, const char *workdir, FILE *messages,
+		       struct build *b)
+{
+	char *pattern = kit_path("build/tests/%s/*.o", lab->dir);
+	char *library = kit_path("build/lib/libgrader.a");
+	int nsources = 0, rc = 0;
+	long long inputs = mtime_ns(library);
+	glob_t tests;
+
+	while (lab->sources[nsources])
+		nsources++;
+	if (glob(pattern, 0, NULL, &tests) != 0) {
+		free(pattern);
+		free(library);
+		return error_msg("no compiled tests in build/tests/%s: run `make` in %s",
+				 lab->dir, kit_root());
+	}
+	if (inputs == -1)
+		rc = error_msg("build/lib/libgrader.a is missing: run `make` in %s",
+			       kit_root());
+
+	char **argv = xmalloc((nsources + tests.gl_pathc + 8) * sizeof(*argv));
+	int argc = 0;
+	argv[argc++] = "cc";
+	argv[argc++] = "-o";
+	argv[argc++] = "runner";
+	for (int i = 0; i < nsources; i++) {
+		argv[argc] = stem_with(lab->sources[i], ".o");
+		char *path = xstrfmt("%s/%s", workdir, argv[argc++]);
+		inputs = newest(inputs, mtime_ns(path));
+		free(path);
+	}
+	for (size_t i = 0; i < tests.gl_pathc; i++) {
+		argv[argc++] = tests.gl_pathv[i];
+		inputs = newest(inputs, mtime_ns(tests.gl_pathv[i]));
+	}
+	argv[argc++] = library;
+	argv[argc++] = "-lcriterion";
+	argv[argc++] = "-lpthread";
+	argv[argc] = NULL;
+
+	if (rc == 0 && mtime_ns(b->runner) < inputs) {
+		char *text = NULL;
+		bool ok = true;
+
+		unlink(b->runner);	/* never run a stale runner after a failed link */
+		rc = run_cc(argv, workdir, messages, &text, &ok);
+		if (rc == 0 && !ok)
+			b->failed = b->link_failed = true;
+		free(text);
+	}
+	for (int i = 0; i < nsources; i++)
+		free(argv[3 + i]);
+	free(argv);
+	globfree(&tests);
+	free(pattern);
+	free(library);
+	return rc;
+}
+
+/* The first BUILD_MESSAGE_LINES lines, and how many more there were. */
+static char *first_lines(const char *text)
+{
+	const char *cut = text;
+	int lines = 0, more = 0;
+
+	for (const char *p = text; *p; p++) {
+		if (*p != '\n')
+			continue;
+		if (++lines == BUILD_MESSAGE_LINES)
+			cut = p + 1;
+		else if (lines > BUILD_MESSAGE_LINES)
+			more++;
+	}
+	if (lines < BUILD_MESSAGE_LINES || *cut == '\0')
+		return xstrdup(text);
+	if (cut[strlen(cut) - 1] != '\n')
+		more++;
+	return xstrfmt("%.*s[... %d more lines of compiler messages]\n",
+		       (int)(cut - text), text, more);
+}
+
+int build_lab(const struct lab *lab, const char *workdir, struct build *b)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *messages = open_memstream(&text, &len);
+	int rc = 0;
+
+	if (messages == NULL)
+		die_errno("open_memstream");
+	memset(b, 0, sizeof(*b));
+	b->runner = xstrfmt("%s/runner", workdir);
+	for (int i = 0; lab->sources[i] && rc == 0; i++)
+		rc = compile(lab, workdir, lab->sources[i], messages, b);
+	if (rc == 0 && !b->failed)
+		rc = link_runner(lab, workdir, messages, b);
+	if (fclose(messages) != 0)
+		die_errno("open_memstream");
+	if (len > 0)
+		b->messages = first_lines(text);
+	free(text);
+	return rc;
+}
+
+void build_free(struct build *b)
+{
+	free(b->runner);
+	free(b->messages);
+	memset(b, 0, sizeof(*b));
+}

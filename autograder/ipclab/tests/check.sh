@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# check.sh - ipclab's own tests: every subcommand, its usage errors and exit
+# codes, and every path of a run (normal, compile error, runner crash, hang
+# past the global deadline, output flood, orphans, SIGINT), on a fake kit
+# whose test runner is tests/fake_runner.c. Ends with "N passed, N failed".
+#
+# Usage: autograder/ipclab/tests/check.sh [IPCLAB]   (default: bin/ipclab of the kit)
+# Needs: cc, python3 (to parse results.json), script (util-linux, for a terminal).
+set -euo pipefail
+
+cd "$(dirname "$0")/../../.."
+ROOT=$PWD
+IPCLAB=$(realpath "${1:-$ROOT/bin/ipclab}")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-selftest.XXXXXX")
+KIT=$WORK/kit
+trap 'rm -rf "$WORK"' EXIT
+export IPCLAB_ROOT=$KIT
+unset NO_COLOR
+passed=0
+failed=0
+
+fail() {
+	echo "$*"
+	return 1
+}
+
+run_check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		passed=$((passed + 1))
+		echo "ok   $name"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name"
+		printf '%s\n' "$out" | tail -n 30 | sed 's/^/     /'
+	fi
+}
+
+# ipc ARGS...: runs ipclab on the fake kit; stdout+stderr in $WORK/out, status in $status.
+ipc() {
+	status=0
+	timeout -k 5 60 "$IPCLAB" "$@" >"$WORK/out" 2>&1 </dev/null || status=$?
+}
+
+expect_status() {
+	[[ $status == "$1" ]] || fail "expected exit status $1, got $status: $(tail -n 15 "$WORK/out")"
+}
+
+expect_out() {
+	grep -q -- "$1" "$WORK/out" || fail "expected '$1' in: $(tail -n 25 "$WORK/out")"
+}
+
+expect_last_line() {
+	[[ $(tail -n 1 "$WORK/out") == "$1" ]] ||
+		fail "expected last line '$1', got '$(tail -n 1 "$WORK/out")'"
+}
+
+json() {	# json FILE EXPR: a Python expression over d, the parsed file
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+json_has() {	# json_has FILE EXPR TEXT
+	local value
+	value=$(json "$1" "$2")
+	[[ $value == *"$3"* ]] || fail "$2 in $1 does not hold '$3': $value"
+}
+
+no_leftovers() {
+	local pattern=$1
+	sleep 0.2
+	if pgrep -f "$pattern" >/dev/null; then
+		pkill -KILL -f "$pattern" || true
+		fail "a process '$pattern' was left behind"
+	fi
+}
+
+make_kit() {
+	local lib=$KIT/build/lib tests=$KIT/build/tests/01-pipes pristine=$KIT/build/pristine/01-pipes
+	mkdir -p "$lib" "$tests" "$pristine" "$KIT/labs/01-pipes" "$WORK/obj"
+	printf 'int answer(void);\n' >"$pristine/pipes.h"
+	printf '#include "pipes.h"\nint answer(void) { return 0; }\n' >"$pristine/pipes.c"
+	cp "$pristine/pipes.c" "$KIT/labs/01-pipes/"
+	printf 'int fake_test_objects;\n' >"$WORK/obj/t.c"
+	cc -c "$WORK/obj/t.c" -o "$tests/t.o"
+	cc -std=gnu11 -Wall -Wextra -Werror -Iautograder/lib -c autograder/ipclab/tests/fake_runner.c \
+		-o "$WORK/obj/fake_runner.o"
+	cc -std=gnu11 -Wall -Wextra -Werror -c autograder/lib/records.c -o "$WORK/obj/records.o"
+	ar rcs "$lib/libgrader.a" "$WORK/obj/fake_runner.o" "$WORK/obj/records.o"
+	for name in alpha_works beta_works gamma_works; do
+		printf 'plan\tfake\t%s\t10\t2000\tthe thing works\tHandout 1.1: read it.\n' "$name"
+	done >"$tests/plan.records"
+}
+
+submission() {	# submission DIR [CONTENT]: a directory holding pipes.c
+	mkdir -p "$1"
+	printf '%s\n' "${2:-int answer(void) { return 42; }}" >"$1/pipes.c"
+}
+
+# ---- the command line ----
+
+check_usage_errors() {
+	local cmd
+	for cmd in "test" "grade" "hint" "watch" "reset" "doctor" "progress" "help"; do
+		ipc "$cmd" --no-such-option
+		expect_status 2
+		expect_out "usage: ipclab $cmd"
+	done
+	for cmd in "test" "grade 01" "hint" "watch" "reset"; do
+		# shellcheck disable=SC2086 # the words are meant to split
+		ipc $cmd
+		expect_status 2
+		expect_out "usage: ipclab ${cmd%% *}"
+	done
+	ipc frobnicate
+	expect_status 2
+	expect_out "usage: ipclab"
+	ipc test 09
+	expect_status 2
+	expect_out "no lab named '09'"
+	ipc test 02
+	expect_status 2
+	expect_out "coming"
+	ipc test 01 not-a-name
+	expect_status 2
+	ipc test 01 no_such_test
+	expect_status 2
+	expect_out "no test named 'no_such_test'"
+}
+
+check_help() {
+	local cmd
+	for arg in help -h --help; do
+		ipc "$arg"
+		expect_status 0
+		for cmd in test grade hint watch reset doctor; do
+			expect_out "ipclab $cmd"
+		done
+	done
+	ipc test --help
+	expect_status 0
+	expect_out "usage: ipclab test NN"
+}
+
+# ---- ipclab test ----
+
+check_test_normal() {
+	local names=(01 1 01-pipes pipes) name
+	for name in "${names[@]}"; do
+		ipc test "$name"
+		expect_status 1
+		expect_last_line "score: 20/30"
+	done
+	expect_out "FAIL.*beta_works"
+	expect_out "rerun: ipclab test 01 beta_works"
+	grep -q $'\033' "$WORK/out" && fail "colour codes when stdout is not a terminal"
+	[[ -s $KIT/build/last/01-pipes.results ]] || fail "build/last/01-pipes.results not written"
+}
+
+check_test_one_test_keeps_the_rest() {
+	ipc test 01
+	ipc test 01 gamma_works
+	expect_status 0
+	expect_last_line "score: 10/10"
+	ipc
+	expect_status 0
+	expect_out "^01 pipes  *20/30  *last run"
+}
+
+check_test_does_not_recompile() {
+	local object=$KIT/build/work/01-pipes/pipes.o before
+	ipc test 01
+	before=$(stat -c %Y.%y "$object")
+	touch "$KIT/labs/01-pipes/pipes.c"
+	ipc test 01
+	[[ $(stat -c %Y.%y "$object") == "$before" ]] || fail "an unchanged source was compiled again"
+	printf 'int answer(void) { return 1; }\n' >"$KIT/labs/01-pipes/pipes.c"
+	ipc test 01
+	[[ $(stat -c %Y.%y "$object") != "$before" ]] || fail "a changed source was not compiled"
+}
+
+check_test_warnings_shown_every_time() {
+	printf 'int answer(void) { int unused; return 0; }\n' >"$KIT/labs/01-pipes/pipes.c"
+	ipc test 01
+	expect_out "unused variable"
+	ipc test 01
+	expect_out "unused variable"
+	cp "$KIT/build/pristine/01-pipes/pipes.c" "$KIT/labs/01-pipes/"
+}
+
+check_test_compile_error() {
+	printf 'int answer(void) { return x; }\n' >"$KIT/labs/01-pipes/pipes.c"
+	ipc test 01
+	expect_status 1
+	expect_out "error: .x. undeclared"
+	expect_out "did not compile"
+	expect_last_line "score: 0/30"
+	cp "$KIT/build/pristine/01-pipes/pipes.c" "$KIT/labs/01-pipes/"
+}
+
+check_test_missing_source() {
+	mv "$KIT/labs/01-pipes/pipes.c" "$WORK/pipes.c.saved"
+	ipc test 01
+	mv "$WORK/pipes.c.saved" "$KIT/labs/01-pipes/pipes.c"
+	expect_status 2
+	expect_out "labs/01-pipes/pipes.c is missing"
+	expect_out "ipclab reset 01"
+}
+
+check_test_progress_on_a_terminal() {
+	local typescript=$WORK/typescript
+	timeout 60 script -qec "$IPCLAB test 01" "$typescript" >/dev/null </dev/null || true
+	grep -q '\[3/3\] ' "$typescript" || fail "no progress line on a terminal"
+	grep -q $'\033\\[31mFAIL' "$typescript" || fail "no colour on a terminal"
+	NO_COLOR=1 timeout 60 script -qec "$IPCLAB test 01" "$typescript" >/dev/null </dev/null || true
+	grep -q $'\033\\[31m' "$typescript" && fail "colour despite NO_COLOR"
+	return 0
+}
+
+# ---- ipclab grade: every path writes the reports ----
+
+# grade_fake MODE [ARGS...]: grades a good submission with the fake runner in MODE.
+grade_fake() {
+	local mode=$1
+	shift
+	submission "$WORK/sub"
+	rm -f "$WORK/results.json" "$WORK/junit.xml"
+	FAKE=$mode ipc grade 01 "$WORK/sub" --results "$WORK/results.json" \
+		--junit "$WORK/junit.xml" "$@"
+	python3 -c 'import xml.dom.minidom, sys; xml.dom.minidom.parse(sys.argv[1])' "$WORK/junit.xml" ||
+		fail "junit.xml does not parse"
+}
+
+check_grade_normal() {
+	grade_fake normal
+	expect_status 1
+	expect_last_line "score: 20/30"
+	[[ $(json "$WORK/results.json" 'd["score"], d["max_score"], len(d["tests"])') == "(20, 30, 3)" ]] ||
+		fail "results.json: $(cat "$WORK/results.json")"
+	expect_out "rerun: ipclab grade 01 $WORK/sub beta_works"
+}
+
+check_grade_never_writes_into_dir() {
+	submission "$WORK/ro"
+	chmod a-w "$WORK/ro"
+	local before
+	before=$(ls -la --time-style=full-iso "$WORK/ro")
+	ipc grade 01 "$WORK/ro"
+	chmod u+w "$WORK/ro"
+	[[ $(ls -la --time-style=full-iso "$WORK/ro") == "$before" ]] || fail "grade changed DIR"
+	expect_last_line "score: 20/30"
+}
+
+check_grade_compile_error() {
+	submission "$WORK/broken" 'int answer(void) { return syntax error }'
+	ipc grade 01 "$WORK/broken" --results "$WORK/broken.json"
+	expect_status 1
+	expect_last_line "score: 0/30"
+	[[ $(json "$WORK/broken.json" 'd["score"], len(d["tests"])') == "(0, 3)" ]] ||
+		fail "compile error: not every test listed with 0"
+	json_has "$WORK/broken.json" 'd["output"]' "error"
+	json_has "$WORK/broken.json" 'd["tests"][0]["output"]' "did not compile"
+}
+
+check_grade_unusable_submissions() {
+	local dir
+	mkdir -p "$WORK/empty" "$WORK/link" "$WORK/big"
+	ln -sf /etc/hostname "$WORK/link/pipes.c"
+	head -c 2000000 /dev/zero >"$WORK/big/pipes.c"
+	for dir in empty link big missing; do
+		rm -f "$WORK/$dir.json"
+		ipc grade 01 "$WORK/$dir" --results "$WORK/$dir.json"
+		expect_status 2
+		expect_last_line "score: 0/30"
+		[[ $(json "$WORK/$dir.json" 'd["score"], d["max_score"]') == "(0, 30)" ]] ||
+			fail "$dir: results.json $(cat "$WORK/$dir.json")"
+	done
+	json_has "$WORK/empty.json" 'd["output"]' "pipes.c is missing"
+	json_has "$WORK/link.json" 'd["output"]' "symbolic link"
+	json_has "$WORK/big.json" 'd["output"]' "larger than 1 MiB"
+}
+
+check_runner_crash() {
+	grade_fake crash
+	expect_status 1
+	expect_out "the test runner crashed (signal 11"
+	expect_out "last words before the crash"
+	expect_last_line "score: 10/30"
+	json_has "$WORK/results.json" '[t["status"] for t in d["tests"]]' \
+		"'passed', 'failed', 'failed'"
+}
+
+check_runner_without_plan() {
+	grade_fake noplan
+	expect_status 1
+	expect_out "dying before the plan"
+	expect_last_line "score: 0/30"
+	[[ $(json "$WORK/results.json" 'len(d["tests"])') == 3 ]] || fail "plan.records not used"
+}
+
+check_runner_ends_early() {
+	grade_fake early
+	expect_status 1
+	expect_out "ended early"
+	expect_last_line "score: 10/30"
+}
+
+check_global_deadline() {
+	local start=$SECONDS
+	grade_fake hang --deadline 2
+	expect_status 1
+	((SECONDS - start < 10)) || fail "the global deadline took $((SECONDS - start)) s"
+	expect_out "global deadline (2 s) passed"
+	expect_last_line "score: 10/30"
+	no_leftovers "sleep 987654"
+}
+
+check_output_flood() {
+	grade_fake flood
+	expect_status 1
+	expect_last_line "score: 10/30"
+	(($(stat -c %s "$WORK/results.json") < 100000)) || fail "results.json is too large"
+}
+
+check_orphan_holding_output() {
+	local start=$SECONDS
+	grade_fake orphan
+	((SECONDS - start < 5)) || fail "an orphan holding the output pipe delayed the end"
+	expect_last_line "score: 20/30"
+	no_leftovers "sleep 987655"
+}
+
+check_huge_record_line() {
+	grade_fake bigline
+	expect_last_line "score: 20/30"
+	expect_out "more bytes not shown"
+}
+
+check_sigint_cleans_up() {
+	submission "$WORK/sub"
+	rm -f "$WORK/int.json"
+	FAKE=hang "$IPCLAB" grade 01 "$WORK/sub" --results "$WORK/int.json" >"$WORK/out" 2>&1 &
+	local pid=$!
+	sleep 1
+	kill -INT "$pid"
+	status=0
+	wait "$pid" || status=$?
+	expect_status 130
+	expect_out "interrupted (SIGINT)"
+	expect_last_line "score: 10/30"
+	[[ -s $WORK/int.json ]] || fail "no results.json after SIGINT"
+	no_leftovers "sleep 987654"
+}
+
+# ---- hint, progress, reset, watch, doctor ----
+
+check_hint() {
+	rm -f "$KIT/build/last/01-pipes.results"
+	ipc hint 01
+	expect_status 0
+	expect_out "has not been run yet"
+	expect_out "gamma_works (10 points)"
+	ipc test 01
+	ipc hint 01
+	expect_status 0
+	expect_out "beta_works (failed, 0/10)"
+	expect_out "read: labs/01-pipes/README.md"
+	grep -q "alpha_works" "$WORK/out" && fail "hint shows a test that passed"
+	ipc hint 01 alpha_works
+	expect_status 0
+	expect_out "alpha_works (passed"
+	ipc hint 01 no_such_test
+	expect_status 2
+}
+
+check_progress() {
+	rm -rf "$KIT/build/last"
+	ipc
+	expect_status 0
+	expect_out "^01 pipes *not started"
+	expect_out "^02 fifos *coming"
+	expect_out "^07 compare *coming"
+	FAKE=normal ipc test 01
+	ipc
+	expect_out "^01 pipes  *20/30  *last run just now"
+	expect_out "0 of 1 available labs at full marks"
+}
+
+check_reset() {
+	local lab=$KIT/labs/01-pipes
+	rm -rf "$lab/.backup"
+	printf '/* my work */\n' >"$lab/pipes.c"
+	ipc reset 01
+	expect_status 2
+	expect_out "rerun with --yes"
+	ipc reset 01 --yes
+	expect_status 0
+	cmp -s "$lab/pipes.c" "$KIT/build/pristine/01-pipes/pipes.c" || fail "not reset"
+	grep -q "my work" "$lab"/.backup/*/pipes.c || fail "no backup of the student's file"
+	ipc reset 01 --yes
+	expect_status 0
+	expect_out "nothing to reset"
+	printf '/* more work */\n' >"$lab/pipes.c"
+	printf 'n\n' | timeout 10 script -qec "$IPCLAB reset 01" /dev/null >"$WORK/out" 2>&1 || true
+	expect_out "Reset labs/01-pipes/pipes.c to the skeleton? Your current files are saved in"
+	grep -q "more work" "$lab/pipes.c" || fail "answering n reset the file"
+	cp "$KIT/build/pristine/01-pipes/pipes.c" "$lab/"
+}
+
+check_watch_reruns_on_save() {
+	local out=$WORK/watch.out
+	timeout 5 "$IPCLAB" watch 01 >"$out" 2>&1 </dev/null &
+	local pid=$!
+	sleep 2
+	touch "$KIT/labs/01-pipes/pipes.c"
+	wait "$pid" || true
+	(($(grep -c '^score: ' "$out") >= 2)) || fail "no second report: $(cat "$out")"
+	grep -q "watching labs/01-pipes/" "$out" || fail "watch does not say what it watches"
+}
+
+check_doctor() {
+	ipc doctor
+	[[ $status == 0 || $status == 2 ]] || fail "doctor exited $status"
+	expect_out "sandbox: "
+	expect_out "System V IPC: "
+	expect_out "/dev/shm: "
+	ipc doctor extra
+	expect_status 2
+}
+
+make_kit
+for check in $(declare -F | awk '$3 ~ /^check_/ { print $3 }'); do
+	run_check "${check#check_}" "$check"
+done
+echo "$passed passed, $failed failed"
+((failed == 0))
