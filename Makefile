@@ -15,7 +15,7 @@ LABS    := 01-pipes
 sources_01-pipes := pipes.c
 B       := build
 
-GRADER_SRC := $(addprefix autograder/lib/,sandbox.c diagnose.c leaks.c runner.c records.c)
+GRADER_SRC := $(addprefix autograder/lib/,sandbox.c diagnose.c leaks.c records.c)
 IPCLAB_SRC := $(wildcard autograder/ipclab/*.c) autograder/lib/records.c autograder/lib/report.c
 
 lab_files  = $(notdir $(wildcard solutions/$(1)/*.c solutions/$(1)/*.h))
@@ -27,7 +27,7 @@ TESTOBJ  := $(foreach l,$(LABS),$(call lab_tests,$(l)))
 PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
 
 .PHONY: all check grade skeletons docs slides clean
-all: bin/ipclab $(B)/lib/libgrader.a $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
+all: bin/ipclab $(B)/lib/libgrader.a $(B)/lib/runner.o $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
 	$(B)/selftest/test_report
 
 bin/ipclab: $(IPCLAB_SRC) $(wildcard autograder/ipclab/*.h autograder/lib/*.h)
@@ -38,6 +38,7 @@ $(B)/lib/%.o: autograder/lib/%.c $(wildcard autograder/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# runner.o (main) is linked as an object, never taken from the archive.
 $(B)/lib/libgrader.a: $(patsubst autograder/lib/%.c,$(B)/lib/%.o,$(GRADER_SRC))
 	rm -f $@ && ar rcs $@ $^
 
@@ -63,10 +64,10 @@ $(B)/tests/%.o: autograder/tests/%.c $$(wildcard $(B)/pristine/$$(*D)/*.h) autog
 	$(CC) $(CFLAGS) -Iautograder/lib -I$(B)/pristine/$(*D) -c -o $@ $<
 
 # The list of a lab's tests, for reports written when a submission does not compile.
-$(B)/tests/%/plan.records: $$(call lab_tests,%) $(B)/lib/libgrader.a $$(addprefix $(B)/pristine/%/,$$(call lab_files,%))
+$(B)/tests/%/plan.records: $$(call lab_tests,%) $(B)/lib/runner.o $(B)/lib/libgrader.a $$(addprefix $(B)/pristine/%/,$$(call lab_files,%))
 	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(B)/pristine/$* -o $(B)/tests/$*/skeleton-runner \
 		$(addprefix $(B)/pristine/$*/,$(sources_$*)) \
-		$(call lab_tests,$*) $(B)/lib/libgrader.a -lcriterion
+		$(call lab_tests,$*) $(B)/lib/runner.o $(B)/lib/libgrader.a -lcriterion
 	rm -f $@ && IPCLAB_PLAN_ONLY=1 IPCLAB_RECORDS=$(CURDIR)/$@ $(B)/tests/$*/skeleton-runner
 
 skeletons: $(PRISTINE)

@@ -2,7 +2,9 @@
  * build.c - compiles a submission into a lab's test runner (see build.h).
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,49 @@ static int run_cc(char *const argv[], const char *workdir, FILE *messages, char 
 	return 0;
 }
 
+/*
+ * The name of a section in an object that would run the submission's code
+ * outside the sandbox (constructors run in the grader before main,
+ * destructors after it), or NULL when there is none.
+ */
+static const char *outside_code_section(const char *obj_path)
+{
+	static const char *const banned[] = {".init_array", ".preinit_array", ".ctors",
+					     ".fini_array", ".dtors"};
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh = NULL;
+	char *names = NULL;
+	const char *result = NULL;
+	int fd = open(obj_path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shstrndx >= eh.e_shnum)
+		goto out;
+	sh = xmalloc(eh.e_shnum * sizeof(*sh));
+	if (pread(fd, sh, eh.e_shnum * sizeof(*sh), (off_t)eh.e_shoff) !=
+	    (ssize_t)(eh.e_shnum * sizeof(*sh)))
+		goto out;
+	names = xmalloc(sh[eh.e_shstrndx].sh_size + 1);
+	if (pread(fd, names, sh[eh.e_shstrndx].sh_size, (off_t)sh[eh.e_shstrndx].sh_offset) !=
+	    (ssize_t)sh[eh.e_shstrndx].sh_size)
+		goto out;
+	names[sh[eh.e_shstrndx].sh_size] = '\0';
+	for (int i = 0; i < eh.e_shnum && !result; i++) {
+		const char *name = names + (sh[i].sh_name < sh[eh.e_shstrndx].sh_size ?
+					    sh[i].sh_name : 0);
+
+		for (size_t j = 0; j < sizeof(banned) / sizeof(banned[0]); j++)
+			if (strstr(name, banned[j]))	/* .init_array.00101 too */
+				result = banned[j];
+	}
+out:
+	free(sh);
+	free(names);
+	if (fd != -1)
+		close(fd);
+	return result;
+}
+
 /* Compiles one source unless its object is newer than it and the lab's headers. */
 static int compile(const struct lab *lab, const char *workdir, const char *source,
 		   FILE *messages, struct build *b)
@@ -123,7 +168,16 @@ static int compile(const struct lab *lab, const char *workdir, const char *sourc
 		free(text);
 		text = NULL;
 		unlink(msg_path);
+		const char *banned;
+
 		rc = run_cc(argv, workdir, messages, &text, &ok);
+		if (rc == 0 && ok && (banned = outside_code_section(obj_path))) {
+			fprintf(messages, "%s: defines a constructor or destructor (section %s): "
+				"code that runs before or after main is not allowed in a "
+				"submission, because it would run outside the tests' sandbox\n",
+				source, banned);
+			ok = false;
+		}
 		if (rc == 0 && ok)
 			write_whole_file(msg_path, text, strlen(text));
 		if (rc == 0 && !ok) {
@@ -146,6 +200,8 @@ static int link_runner(const struct lab *lab, const char *workdir, FILE *message
 {
 	char *pattern = kit_path("build/tests/%s/*.o", lab->dir);
 	char *library = kit_path("build/lib/libgrader.a");
+	/* Linked as an object, so a submission's own main() is a link error. */
+	char *runner_main = kit_path("build/lib/runner.o");
 	int nsources = 0, rc = 0;
 	long long inputs = mtime_ns(library);
 	glob_t tests;
@@ -162,7 +218,7 @@ static int link_runner(const struct lab *lab, const char *workdir, FILE *message
 		rc = error_msg("build/lib/libgrader.a is missing: run `make` in %s",
 			       kit_root());
 
-	char **argv = xmalloc((nsources + tests.gl_pathc + 8) * sizeof(*argv));
+	char **argv = xmalloc((nsources + tests.gl_pathc + 9) * sizeof(*argv));
 	int argc = 0;
 	argv[argc++] = "cc";
 	argv[argc++] = "-o";
@@ -177,6 +233,8 @@ static int link_runner(const struct lab *lab, const char *workdir, FILE *message
 		argv[argc++] = tests.gl_pathv[i];
 		inputs = newest(inputs, mtime_ns(tests.gl_pathv[i]));
 	}
+	argv[argc++] = runner_main;
+	inputs = newest(inputs, mtime_ns(runner_main));
 	argv[argc++] = library;
 	argv[argc++] = "-lcriterion";
 	argv[argc++] = "-lpthread";
@@ -198,6 +256,7 @@ static int link_runner(const struct lab *lab, const char *workdir, FILE *message
 	globfree(&tests);
 	free(pattern);
 	free(library);
+	free(runner_main);
 	return rc;
 }
 

@@ -6,8 +6,10 @@
  * submission) and linked with the lab's test objects and the grading
  * library:
  *   cc -std=gnu11 -g -O1 -Wall -Wextra -I build/pristine/NN-topic -c pipes.c
- *   cc -o runner pipes.o build/tests/NN-topic/ *.o build/lib/libgrader.a \
- *      -lcriterion -lpthread
+ *   cc -o runner pipes.o build/tests/NN-topic/ *.o build/lib/runner.o \
+ *      build/lib/libgrader.a -lcriterion -lpthread
+ * An object with constructors or destructors is refused: that code would run
+ * in the grader, outside the sandbox.
  * Only what is out of date is redone, so a rerun of an unchanged lab costs
  * nothing; the compiler's messages are kept beside each object and shown
  * again.

@@ -274,6 +274,8 @@ static void test_main(void (*body)(void), int output_fd)
 	    chdir(scratch_dir) == -1)
 		_exit(100);
 	close_range(3, ~0U, 0);
+	/* The code under test has no business with the grader's records. */
+	unsetenv("IPCLAB_RECORDS");
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);

@@ -256,7 +256,7 @@ check_reference_memcheck() {
 	local lab=01-pipes logs=$WORK/vg runner=$WORK/vg-runner passed
 	mkdir -p "$logs"
 	cc -std=gnu11 -g -O0 -I"build/pristine/$lab" -o "$runner" "build/ref/$lab/pipes.c" \
-		build/tests/"$lab"/*.o build/lib/libgrader.a -lcriterion
+		build/tests/"$lab"/*.o build/lib/runner.o build/lib/libgrader.a -lcriterion
 	IPCLAB_SANDBOX=none IPCLAB_TIME_SCALE=20 IPCLAB_RECORDS=$logs/records \
 		timeout -k 5 600 valgrind -q --trace-children=yes \
 		--trace-children-skip='/usr/*,/bin/*' --log-file="$logs/vg.%p" \
