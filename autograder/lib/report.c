@@ -447,7 +447,7 @@ int report_junit(const char *path, const struct ag_run *run)
 
 #define OUTPUT_LINES 20		/* of a failing test's output */
 #define RUN_OUTPUT_LINES 40	/* of the runner's output (compile errors) */
-#define LINE_BYTES 200		/* longer lines are cut: one line stays one line */
+#define LINE_BYTES 500		/* longer lines are cut: one line stays one line */
 #define NAME_WIDTH_MAX 40
 
 /*
@@ -626,10 +626,11 @@ static void terminal_header(FILE *out, const struct ag_run *run,
 	char *lab = terminal_text(run->lab, SIZE_MAX, true);
 	char *title = terminal_text(run->title, SIZE_MAX, true);
 
-	fprintf(out, "%slab %s", paint(style, BOLD), str(lab));
+	/* "Lab 01: pipes", or "lab 01-pipes" when the run has no title. */
 	if (title && *title)
-		fprintf(out, ": %s", title);
-	fprintf(out, "%s\n", paint(style, RESET));
+		fprintf(out, "%s%s%s\n", paint(style, BOLD), title, paint(style, RESET));
+	else
+		fprintf(out, "%slab %s%s\n", paint(style, BOLD), str(lab), paint(style, RESET));
 	free(lab);
 	free(title);
 	if (!isolated(run)) {
