@@ -90,47 +90,99 @@ static int run_cc(char *const argv[], const char *workdir, FILE *messages, char 
 	return 0;
 }
 
-/*
- * The name of a section in an object that would run the submission's code
- * outside the sandbox (constructors run in the grader before main,
- * destructors after it), or NULL when there is none.
- */
-static const char *outside_code_section(const char *obj_path)
+/* A relocatable object's section headers and the contents of one section. */
+struct object {
+	int fd;
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh;
+};
+
+static char *section_data(const struct object *o, int index)
+{
+	const Elf64_Shdr *sh = &o->sh[index];
+	char *data = xmalloc(sh->sh_size + 1);
+
+	if (pread(o->fd, data, sh->sh_size, (off_t)sh->sh_offset) != (ssize_t)sh->sh_size)
+		sh = NULL;
+	data[sh ? sh->sh_size : 0] = '\0';
+	return data;
+}
+
+/* Constructors run in the grader before main, destructors after it. */
+static char *banned_section(const struct object *o)
 {
 	static const char *const banned[] = {".init_array", ".preinit_array", ".ctors",
 					     ".fini_array", ".dtors"};
-	Elf64_Ehdr eh;
-	Elf64_Shdr *sh = NULL;
-	char *names = NULL;
-	const char *result = NULL;
-	int fd = open(obj_path, O_RDONLY | O_CLOEXEC);
+	char *names = section_data(o, o->eh.e_shstrndx);
+	size_t size = o->sh[o->eh.e_shstrndx].sh_size;
+	char *problem = NULL;
 
-	if (fd == -1 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shstrndx >= eh.e_shnum)
-		goto out;
-	sh = xmalloc(eh.e_shnum * sizeof(*sh));
-	if (pread(fd, sh, eh.e_shnum * sizeof(*sh), (off_t)eh.e_shoff) !=
-	    (ssize_t)(eh.e_shnum * sizeof(*sh)))
-		goto out;
-	names = xmalloc(sh[eh.e_shstrndx].sh_size + 1);
-	if (pread(fd, names, sh[eh.e_shstrndx].sh_size, (off_t)sh[eh.e_shstrndx].sh_offset) !=
-	    (ssize_t)sh[eh.e_shstrndx].sh_size)
-		goto out;
-	names[sh[eh.e_shstrndx].sh_size] = '\0';
-	for (int i = 0; i < eh.e_shnum && !result; i++) {
-		const char *name = names + (sh[i].sh_name < sh[eh.e_shstrndx].sh_size ?
-					    sh[i].sh_name : 0);
-
-		for (size_t j = 0; j < sizeof(banned) / sizeof(banned[0]); j++)
-			if (strstr(name, banned[j]))	/* .init_array.00101 too */
-				result = banned[j];
-	}
-out:
-	free(sh);
+	for (int i = 0; i < o->eh.e_shnum && !problem; i++)
+		for (size_t j = 0; j < sizeof(banned) / sizeof(banned[0]) && !problem; j++)
+			if (o->sh[i].sh_name < size && strstr(names + o->sh[i].sh_name, banned[j]))
+				problem = xstrfmt("defines a constructor or destructor (section %s): "
+						  "code that runs before or after main",
+						  banned[j]);
 	free(names);
-	if (fd != -1)
-		close(fd);
-	return result;
+	return problem;
+}
+
+/* The grader's and Criterion's own functions and data are not the submission's to use. */
+static char *grader_symbol_used(const struct object *o)
+{
+	char *problem = NULL;
+
+	for (int i = 0; i < o->eh.e_shnum && !problem; i++) {
+		Elf64_Sym *symbols;
+		char *names;
+		size_t count;
+
+		if (o->sh[i].sh_type != SHT_SYMTAB || o->sh[i].sh_link >= o->eh.e_shnum)
+			continue;
+		symbols = (Elf64_Sym *)section_data(o, i);
+		names = section_data(o, (int)o->sh[i].sh_link);
+		count = o->sh[i].sh_size / sizeof(Elf64_Sym);
+		for (size_t k = 0; k < count && !problem; k++) {
+			const char *name = symbols[k].st_name < o->sh[o->sh[i].sh_link].sh_size ?
+					   names + symbols[k].st_name : "";
+
+			if (symbols[k].st_shndx == SHN_UNDEF &&
+			    (strncmp(name, "ag_", 3) == 0 || strncmp(name, "cr_", 3) == 0 ||
+			     strncmp(name, "criterion", 9) == 0))
+				problem = xstrfmt("uses %s, which belongs to the grader", name);
+		}
+		free(symbols);
+		free(names);
+	}
+	return problem;
+}
+
+/*
+ * What in a compiled submission would act outside the tests' sandbox, or on
+ * the grader itself: a malloc'd sentence, or NULL when there is nothing.
+ */
+static char *object_problem(const char *obj_path)
+{
+	struct object o = {.fd = open(obj_path, O_RDONLY | O_CLOEXEC)};
+	char *problem = NULL;
+	size_t table;
+
+	if (o.fd == -1 || pread(o.fd, &o.eh, sizeof(o.eh), 0) != sizeof(o.eh) ||
+	    o.eh.e_shentsize != sizeof(Elf64_Shdr) || o.eh.e_shstrndx >= o.eh.e_shnum) {
+		if (o.fd != -1)
+			close(o.fd);
+		return NULL;
+	}
+	table = o.eh.e_shnum * sizeof(*o.sh);
+	o.sh = xmalloc(table);
+	if (pread(o.fd, o.sh, table, (off_t)o.eh.e_shoff) == (ssize_t)table) {
+		problem = banned_section(&o);
+		if (!problem)
+			problem = grader_symbol_used(&o);
+	}
+	free(o.sh);
+	close(o.fd);
+	return problem;
 }
 
 /* Compiles one source unless its object is newer than it and the lab's headers. */
@@ -168,14 +220,13 @@ static int compile(const struct lab *lab, const char *workdir, const char *sourc
 		free(text);
 		text = NULL;
 		unlink(msg_path);
-		const char *banned;
+		char *problem;
 
 		rc = run_cc(argv, workdir, messages, &text, &ok);
-		if (rc == 0 && ok && (banned = outside_code_section(obj_path))) {
-			fprintf(messages, "%s: defines a constructor or destructor (section %s): "
-				"code that runs before or after main is not allowed in a "
-				"submission, because it would run outside the tests' sandbox\n",
-				source, banned);
+		if (rc == 0 && ok && (problem = object_problem(obj_path))) {
+			fprintf(messages, "%s: %s: not allowed in a submission, because it would "
+				"act outside the tests' sandbox or on the grader\n", source, problem);
+			free(problem);
 			ok = false;
 		}
 		if (rc == 0 && ok)

@@ -147,6 +147,29 @@ static int collect(pid_t root, struct proc *procs, int n)
 	return n;
 }
 
+int ag_count_processes(pid_t root)
+{
+	pid_t kids[MAX_PROCS];
+	int n = ag_children(root, kids, MAX_PROCS), total = 1;
+
+	for (int i = 0; i < n; i++)
+		total += ag_count_processes(kids[i]);
+	return total;
+}
+
+/* Resident memory of pid in MiB, or -1. */
+static long resident_mib(pid_t pid)
+{
+	char path[64], text[128];
+	long pages, resident;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	if (ag_read_file(path, text, sizeof(text)) <= 0 ||
+	    sscanf(text, "%ld %ld", &pages, &resident) != 2)
+		return -1;
+	return resident * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+
 /* Access mode of pid's fd from fdinfo: O_RDONLY, O_WRONLY, O_RDWR or -1. */
 static int fd_access(pid_t pid, int fd)
 {
@@ -269,7 +292,8 @@ static void describe(struct text *t, const struct proc *p, const struct proc *pr
 	if (p->state == 'Z') {
 		add(t, "exited, never reaped by its parent (zombie)");
 	} else if (p->nr == -1) {
-		add(t, "running on the CPU, not blocked: an endless loop?");
+		add(t, "running on the CPU, not blocked: an endless loop? (resident memory %ld MiB)",
+		    resident_mib(p->pid));
 	} else if (p->nr == NR_READ || p->nr == NR_WRITE) {
 		describe_pipe_wait(t, p, procs, n);
 	} else if (p->nr == NR_WAIT4) {

@@ -39,10 +39,16 @@
 #include "records.h"
 #include "sandbox.h"
 
-#define SANDBOX_UID 65534	/* host uid of the sandbox when the grader is root */
+/*
+ * When the grader is root, each test's processes run as a host uid of their
+ * own (not in /etc/passwd), so kill(-1, ...) and RLIMIT_NPROC of one test
+ * never reach another test or anything else on the machine.
+ */
+#define SANDBOX_UID_BASE 200000
+#define SANDBOX_UIDS 100000
 #define OUTPUT_LIMIT (16L << 20)	/* RLIMIT_FSIZE: what a test may print */
 #define PROCESS_LIMIT 64
-#define MEMORY_LIMIT (1L << 30)	/* RLIMIT_AS of each sandbox process */
+#define MEMORY_LIMIT (256L << 20)	/* RLIMIT_AS of each sandbox process (a test uses ~15 MiB) */
 #define OUTPUT_KEEP 8192	/* bytes of output put in the record */
 #define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNS)
 
@@ -53,6 +59,7 @@ struct ag_shared *ag_shared;
 pid_t ag_test_pid;
 
 static char scratch_dir[4096];
+static uid_t sandbox_uid;	/* host uid of this test's processes */
 static bool is_helper;		/* a process the test forked with ag_fork() */
 static double test_deadline;	/* absolute, ag_now() clock */
 
@@ -145,6 +152,10 @@ void ag_fail(const char *file, int line, const char *fmt, ...)
 void ag_error(const char *file, int line, const char *what)
 {
 	leave_if_stray();
+	if (errno == EAGAIN && strcmp(what, "fork") == 0)
+		ag_fail(file, line, "the test could not fork: the sandbox's limit of %d processes "
+			"was reached by the code under test (fork in a loop? children never reaped?)",
+			PROCESS_LIMIT);
 	ag_message_add("grader error at %s:%d: %s: %s (not your fault: tell your instructor)",
 		       file, line, what, strerror(errno));
 	ag_shared->error = 1;
@@ -293,8 +304,9 @@ static int drop_privileges(void)
 	if (ag_mode == AG_MODE_NS)
 		return setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1 ? -1 : 0;
 	if (ag_mode == AG_MODE_FALLBACK && geteuid() == 0) {
-		if (setgroups(0, NULL) == -1 || setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID) == -1 ||
-		    setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID) == -1)
+		if (setgroups(0, NULL) == -1 ||
+		    setresgid(sandbox_uid, sandbox_uid, sandbox_uid) == -1 ||
+		    setresuid(sandbox_uid, sandbox_uid, sandbox_uid) == -1)
 			return -1;
 	}
 	return 0;
@@ -385,8 +397,8 @@ static int write_file(const char *path, const char *text)
 static int write_id_maps(pid_t pid)
 {
 	char path[64], map[64];
-	uid_t uid = geteuid() == 0 ? SANDBOX_UID : geteuid();
-	gid_t gid = geteuid() == 0 ? SANDBOX_UID : getegid();
+	uid_t uid = geteuid() == 0 ? sandbox_uid : geteuid();
+	gid_t gid = geteuid() == 0 ? sandbox_uid : getegid();
 
 	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
 	if (write_file(path, "deny") == -1)
@@ -437,17 +449,29 @@ static pid_t sandbox_start(void (*body)(void), int output_fd, double seconds)
 }
 
 /* Waits for init until the deadline. Returns true if it ended in time. */
-static bool watch(pid_t init)
+enum watched { ENDED, DEADLINE, FORK_BOMB };
+
+/*
+ * Waits for init until the deadline. A sandbox at its process limit is a
+ * fork loop: it is stopped at once, before it starves the tests beside it.
+ */
+static enum watched watch(pid_t init)
 {
 	useconds_t pause_us = 50;
+	double next_count = ag_now() + 0.02;
 
 	for (;;) {
 		pid_t got = waitpid(init, NULL, WNOHANG);
 
 		if (got == init || (got == -1 && errno != EINTR))
-			return true;
+			return ENDED;
 		if (ag_now() > test_deadline)
-			return false;
+			return DEADLINE;
+		if (ag_mode != AG_MODE_NONE && ag_now() > next_count) {
+			if (ag_count_processes(init) >= PROCESS_LIMIT - 1)
+				return FORK_BOMB;
+			next_count = ag_now() + 0.02;
+		}
 		usleep(pause_us);
 		if (pause_us < 4000)
 			pause_us *= 2;
@@ -484,7 +508,7 @@ static int make_scratch(const char *name)
 	if (!mkdtemp(scratch_dir))
 		return -1;
 	if (geteuid() == 0 && ag_mode != AG_MODE_NONE)
-		return chown(scratch_dir, SANDBOX_UID, SANDBOX_UID);
+		return chown(scratch_dir, sandbox_uid, sandbox_uid);
 	return 0;
 }
 
@@ -528,9 +552,12 @@ static void judge_ended(const struct ag_spec *spec, struct verdict *v)
 
 	v->status = AG_FAILED;
 	v->score = 0;
+	if (sh->stray)
+		ag_message_add("a child process returned from a graded function into the caller "
+			       "(after a failed exec?): a child must end with _exit().");
 	if (sh->error) {
 		v->status = AG_ERROR;
-	} else if (sh->failed) {
+	} else if (sh->failed || sh->stray) {
 		/* message already says why */
 	} else if (!sh->test_reaped) {
 		v->status = AG_ERROR;
@@ -543,9 +570,6 @@ static void judge_ended(const struct ag_spec *spec, struct verdict *v)
 		ag_message_add("the test process exited with status %d before the test finished: "
 			       "did a graded function call exit() instead of returning?",
 			       WEXITSTATUS(st));
-	} else if (sh->stray) {
-		ag_message_add("a child process returned from a graded function into the caller "
-			       "(after a failed exec?): a child must end with _exit().");
 	} else if (sh->leaked) {
 		v->status = AG_LEAK;
 		v->score = spec->points / 2;
@@ -636,6 +660,7 @@ void ag_run(const struct ag_spec *spec)
 
 	if (!ag_direct)
 		ag_mode_choose();	/* a fresh Criterion worker: the mode comes from the env */
+	sandbox_uid = SANDBOX_UID_BASE + (uid_t)getpid() % SANDBOX_UIDS;
 	test_deadline = start + seconds;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	ag_shared = mmap(NULL, sizeof(*ag_shared), PROT_READ | PROT_WRITE,
@@ -646,12 +671,24 @@ void ag_run(const struct ag_spec *spec)
 		verdict.status = AG_ERROR;
 		snprintf(verdict.message, sizeof(verdict.message),
 			 "grader error: could not start the sandbox: %s", strerror(errno));
-	} else if (watch(init)) {
-		ag_kill_descendants();
-		judge_ended(spec, &verdict);
 	} else {
-		judge_timeout(init, seconds, &verdict);
-		kill_sandbox(init);
+		switch (watch(init)) {
+		case ENDED:
+			ag_kill_descendants();
+			judge_ended(spec, &verdict);
+			break;
+		case DEADLINE:
+			judge_timeout(init, seconds, &verdict);
+			kill_sandbox(init);
+			break;
+		case FORK_BOMB:
+			kill_sandbox(init);
+			verdict.status = AG_CRASHED;
+			snprintf(verdict.message, sizeof(verdict.message),
+				 "stopped: the test's processes reached the limit of %d: is fork() "
+				 "called in a loop, or are children never reaped?", PROCESS_LIMIT);
+			break;
+		}
 	}
 	output[0] = '\0';
 	if (output_fd != -1) {

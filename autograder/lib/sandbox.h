@@ -54,6 +54,8 @@ void ag_message_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Writes, into buf, where each process under root_pid is blocked. */
 void ag_diagnose(pid_t root_pid, char *buf, size_t cap);
+/* How many processes root and its descendants are. */
+int ag_count_processes(pid_t root);
 /* Kills every descendant of the calling process (it must be a subreaper). */
 void ag_kill_descendants(void);
 /* Describes fd of pid: "pipe write end, pipe:[123]". */

@@ -67,7 +67,8 @@ int run_pipeline(char *const cmd1[], char *const cmd2[]);
  * The command may exit before reading everything (`head -c 10`). That is not
  * an error: writing then stops (EPIPE), and the caller is never killed by
  * SIGPIPE. The caller's SIGPIPE disposition and signal mask are the same on
- * return as on entry.
+ * return as on entry, and the command starts with the caller's SIGPIPE
+ * disposition: what feed_command() does with SIGPIPE stays in the caller.
  *
  * @param cmd  argument vector of the command, NULL-terminated
  * @param data the bytes to send to its stdin

@@ -164,6 +164,7 @@ GRADED_TEST(pipes, read_full_retries_after_signal, .points = 6,
 {
 	int fds[2];
 	char buf[16] = "";
+	struct ag_snapshot before;
 	pid_t reader = getpid(), helper;
 	ssize_t got;
 
@@ -178,10 +179,12 @@ GRADED_TEST(pipes, read_full_retries_after_signal, .points = 6,
 		_exit(write(fds[1], "after-signal", 12) == 12 ? 0 : 1);
 	}
 	close(fds[1]);
+	ag_snapshot_take(&before);
 	got = read_full(fds[0], buf, 12);
 	expect(got == 12, "a signal arrived while read_full() waited for data; expected it to go "
 	       "on and return 12, got %zd (errno %s)", got, got < 0 ? strerror(errno) : "-");
 	expect(memcmp(buf, "after-signal", 12) == 0, "expected \"after-signal\", got \"%.12s\"", buf);
+	expect_no_leaks(&before, "read_full returned");
 	close(fds[0]);
 	expect(ag_wait_exit(helper) == 0, "the helper process failed");
 }
@@ -192,6 +195,7 @@ GRADED_TEST(pipes, write_full_survives_interruption, .points = 6,
 		    "count) or fails with EINTR when it wrote nothing: loop on both.")
 {
 	static char data[MIB];
+	struct ag_snapshot before;
 	int fds[2];
 	pid_t writer = getpid(), reader;
 	ssize_t put;
@@ -219,10 +223,12 @@ GRADED_TEST(pipes, write_full_survives_interruption, .points = 6,
 		_exit(total == sizeof(data) ? 0 : 4);
 	}
 	close(fds[0]);
+	ag_snapshot_take(&before);
 	put = write_full(fds[1], data, sizeof(data));
 	expect(put == (ssize_t)sizeof(data), "expected write_full to return %zu after two signals "
 	       "interrupted it, got %zd (errno %s)", sizeof(data), put,
 	       put < 0 ? strerror(errno) : "-");
+	expect_no_leaks(&before, "write_full returned");
 	close(fds[1]);
 	expect(ag_wait_exit(reader) == 0, "the reader did not receive the 1 MiB intact");
 }
@@ -378,12 +384,15 @@ GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 5,
 }
 
 GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 5,
-	    .desc = "feed_command() delivers every byte, closes the pipe and returns the status",
+	    .desc = "feed_command() delivers every byte, returns the status, and leaves the "
+		    "command's SIGPIPE as the caller's",
 	    .hint = "Handout 3.3: write everything, close the write end (the command waits for "
 		    "EOF), then waitpid() and decode the status.")
 {
 	static char data[200 * 1024], got[sizeof(data) + 1];
-	char *copy[] = {"sh", "-c", "cat > got.bin", NULL};
+	char *copy[] = {"sh", "-c", "grep ^SigIgn /proc/self/status > ignored.txt; cat > got.bin",
+			NULL};
+	char ignored[64] = "";
 	char *exit5[] = {"sh", "-c", "cat > /dev/null; exit 5", NULL};
 	ssize_t len;
 	int status;
@@ -395,6 +404,12 @@ GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 5,
 	expect(len == (ssize_t)sizeof(data) && memcmp(got, data, sizeof(data)) == 0,
 	       "expected the command to receive %zu bytes intact, it received %zd",
 	       sizeof(data), len);
+	slurp("ignored.txt", ignored, sizeof(ignored));
+	expect(!(strtoull(ignored + strlen("SigIgn:"), NULL, 16) & (1ULL << (SIGPIPE - 1))),
+	       "the caller's SIGPIPE is the default, yet the command started with it ignored "
+	       "(/proc/PID/status: %.*s): an ignored signal stays ignored across exec; "
+	       "change SIGPIPE after the fork, in the parent only",
+	       (int)strcspn(ignored, "\n"), ignored);
 	status = feed_command(exit5, data, sizeof(data));
 	expect(status == 5, "expected the command's status 5, got %d", status);
 }
