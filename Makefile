@@ -28,7 +28,7 @@ PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
 
 .PHONY: all check grade skeletons docs slides clean
 all: bin/ipclab $(B)/lib/libgrader.a $(B)/lib/runner.o $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
-	$(B)/selftest/test_report
+	$(B)/selftest/test_report $(B)/selftest/test_sandbox
 
 bin/ipclab: $(IPCLAB_SRC) $(wildcard autograder/ipclab/*.h autograder/lib/*.h)
 	@mkdir -p $(@D)
@@ -47,6 +47,11 @@ $(B)/selftest/test_report: autograder/selftest/test_report.c autograder/lib/reco
 		autograder/lib/report.c $(wildcard autograder/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iautograder/lib -o $@ $(filter %.c,$^) -lcriterion
+
+$(B)/selftest/test_sandbox: autograder/selftest/test_sandbox.c $(B)/lib/runner.o \
+		$(B)/lib/libgrader.a $(wildcard autograder/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iautograder/lib -o $@ $< $(B)/lib/runner.o $(B)/lib/libgrader.a -lcriterion
 
 # Student edition (solution blocks removed) and reference edition of each lab.
 # unifdef exits 1 when it changed something, which is not an error here.

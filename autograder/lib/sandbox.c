@@ -27,7 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <grp.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -92,6 +96,21 @@ int ag_records_open(void)
 	if (!path || !*path)
 		return -1;
 	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+}
+
+static int remove_queue(int id)
+{
+	return msgctl(id, IPC_RMID, NULL);
+}
+
+static int remove_semaphores(int id)
+{
+	return semctl(id, 0, IPC_RMID);
+}
+
+static int remove_segment(int id)
+{
+	return shmctl(id, IPC_RMID, NULL);
 }
 
 /* ---- messages from inside the sandbox ---- */
@@ -162,17 +181,68 @@ void ag_error(const char *file, int line, const char *what)
 	_exit(1);
 }
 
+/* The files that list System V objects, with the column of each one's creator uid. */
+static const struct sysv_table {
+	const char *path, *kind;
+	int cuid_column;	/* 1-based, counting key as column 1 */
+	int (*remove)(int id);
+} sysv_tables[] = {
+	{"/proc/sysvipc/msg", "message queue", 10, remove_queue},
+	{"/proc/sysvipc/sem", "semaphore set", 7, remove_semaphores},
+	{"/proc/sysvipc/shm", "shared memory segment", 10, remove_segment},
+};
+
+/* Calls fn(table, key, id, creator uid, arg) for every System V object visible here. */
+static void each_sysv_object(void (*fn)(const struct sysv_table *, long, int, long, void *),
+			     void *arg)
+{
+	static char text[1 << 16];
+
+	for (size_t t = 0; t < sizeof(sysv_tables) / sizeof(sysv_tables[0]); t++) {
+		char *line, *save;
+
+		if (ag_read_file(sysv_tables[t].path, text, sizeof(text)) <= 0)
+			continue;
+		line = strtok_r(text, "\n", &save);	/* the header */
+		while ((line = strtok_r(NULL, "\n", &save))) {
+			long column[16] = {0};
+			int n = 0;
+
+			for (char *at = line, *end; n < 16; at = end, n++) {
+				column[n] = strtol(at, &end, 10);
+				if (end == at)
+					break;
+			}
+			if (n >= sysv_tables[t].cuid_column)
+				fn(&sysv_tables[t], column[0], (int)column[1],
+				   column[sysv_tables[t].cuid_column - 1], arg);
+		}
+	}
+}
+
+static void note_key_in_use(const struct sysv_table *table, long key, int id, long cuid,
+			    void *arg)
+{
+	(void)table, (void)id, (void)cuid;
+	if (key == *(key_t *)arg)
+		*(key_t *)arg = IPC_PRIVATE;
+}
+
 key_t ag_key(void)
 {
-	unsigned int random_bits;
+	key_t key = IPC_PRIVATE;
 	int fd = open("/dev/urandom", O_RDONLY);
-	key_t key;
 
 	ag_setup(fd != -1, "open /dev/urandom");
-	ag_setup(read(fd, &random_bits, sizeof(random_bits)) == sizeof(random_bits),
-		 "read /dev/urandom");
+	while (key == IPC_PRIVATE) {	/* a key no object has yet */
+		unsigned int random_bits;
+
+		ag_setup(read(fd, &random_bits, sizeof(random_bits)) == sizeof(random_bits),
+			 "read /dev/urandom");
+		key = (key_t)((random_bits | 0x10000000u) & 0x7fffffff);
+		each_sysv_object(note_key_in_use, &key);
+	}
 	close(fd);
-	key = (key_t)(random_bits | 0x10000000u) & 0x7fffffff;
 	if (ag_shared->nkeys < AG_MAX_KEYS)
 		ag_shared->keys[ag_shared->nkeys++] = key;
 	return key;
@@ -273,6 +343,8 @@ static void set_limit(int resource, rlim_t value)
 	setrlimit(resource, &limit);
 }
 
+static int drop_privileges(void);
+
 /* The test process: pid 2 of the sandbox. Never returns. */
 static void test_main(void (*body)(void), int output_fd)
 {
@@ -292,13 +364,20 @@ static void test_main(void (*body)(void), int output_fd)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	ag_test_pid = getpid();
+	if (ag_mode != AG_MODE_NS && drop_privileges() == -1)
+		_exit(104);
+	prctl(PR_SET_DUMPABLE, 1);
 	body();
 	leave_if_stray();
 	ag_shared->done = 1;
 	_exit(0);
 }
 
-/* Becomes an unprivileged user: the sandbox's own root, or 65534 in fallback. */
+/*
+ * Becomes an unprivileged user. In ns mode init becomes the sandbox's own
+ * root (an unprivileged host uid); in fallback mode the test process becomes
+ * the test's own host uid, and init stays root so kill(-1, ...) misses it.
+ */
 static int drop_privileges(void)
 {
 	if (ag_mode == AG_MODE_NS)
@@ -351,7 +430,7 @@ static void init_main(int go_fd, void (*body)(void), int output_fd,
 	close(go_fd);
 	if (ag_mode != AG_MODE_NS)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (drop_privileges() == -1 || (ag_mode == AG_MODE_NS && private_mounts() == -1)) {
+	if (ag_mode == AG_MODE_NS && (drop_privileges() == -1 || private_mounts() == -1)) {
 		ag_message_add("grader error: sandbox setup failed: %s", strerror(errno));
 		ag_shared->error = 1;
 		_exit(102);
@@ -524,6 +603,35 @@ static int open_output(void)
 	return open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 }
 
+struct verdict {
+	enum ag_status status;
+	int score;
+	char message[8192];
+};
+
+/*
+ * Without namespaces, objects the test left behind stay on the host. Only
+ * those that are provably the test's are removed: a key that ag_key() handed
+ * out (unused at that moment) and the test's own creator uid.
+ */
+static void remove_if_ours(const struct sysv_table *table, long key, int id, long cuid,
+			   void *arg)
+{
+	struct verdict *v = arg;
+	uid_t test_uid = geteuid() == 0 ? sandbox_uid : geteuid();
+
+	for (int i = 0; i < ag_shared->nkeys; i++) {
+		if (key != ag_shared->keys[i] || (uid_t)cuid != test_uid)
+			continue;
+		size_t len = strlen(v->message);
+
+		if (table->remove(id) == 0)
+			snprintf(v->message + len, sizeof(v->message) - len,
+				 "the grader removed the %s (key 0x%08lx, id %d) the test left\n",
+				 table->kind, key, id);
+	}
+}
+
 static const char *signal_story(int sig)
 {
 	switch (sig) {
@@ -539,11 +647,6 @@ static const char *signal_story(int sig)
 	}
 }
 
-struct verdict {
-	enum ag_status status;
-	int score;
-	char message[8192];
-};
 
 static void judge_ended(const struct ag_spec *spec, struct verdict *v)
 {
@@ -560,8 +663,9 @@ static void judge_ended(const struct ag_spec *spec, struct verdict *v)
 	} else if (sh->failed || sh->stray) {
 		/* message already says why */
 	} else if (!sh->test_reaped) {
-		v->status = AG_ERROR;
-		ag_message_add("grader error: the sandbox ended before the test process did");
+		v->status = AG_CRASHED;
+		ag_message_add("the sandbox's first process was killed before the test process "
+			       "ended: kill(-1, ...) from the code under test?");
 	} else if (WIFSIGNALED(st)) {
 		v->status = AG_CRASHED;
 		ag_message_add("the test process was killed by signal %d, %s.",
@@ -696,6 +800,8 @@ void ag_run(const struct ag_spec *spec)
 		close(output_fd);
 	}
 	nftw(scratch_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (ag_mode != AG_MODE_NS && ag_shared != MAP_FAILED)
+		each_sysv_object(remove_if_ours, &verdict);
 	emit_result(spec, &verdict, ag_now() - start, output);
 	finish(verdict.status == AG_PASSED, verdict.message);
 }

@@ -184,6 +184,38 @@ check_hostile_contained() {
 
 # ---- sandbox modes ----
 
+# The sandbox's own tests (autograder/selftest/test_sandbox.c), in both modes:
+# each must end with the status and message the sandbox owes it, and the
+# host's System V objects must be exactly as they were.
+check_sandbox_behaviour() {
+	local mode records host_before bad=0
+	host_before=$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)
+	for mode in ns fallback; do
+		records=$WORK/sandbox-$mode.records
+		IPCLAB_SANDBOX=$mode IPCLAB_RECORDS=$records timeout -k 5 120 \
+			build/selftest/test_sandbox -j2 >/dev/null 2>&1 || true
+		while IFS='|' read -r name status words; do
+			line=$(grep -P "^result\tsandbox\t$name\t" "$records" || true)
+			if [[ $(cut -f6 <<<"$line") != "$status" || $line != *"$words"* ]]; then
+				echo "$mode: $name: expected $status with \"$words\", got: ${line:0:300}"
+				bad=1
+			fi
+		done <<'EOF'
+starts_empty|passed|
+leaked_queue_is_named|leak|1 System V message queue(s) left
+fork_loop_is_stopped|crashed|reached the limit of 64
+hang_is_diagnosed|timeout|still open in: pid
+kill_all_is_contained|crashed|signal 9
+exit_is_reported|failed|did a graded function call exit()
+EOF
+	done
+	grep -q "the grader removed the message queue" "$WORK/sandbox-fallback.records" ||
+		{ echo "fallback: the leaked queue was not removed by the grader"; bad=1; }
+	[[ $host_before == "$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)" ]] ||
+		{ echo "the host's System V objects changed"; bad=1; }
+	return $bad
+}
+
 check_fallback_mode() {
 	local json=$WORK/fallback.json
 	IPCLAB_SANDBOX=fallback grade 01-pipes build/ref/01-pipes "$json"
@@ -282,7 +314,7 @@ check_docs_no_warnings() {
 
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
-	fallback_mode non_root compile_error_report global_deadline_report results_parse
+	sandbox_behaviour fallback_mode non_root compile_error_report global_deadline_report results_parse
 	cli_tests reference_memcheck docs_no_warnings)
 ONLY="$*"
 for name in "${ALL[@]}"; do

@@ -1,0 +1,86 @@
+/*
+ * test_sandbox.c - tests of the sandbox itself, run by `make check`
+ * (check_sandbox_behaviour in autograder/selfcheck/check.sh).
+ *
+ * Most of these tests are meant to fail in a precise way: the check script
+ * compares each one's status and message with what the sandbox must say.
+ * Build: cc -Iautograder/lib test_sandbox.c build/lib/runner.o build/lib/libgrader.a -lcriterion
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+
+#include "grader.h"
+#include "sandbox.h"
+
+static int entries(const char *path, const char *skip_header)
+{
+	char text[4096];
+	int lines = 0;
+
+	if (ag_read_file(path, text, sizeof(text)) < 0)
+		return -1;
+	for (char *at = text; *at; at++)
+		lines += *at == '\n';
+	return skip_header ? lines - 1 : lines;
+}
+
+/* Expected: passed. */
+GRADED_TEST(sandbox, starts_empty, .points = 1, .desc = "no IPC object, no /dev/shm name inside",
+	    .hint = "-")
+{
+	if (ag_mode != AG_MODE_NS)
+		return;
+	expect(entries("/proc/sysvipc/msg", "header") == 0, "the IPC namespace is not fresh");
+	expect(access("/dev/shm/.", F_OK) == 0 && entries("/proc/self/mounts", NULL) > 0,
+	       "no /dev/shm");
+	expect(getpid() == 2, "the test process is pid %d, not 2", (int)getpid());
+}
+
+/* Expected: leak, 1 of 2 points, the queue named; in fallback mode, removed by the grader. */
+GRADED_TEST(sandbox, leaked_queue_is_named, .points = 2, .desc = "a queue left behind",
+	    .hint = "-")
+{
+	struct ag_snapshot before;
+
+	ag_snapshot_take(&before);
+	ag_setup(msgget(ag_key(), IPC_CREAT | 0600) != -1, "msgget");
+	expect_no_leaks(&before, "the test body");
+}
+
+/* Expected: crashed, "limit of 64". */
+GRADED_TEST(sandbox, fork_loop_is_stopped, .points = 1, .desc = "fork in a loop",
+	    .hint = "-", .deadline = 5)
+{
+	for (;;)
+		fork();
+}
+
+/* Expected: timeout, naming the test process as the holder of the write end. */
+GRADED_TEST(sandbox, hang_is_diagnosed, .points = 1, .desc = "read with own write end open",
+	    .hint = "-", .deadline = 0.5)
+{
+	int fds[2];
+	char byte;
+
+	ag_setup(pipe(fds) == 0, "pipe");
+	expect(read(fds[0], &byte, 1) == 1, "read returned");
+}
+
+/* Expected: crashed by SIGKILL; nothing outside the sandbox touched. */
+GRADED_TEST(sandbox, kill_all_is_contained, .points = 1, .desc = "kill(-1, SIGKILL)",
+	    .hint = "-")
+{
+	kill(-1, SIGKILL);
+	kill(0, SIGKILL);
+}
+
+/* Expected: failed, "did a graded function call exit()". */
+GRADED_TEST(sandbox, exit_is_reported, .points = 1, .desc = "exit() in the body",
+	    .hint = "-")
+{
+	exit(3);
+}
