@@ -425,13 +425,23 @@ fail:
 	_exit(127);
 }
 
-/* Starts `RUNNER -j1 [--filter=*` `/NAME]` in a process group of its own. */
+/* Tests run side by side, one per processor (IPCLAB_JOBS overrides), at most 8. */
+static int jobs(void)
+{
+	const char *forced = getenv("IPCLAB_JOBS");
+	long n = forced && *forced ? atol(forced) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
+/* Starts `RUNNER -jN [--filter=*` `/NAME]` in a process group of its own. */
 static pid_t start_runner(const char *runner, const char *cwd, const char *records,
 			  const char *name, int *out_r)
 {
 	int out[2];
 	char *filter = name ? xstrfmt("--filter=*/%s", name) : NULL;
-	char *argv[] = {(char *)runner, "-j1", filter, NULL};
+	char *parallel = xstrfmt("-j%d", jobs());
+	char *argv[] = {(char *)runner, parallel, filter, NULL};
 	pid_t pid, parent = getpid();
 
 	if (pipe2(out, O_CLOEXEC) == -1)
@@ -447,6 +457,7 @@ static pid_t start_runner(const char *runner, const char *cwd, const char *recor
 	close(out[1]);
 	*out_r = out[0];
 	free(filter);
+	free(parallel);
 	return pid;
 }
 
