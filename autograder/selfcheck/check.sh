@@ -276,6 +276,17 @@ check_results_parse() {
 
 # ---- the command line ----
 
+# provision.sh refuses, with exit 2 and a reason, to run as an ordinary user.
+check_provision_refuses_non_root() {
+	local copy=$WORK/provision.sh out status=0
+	[[ $(id -u) == 0 ]] || { echo "not root: cannot switch to another user"; return 0; }
+	cp vm/provision.sh "$copy"
+	chmod a+rx "$WORK" "$copy"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$copy" 2>&1) || status=$?
+	[[ $status == 2 && $out == *"must run as root"* ]] ||
+		fail "expected exit 2 and 'must run as root', got exit $status: $out"
+}
+
 check_cli_tests() {
 	"$ROOT/autograder/ipclab/tests/check.sh"
 }
@@ -315,7 +326,7 @@ check_docs_no_warnings() {
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour fallback_mode non_root compile_error_report global_deadline_report results_parse
-	cli_tests reference_memcheck docs_no_warnings)
+	cli_tests provision_refuses_non_root reference_memcheck docs_no_warnings)
 ONLY="$*"
 for name in "${ALL[@]}"; do
 	run_check "$name" "check_$name"
