@@ -14,7 +14,7 @@ set -euo pipefail
 # What the kit needs, by Debian package name:
 #   build-essential   gcc, make           libcriterion-dev  the test framework
 #   pkg-config        finds Criterion     unifdef           skeletons from solutions
-#   valgrind          memcheck of the reference solutions
+#   valgrind          memcheck of the reference solutions (and valgrind.h for the runner)
 #   doxygen           make docs           jq, python3, libxml2-utils  reading the reports
 #   patch             mutants             util-linux, procps  setpriv, unshare, ps
 PACKAGES=(build-essential pkg-config libcriterion-dev unifdef valgrind doxygen

@@ -32,6 +32,7 @@
 #include <criterion/hooks.h>
 #include <criterion/options.h>
 #include <criterion/internal/ordered-set.h>
+#include <valgrind/valgrind.h>
 
 #include "grader.h"
 #include "records.h"
@@ -171,8 +172,12 @@ static int run_direct(struct criterion_test_set *set, const struct options *opt)
 			while (nrunning >= opt->jobs)
 				reap_one(slots, &nrunning);
 			pid = fork();
-			if (pid == 0)
+			if (pid == 0) {
+				/* Criterion turns valgrind's error reports off in the
+				 * runner; the code under test must be checked. */
+				VALGRIND_ENABLE_ERROR_REPORTING;
 				ag_run(test->data->data);	/* exits */
+			}
 			if (pid == -1) {
 				perror("runner: fork");
 				return 1;

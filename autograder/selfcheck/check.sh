@@ -293,24 +293,42 @@ check_cli_tests() {
 
 # ---- valgrind ----
 
-# The reference solutions under memcheck, judged from valgrind's own report
-# (a test's exit status says nothing about memory errors).
-check_reference_memcheck() {
-	local lab=01-pipes logs=$WORK/vg runner=$WORK/vg-runner passed
+# memcheck DIR LOGS [RUNNER OPTIONS]: runs lab 01's tests on DIR/pipes.c under
+# valgrind, judged from valgrind's own logs (a test's status says nothing about
+# memory errors). Prints what valgrind found; returns 1 when it found errors.
+memcheck() {
+	local dir=$1 logs=$2
+	shift 2
 	mkdir -p "$logs"
-	cc -std=gnu11 -g -O0 -I"build/pristine/$lab" -o "$runner" "build/ref/$lab/pipes.c" \
-		build/tests/"$lab"/*.o build/lib/runner.o build/lib/libgrader.a -lcriterion
+	cc -std=gnu11 -g -O0 -Ibuild/pristine/01-pipes -o "$logs/runner" "$dir/pipes.c" \
+		build/tests/01-pipes/*.o build/lib/runner.o build/lib/libgrader.a -lcriterion
 	IPCLAB_SANDBOX=none IPCLAB_TIME_SCALE=20 IPCLAB_RECORDS=$logs/records \
 		timeout -k 5 600 valgrind -q --trace-children=yes \
 		--trace-children-skip='/usr/*,/bin/*' --log-file="$logs/vg.%p" \
-		"$runner" -j2 >"$logs/out" 2>&1 || fail "runner failed under valgrind: $(tail -n 20 "$logs/out")"
-	if grep -l "ERROR SUMMARY: [1-9]\|Invalid \|uninitialised" "$logs"/vg.*; then
-		grep -hv WARNING "$logs"/vg.* | head -n 60
-		fail "memcheck found errors (above)"
+		"$logs/runner" -j2 "$@" >"$logs/out" 2>&1 ||
+		fail "runner failed under valgrind: $(tail -n 20 "$logs/out")"
+	if grep -q "ERROR SUMMARY: [1-9]\|Invalid \|uninitialised" "$logs"/vg.*; then
+		grep -hv WARNING "$logs"/vg.* | head -n 40
+		return 1
 	fi
+}
+
+check_reference_memcheck() {
+	local logs=$WORK/vg passed
+	memcheck build/ref/01-pipes "$logs" || fail "memcheck found errors in the reference (above)"
 	passed=$(grep -c "^result.*	passed	" "$logs/records" || true)
 	[[ $passed == 18 ]] || fail "only $passed of 18 tests passed under valgrind"
 	echo "memcheck: $(find "$logs" -name 'vg.*' | wc -l) processes checked, 0 errors, $passed/18 passed"
+}
+
+# The check above can fail: a one-byte heap overflow that no test notices.
+check_memcheck_catches_control() {
+	local dir=$WORK/memcheck-control
+	patched_copy 01-pipes autograder/selfcheck/memcheck-control.patch "$dir"
+	if memcheck "$dir" "$dir.vg" --filter='*/messages_arrive_whole' >/dev/null; then
+		fail "valgrind did not report the planted heap overflow"
+	fi
+	grep -q "Invalid write" "$dir.vg"/vg.* || fail "no 'Invalid write' in valgrind's logs"
 }
 
 # ---- documents ----
@@ -326,7 +344,8 @@ check_docs_no_warnings() {
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour fallback_mode non_root compile_error_report global_deadline_report results_parse
-	cli_tests provision_refuses_non_root reference_memcheck docs_no_warnings)
+	cli_tests provision_refuses_non_root reference_memcheck memcheck_catches_control
+	docs_no_warnings)
 ONLY="$*"
 for name in "${ALL[@]}"; do
 	run_check "$name" "check_$name"
