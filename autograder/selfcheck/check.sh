@@ -148,31 +148,38 @@ check_mutants_caught() {
 	return $bad
 }
 
+# expect_zero_lines PATCH JSON: the tests on PATCH's "Zero:" line scored 0,
+# every other test full marks.
+expect_zero_lines() {
+	local patch=$1 json=$2 zero test score bad=0
+	zero=" $(sed -n 's/^Zero: *//p' "$patch") "
+	for test in $(jq -r '.tests[].name' "$json"); do
+		score=$(test_score "$json" "$test")
+		if [[ $zero == *" $test "* && $score != 0 ]]; then
+			echo "$(basename "$patch" .patch): $test scored $score, expected 0"
+			bad=1
+		elif [[ $zero != *" $test "* && $score != $(test_max "$json" "$test") ]]; then
+			echo "$(basename "$patch" .patch): $test scored $score, expected full marks"
+			bad=1
+		fi
+	done
+	return $bad
+}
+
 # Each hostile submission names, in a "Zero:" line, the tests it must fail;
 # every other test keeps full marks, and nothing outside the sandbox is touched.
 check_hostile_contained() {
-	local lab patch name dir json test zero bad=0 sentinel ipc_before
+	local lab patch dir bad=0 sentinel ipc_before
 	sleep 600 &
 	sentinel=$!
 	ipc_before=$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)
 	for lab in "${LABS[@]}"; do
 		for patch in autograder/hostile/"$lab"/*.patch; do
-			name=$(basename "$patch" .patch)
-			dir=$WORK/hostile-$lab-$name
+			dir=$WORK/hostile-$lab-$(basename "$patch" .patch)
 			patched_copy "$lab" "$patch" "$dir"
 			grade "$lab" "$dir" "$dir.json"
-			zero=" $(sed -n 's/^Zero: *//p' "$patch") "
-			for test in $(jq -r '.tests[].name' "$dir.json"); do
-				score=$(test_score "$dir.json" "$test")
-				if [[ $zero == *" $test "* && $score != 0 ]]; then
-					echo "hostile $lab/$name: $test scored $score, expected 0"
-					bad=1
-				elif [[ $zero != *" $test "* && $score != $(test_max "$dir.json" "$test") ]]; then
-					echo "hostile $lab/$name: $test scored $score, expected full marks"
-					bad=1
-				fi
-			done
-			echo "hostile $lab/$name: $(score_of "$dir.json")/$(max_of "$dir.json")"
+			expect_zero_lines "$patch" "$dir.json" || bad=1
+			echo "hostile $lab/$(basename "$patch" .patch): $(score_of "$dir.json")/100"
 		done
 	done
 	kill -0 "$sentinel" || { echo "a process outside the sandbox was killed"; bad=1; }
@@ -213,6 +220,30 @@ EOF
 		{ echo "fallback: the leaked queue was not removed by the grader"; bad=1; }
 	[[ $host_before == "$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)" ]] ||
 		{ echo "the host's System V objects changed"; bad=1; }
+	return $bad
+}
+
+# The tests are Criterion tests: Criterion's own runner runs them too.
+check_criterion_runner() {
+	local runner=$WORK/criterion-runner out
+	cc -std=gnu11 -Ibuild/pristine/01-pipes -o "$runner" build/ref/01-pipes/pipes.c \
+		build/tests/01-pipes/*.o build/lib/runner.o build/lib/libgrader.a -lcriterion
+	out=$(env -u IPCLAB_RECORDS timeout -k 5 120 "$runner" 2>&1) || fail "$out"
+	grep -q "Synthesis: Tested: 18 | Passing: 18 | Failing: 0 | Crashing: 0" <<<"$out" ||
+		fail "Criterion's runner: $(tail -n 3 <<<"$out")"
+	[[ $("$runner" --list | grep -c "├\|└") == 18 ]] || fail "--list does not list 18 tests"
+}
+
+# Without namespaces, hostile code is still contained: a fork loop is stopped,
+# kill(-1) reaches only the test's own uid, and every other test keeps its marks.
+check_fallback_hostile() {
+	local patch dir bad=0
+	for patch in autograder/hostile/01-pipes/{fork-bomb,kill-everything}.patch; do
+		dir=$WORK/fallback-$(basename "$patch" .patch)
+		patched_copy 01-pipes "$patch" "$dir"
+		IPCLAB_SANDBOX=fallback grade 01-pipes "$dir" "$dir.json"
+		expect_zero_lines "$patch" "$dir.json" || bad=1
+	done
 	return $bad
 }
 
@@ -343,7 +374,7 @@ check_docs_no_warnings() {
 
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
-	sandbox_behaviour fallback_mode non_root compile_error_report global_deadline_report results_parse
+	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root reference_memcheck memcheck_catches_control
 	docs_no_warnings)
 ONLY="$*"
