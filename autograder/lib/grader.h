@@ -83,13 +83,18 @@ void ag_error(const char *file, int line, const char *what) __attribute__((noret
  */
 #define AG_MAX_FDS 64
 #define AG_MAX_CHILDREN 64
+#define AG_MAX_SYSV 32
 struct ag_snapshot {
 	int nfds;
 	int fds[AG_MAX_FDS];
 	char fd_what[AG_MAX_FDS][64];
 	int nchildren;
 	pid_t children[AG_MAX_CHILDREN];
-	int sysv_msg, sysv_sem, sysv_shm, dev_shm, sysv_maps;
+	/* System V objects by kind (queues, semaphore sets, segments): ids and keys. */
+	int nsysv[3];
+	int sysv_id[3][AG_MAX_SYSV];
+	long sysv_key[3][AG_MAX_SYSV];
+	int dev_shm, sysv_maps;
 };
 void ag_snapshot_take(struct ag_snapshot *snap);
 /* Returns true when nothing leaked; `after` completes "... still open after %s". */

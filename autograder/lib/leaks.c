@@ -20,6 +20,7 @@
 #include "grader.h"
 #include "sandbox.h"
 
+/* How many lines of a file contain a word. */
 static int count_lines(const char *path, const char *containing)
 {
 	char text[65536];
@@ -33,10 +34,40 @@ static int count_lines(const char *path, const char *containing)
 			*next++ = '\0';
 		else
 			next = line + strlen(line);
-		if (!containing || strstr(line, containing))
-			lines++;
+		lines += strstr(line, containing) != NULL;
 	}
-	return containing ? lines : lines - 1;	/* minus the header line */
+	return lines;
+}
+
+static const struct {
+	const char *path, *what, *fix;
+} sysv_kinds[3] = {
+	{"/proc/sysvipc/msg", "System V message queue",
+	 "msgctl(IPC_RMID) each queue you create (see ipcs -q)"},
+	{"/proc/sysvipc/sem", "System V semaphore set",
+	 "semctl(IPC_RMID) each set you create (see ipcs -s)"},
+	{"/proc/sysvipc/shm", "System V shared memory segment",
+	 "shmctl(IPC_RMID) each segment you create (see ipcs -m)"},
+};
+
+/* Reads the key and id of every object of one kind. */
+static void take_sysv(struct ag_snapshot *snap, int kind)
+{
+	char text[65536], *line, *save;
+
+	snap->nsysv[kind] = 0;
+	if (ag_read_file(sysv_kinds[kind].path, text, sizeof(text)) <= 0)
+		return;
+	line = strtok_r(text, "\n", &save);	/* the header */
+	while ((line = strtok_r(NULL, "\n", &save)) && snap->nsysv[kind] < AG_MAX_SYSV) {
+		long key;
+		int id;
+
+		if (sscanf(line, "%ld %d", &key, &id) != 2)
+			continue;
+		snap->sysv_key[kind][snap->nsysv[kind]] = key;
+		snap->sysv_id[kind][snap->nsysv[kind]++] = id;
+	}
 }
 
 static int count_entries(const char *dir_path)
@@ -72,9 +103,8 @@ void ag_snapshot_take(struct ag_snapshot *snap)
 	}
 	closedir(dir);
 	snap->nchildren = ag_children(getpid(), snap->children, AG_MAX_CHILDREN);
-	snap->sysv_msg = count_lines("/proc/sysvipc/msg", NULL);
-	snap->sysv_sem = count_lines("/proc/sysvipc/sem", NULL);
-	snap->sysv_shm = count_lines("/proc/sysvipc/shm", NULL);
+	for (int kind = 0; kind < 3; kind++)
+		take_sysv(snap, kind);
 	snap->dev_shm = count_entries("/dev/shm");
 	snap->sysv_maps = count_lines("/proc/self/maps", "/SYSV");
 }
@@ -156,6 +186,27 @@ static bool check_children(const struct ag_snapshot *before, const struct ag_sna
 	return clean;
 }
 
+/* Each System V object that was not there before is named with its key and id. */
+static bool check_sysv(const struct ag_snapshot *before, const struct ag_snapshot *now,
+		       int kind, const char *after)
+{
+	bool clean = true;
+
+	for (int i = 0; i < now->nsysv[kind]; i++) {
+		bool old = false;
+
+		for (int j = 0; j < before->nsysv[kind]; j++)
+			old |= before->sysv_id[kind][j] == now->sysv_id[kind][i];
+		if (old)
+			continue;
+		leak("%s (key 0x%08lx, id %d) left after %s: %s", sysv_kinds[kind].what,
+		     (unsigned long)now->sysv_key[kind][i] & 0xffffffffUL, now->sysv_id[kind][i],
+		     after, sysv_kinds[kind].fix);
+		clean = false;
+	}
+	return clean;
+}
+
 static bool check_count(int before, int now, const char *what, const char *after,
 			const char *fix)
 {
@@ -173,12 +224,8 @@ bool expect_no_leaks(const struct ag_snapshot *before, const char *after)
 	ag_snapshot_take(&now);
 	clean = check_fds(before, &now, after);
 	clean &= check_children(before, &now, after);
-	clean &= check_count(before->sysv_msg, now.sysv_msg, "System V message queue(s)", after,
-			     "msgctl(IPC_RMID) each queue you create (see ipcs -q)");
-	clean &= check_count(before->sysv_sem, now.sysv_sem, "System V semaphore set(s)", after,
-			     "semctl(IPC_RMID) each set you create (see ipcs -s)");
-	clean &= check_count(before->sysv_shm, now.sysv_shm, "System V shared memory segment(s)",
-			     after, "shmctl(IPC_RMID) each segment you create (see ipcs -m)");
+	for (int kind = 0; kind < 3; kind++)
+		clean &= check_sysv(before, &now, kind, after);
 	clean &= check_count(before->dev_shm, now.dev_shm, "name(s) in /dev/shm", after,
 			     "shm_unlink() or sem_unlink() what you create");
 	clean &= check_count(before->sysv_maps, now.sysv_maps,

@@ -209,7 +209,7 @@ check_sandbox_behaviour() {
 			fi
 		done <<'EOF'
 starts_empty|passed|
-leaked_queue_is_named|leak|1 System V message queue(s) left
+leaked_queue_is_named|leak|System V message queue (key 0x
 fork_loop_is_stopped|crashed|reached the limit of 64
 hang_is_diagnosed|timeout|still open in: pid
 kill_all_is_contained|crashed|signal 9
