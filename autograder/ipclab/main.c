@@ -59,7 +59,9 @@ static void print_usage(FILE *out)
 	      "Exit status: 0 every test passed, 1 a test failed,\n"
 	      "             2 usage or environment error.\n"
 	      "Colour and progress only on a terminal; NO_COLOR turns colour off.\n"
-	      "IPCLAB_ROOT says where the kit is (default: the parent of bin/ipclab).\n",
+	      "IPCLAB_ROOT says where the kit is (default: the parent of bin/ipclab).\n"
+	      "IPCLAB_JOBS says how many tests run side by side (default: one per CPU).\n"
+	      "IPCLAB_SANDBOX=fallback grades without namespaces, as in a container.\n",
 	      out);
 }
 
