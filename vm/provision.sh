@@ -17,8 +17,9 @@ set -euo pipefail
 #   valgrind          memcheck of the reference solutions (and valgrind.h for the runner)
 #   doxygen           make docs           jq, python3, libxml2-utils  reading the reports
 #   patch             mutants             util-linux, procps  setpriv, unshare, ps
+#   bc                bench/grader.sh
 PACKAGES=(build-essential pkg-config libcriterion-dev unifdef valgrind doxygen
-	jq python3 libxml2-utils patch util-linux procps)
+	jq python3 libxml2-utils patch util-linux procps bc)
 
 die() {
 	echo "provision.sh: $*" >&2
