@@ -89,18 +89,29 @@ int records_load(struct ag_run *run, const char *path, const struct selection *o
 	return 0;
 }
 
+static void put_record(FILE *out, const char *kind, int n, const char *const fields[])
+{
+	size_t len;
+	char *line = rec_format(kind, n, fields, &len);
+
+	if (line == NULL)
+		die_errno("rec_format");
+	fwrite(line, 1, len, out);
+	free(line);
+}
+
 int records_save(const char *path, const struct ag_run *run)
 {
-	char *tmp = xstrfmt("%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	int rc;
 
-	if (fd == -1) {
-		free(tmp);
-		return -1;
-	}
+	if (out == NULL)
+		die_errno("open_memstream");
 	if (run->mode) {
 		const char *mode[] = {run->mode, run->mode_reason};
-		rec_write(fd, "mode", 2, mode);
+		put_record(out, "mode", 2, mode);
 	}
 	for (int i = 0; i < run->ntests; i++) {
 		const struct ag_result *t = &run->tests[i];
@@ -115,18 +126,13 @@ int records_save(const char *path, const struct ag_run *run)
 		const char *result[] = {t->suite, t->name, score, max,
 					ag_status_name(t->status), ms, t->message,
 					t->hint, t->output};
-		rec_write(fd, "plan", 6, plan);
-		rec_write(fd, "result", 9, result);
+		put_record(out, "plan", 6, plan);
+		put_record(out, "result", 9, result);
 	}
-	int rc = close(fd);
-	if (rc == 0)
-		rc = rename(tmp, path);
-	if (rc == -1) {
-		int saved = errno;
-		unlink(tmp);
-		errno = saved;
-	}
-	free(tmp);
+	if (fclose(out) != 0)
+		die_errno("open_memstream");
+	rc = write_whole_file(path, text, size);
+	free(text);
 	return rc;
 }
 

@@ -83,7 +83,7 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* kind, then each field escaped, tab-separated, '\n'-terminated; NULL if out of memory */
-static char *build_line(const char *kind, int nfields, const char *const fields[],
+char *rec_format(const char *kind, int nfields, const char *const fields[],
 			size_t *len)
 {
 	size_t size = strlen(kind) + 2;
@@ -119,7 +119,7 @@ void rec_write(int fd, const char *kind, int nfields, const char *const fields[]
 
 	if (fd < 0)
 		return;
-	line = build_line(kind, nfields, fields, &len);
+	line = rec_format(kind, nfields, fields, &len);
 	if (line != NULL)
 		(void)write_all(fd, line, len);
 	free(line);

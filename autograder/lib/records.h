@@ -63,6 +63,8 @@ struct ag_run {
 
 /* Writing (runner side). Each call writes one whole line with one write(2). */
 void rec_write(int fd, const char *kind, int nfields, const char *const fields[]);
+/* The same line in memory (malloc'd, '\n'-terminated, length in *len), or NULL. */
+char *rec_format(const char *kind, int nfields, const char *const fields[], size_t *len);
 
 /* Reading (ipclab side): feed one line (without its '\n'). Returns false on a malformed line. */
 bool rec_apply(struct ag_run *run, char *line);
