@@ -15,30 +15,8 @@ IPCLAB=$ROOT/bin/ipclab
 LABS=(01-pipes)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-check.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-
-# run_check NAME COMMAND...: runs one check, prints ok/FAIL and, on failure, its output.
-run_check() {
-	local name=$1 out
-	shift
-	if [[ -n ${ONLY:-} && " $ONLY " != *" $name "* ]]; then
-		return 0
-	fi
-	if out=$("$@" 2>&1); then
-		passed=$((passed + 1))
-		echo "ok   $name"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $name"
-		printf '%s\n' "$out" | tail -n 40 | sed 's/^/     /'
-	fi
-}
-
-fail() {
-	echo "$*"
-	return 1
-}
+# shellcheck source=autograder/selfcheck/run_check.sh
+. autograder/selfcheck/run_check.sh
 
 # lab_sources LAB: the files a submission of LAB holds (from ipclab's lab table).
 lab_sources() {

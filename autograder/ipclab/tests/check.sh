@@ -16,26 +16,8 @@ KIT=$WORK/kit
 trap 'rm -rf "$WORK"' EXIT
 export IPCLAB_ROOT=$KIT
 unset NO_COLOR
-passed=0
-failed=0
-
-fail() {
-	echo "$*"
-	return 1
-}
-
-run_check() {
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		passed=$((passed + 1))
-		echo "ok   $name"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $name"
-		printf '%s\n' "$out" | tail -n 30 | sed 's/^/     /'
-	fi
-}
+# shellcheck source=autograder/selfcheck/run_check.sh
+. autograder/selfcheck/run_check.sh
 
 # ipc ARGS...: runs ipclab on the fake kit; stdout+stderr in $WORK/out, status in $status.
 ipc() {

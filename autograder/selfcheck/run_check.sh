@@ -1,0 +1,29 @@
+# run_check.sh - sourced by the kit's check scripts: one way to run a check,
+# count it and show why it failed. Callers print "$passed passed, $failed failed".
+# shellcheck shell=bash
+passed=0
+failed=0
+
+# run_check NAME COMMAND...: runs one check, prints ok/FAIL and, on failure, its
+# output. With ONLY set (names separated by spaces), other checks are skipped.
+run_check() {
+	local name=$1 out
+	shift
+	if [[ -n ${ONLY:-} && " $ONLY " != *" $name "* ]]; then
+		return 0
+	fi
+	if out=$("$@" 2>&1); then
+		passed=$((passed + 1))
+		echo "ok   $name"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name"
+		printf '%s\n' "$out" | tail -n 40 | sed 's/^/     /'
+	fi
+}
+
+# fail MESSAGE...: says why a check failed, and fails.
+fail() {
+	echo "$*"
+	return 1
+}
