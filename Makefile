@@ -10,9 +10,12 @@
 
 CC      ?= cc
 CFLAGS  ?= -std=gnu11 -g -O1 -Wall -Wextra -Werror
-LABS    := 01-pipes
+# Every lab with a master under solutions/.
+LABS    := $(notdir $(wildcard solutions/[0-9][0-9]-*))
 # The files a student writes and a submission holds, per lab (as in ipclab's lab table).
-sources_01-pipes := pipes.c
+sources_01-pipes     := pipes.c
+sources_02-fifos     := fifos.c
+sources_03-msgqueues := msgqueues.c
 B       := build
 
 GRADER_SRC := $(addprefix autograder/lib/,sandbox.c diagnose.c leaks.c records.c)

@@ -12,8 +12,8 @@
 
 const struct lab lab_table[] = {
 	{"01", "01-pipes", "pipes", "Lab 01: pipes", {"pipes.c"}, {"pipes.h"}},
-	{"02", "02-fifos", "fifos", "Lab 02: FIFOs", {NULL}, {NULL}},
-	{"03", "03-msgqueues", "msgqueues", "Lab 03: message queues", {NULL}, {NULL}},
+	{"02", "02-fifos", "fifos", "Lab 02: FIFOs", {"fifos.c"}, {"fifos.h"}},
+	{"03", "03-msgqueues", "msgqueues", "Lab 03: message queues", {"msgqueues.c"}, {"msgqueues.h"}},
 	{"04", "04-semaphores", "semaphores", "Lab 04: semaphores", {NULL}, {NULL}},
 	{"05", "05-shm", "shm", "Lab 05: shared memory", {NULL}, {NULL}},
 	{"06", "06-mmap", "mmap", "Lab 06: mmap", {NULL}, {NULL}},

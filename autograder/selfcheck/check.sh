@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 IPCLAB=$ROOT/bin/ipclab
-LABS=(01-pipes)
+mapfile -t LABS < <(cd solutions && ls -d [0-9][0-9]-*)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-check.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 # shellcheck source=autograder/selfcheck/run_check.sh
@@ -22,6 +22,8 @@ trap 'rm -rf "$WORK"' EXIT
 lab_sources() {
 	case $1 in
 	01-pipes) echo pipes.c ;;
+	02-fifos) echo fifos.c ;;
+	03-msgqueues) echo msgqueues.c ;;
 	*) fail "unknown lab $1" ;;
 	esac
 }
@@ -201,15 +203,34 @@ EOF
 	return $bad
 }
 
+# plan_count LAB: how many graded tests LAB has.
+plan_count() { grep -c '^plan' "build/tests/$1/plan.records"; }
+
+# runner_for LAB DIR OUT [CFLAGS...]: links DIR's sources with LAB's tests into OUT.
+runner_for() {
+	local lab=$1 dir=$2 out=$3 file sources=()
+	shift 3
+	for file in $(lab_sources "$lab"); do
+		sources+=("$dir/$file")
+	done
+	cc -std=gnu11 "$@" -I"build/pristine/$lab" -o "$out" "${sources[@]}" \
+		build/tests/"$lab"/*.o build/lib/runner.o build/lib/libgrader.a -lcriterion
+}
+
 # The tests are Criterion tests: Criterion's own runner runs them too.
 check_criterion_runner() {
-	local runner=$WORK/criterion-runner out
-	cc -std=gnu11 -Ibuild/pristine/01-pipes -o "$runner" build/ref/01-pipes/pipes.c \
-		build/tests/01-pipes/*.o build/lib/runner.o build/lib/libgrader.a -lcriterion
-	out=$(env -u IPCLAB_RECORDS timeout -k 5 120 "$runner" 2>&1) || fail "$out"
-	grep -q "Synthesis: Tested: 18 | Passing: 18 | Failing: 0 | Crashing: 0" <<<"$out" ||
-		fail "Criterion's runner: $(tail -n 3 <<<"$out")"
-	[[ $("$runner" --list | grep -c "├\|└") == 18 ]] || fail "--list does not list 18 tests"
+	local lab runner out count
+	for lab in "${LABS[@]}"; do
+		runner=$WORK/criterion-runner-$lab
+		count=$(plan_count "$lab")
+		runner_for "$lab" "build/ref/$lab" "$runner"
+		out=$(env -u IPCLAB_RECORDS timeout -k 5 120 "$runner" 2>&1) || fail "$lab: $out"
+		grep -q "Synthesis: Tested: $count | Passing: $count | Failing: 0 | Crashing: 0" <<<"$out" ||
+			fail "$lab, Criterion's runner: $(tail -n 3 <<<"$out")"
+		[[ $("$runner" --list | grep -c "├\|└") == "$count" ]] ||
+			fail "$lab: --list does not list $count tests"
+		echo "$lab: Criterion's runner passed $count/$count"
+	done
 }
 
 # Without namespaces, hostile code is still contained: a fork loop is stopped,
@@ -302,15 +323,14 @@ check_cli_tests() {
 
 # ---- valgrind ----
 
-# memcheck DIR LOGS [RUNNER OPTIONS]: runs lab 01's tests on DIR/pipes.c under
+# memcheck LAB DIR LOGS [RUNNER OPTIONS]: runs LAB's tests on DIR's sources under
 # valgrind, judged from valgrind's own logs (a test's status says nothing about
 # memory errors). Prints what valgrind found; returns 1 when it found errors.
 memcheck() {
-	local dir=$1 logs=$2
-	shift 2
+	local lab=$1 dir=$2 logs=$3
+	shift 3
 	mkdir -p "$logs"
-	cc -std=gnu11 -g -O0 -Ibuild/pristine/01-pipes -o "$logs/runner" "$dir/pipes.c" \
-		build/tests/01-pipes/*.o build/lib/runner.o build/lib/libgrader.a -lcriterion
+	runner_for "$lab" "$dir" "$logs/runner" -g -O0
 	IPCLAB_SANDBOX=none IPCLAB_TIME_SCALE=20 IPCLAB_RECORDS=$logs/records \
 		timeout -k 5 600 valgrind -q --trace-children=yes \
 		--trace-children-skip='/usr/*,/bin/*' --log-file="$logs/vg.%p" \
@@ -323,18 +343,23 @@ memcheck() {
 }
 
 check_reference_memcheck() {
-	local logs=$WORK/vg passed
-	memcheck build/ref/01-pipes "$logs" || fail "memcheck found errors in the reference (above)"
-	passed=$(grep -c "^result.*	passed	" "$logs/records" || true)
-	[[ $passed == 18 ]] || fail "only $passed of 18 tests passed under valgrind"
-	echo "memcheck: $(find "$logs" -name 'vg.*' | wc -l) processes checked, 0 errors, $passed/18 passed"
+	local lab logs passed count
+	for lab in "${LABS[@]}"; do
+		logs=$WORK/vg-$lab
+		count=$(plan_count "$lab")
+		memcheck "$lab" "build/ref/$lab" "$logs" ||
+			fail "memcheck found errors in the $lab reference (above)"
+		passed=$(grep -c "^result.*	passed	" "$logs/records" || true)
+		[[ $passed == "$count" ]] || fail "$lab: only $passed of $count tests passed under valgrind"
+		echo "memcheck $lab: $(find "$logs" -name 'vg.*' | wc -l) processes checked, 0 errors, $passed/$count passed"
+	done
 }
 
 # The check above can fail: a one-byte heap overflow that no test notices.
 check_memcheck_catches_control() {
 	local dir=$WORK/memcheck-control
 	patched_copy 01-pipes autograder/selfcheck/memcheck-control.patch "$dir"
-	if memcheck "$dir" "$dir.vg" --filter='*/messages_arrive_whole' >/dev/null; then
+	if memcheck 01-pipes "$dir" "$dir.vg" --filter='*/messages_arrive_whole' >/dev/null; then
 		fail "valgrind did not report the planted heap overflow"
 	fi
 	grep -q "Invalid write" "$dir.vg"/vg.* || fail "no 'Invalid write' in valgrind's logs"
