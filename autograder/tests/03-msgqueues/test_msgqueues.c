@@ -1,0 +1,735 @@
+/*
+ * test_msgqueues.c - the graded tests of Lab 03 (message queues), 100 points.
+ *
+ * Each test checks one behaviour of msgqueues.h, in a sandbox of its own (see
+ * grader.h): a fresh IPC namespace, so every queue starts with the default
+ * limits (msgmax 8192, msgmnb 16384). The tests build their queues and their
+ * messages with raw msgget/msgsnd/msgrcv, so that each test depends on the
+ * function it grades only. Helper processes report through their exit status
+ * only, and nothing waits by sleeping: a test that must act while a process
+ * is blocked waits until /proc says it is.
+ *
+ * Handout: labs/03-msgqueues/README.md. Run one test: ipclab test 03 NAME.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "grader.h"
+#include "msgqueues.h"
+
+/* ---- helpers ---- */
+
+struct raw_message {
+	long mtype;
+	char mtext[MSGQ_MSG_MAX];
+};
+
+/* A new queue with a fresh random key; the sandbox's namespace disappears with it. */
+static int new_queue(key_t *key_out)
+{
+	key_t key = ag_key();
+	int qid = msgget(key, IPC_CREAT | IPC_EXCL | 0600);
+
+	ag_setup(qid != -1, "msgget");
+	if (key_out)
+		*key_out = key;
+	return qid;
+}
+
+static void raw_send(int qid, long type, const void *data, size_t len)
+{
+	static struct raw_message msg;
+
+	msg.mtype = type;
+	memcpy(msg.mtext, data, len);
+	ag_setup(msgsnd(qid, &msg, len, IPC_NOWAIT) == 0, "msgsnd");
+}
+
+/* msgrcv into msg, retrying EINTR; returns the text size or -1. */
+static ssize_t raw_receive(int qid, long type, int flags, struct raw_message *msg)
+{
+	ssize_t n;
+
+	do
+		n = msgrcv(qid, msg, sizeof(msg->mtext), type, flags);
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+static struct msqid_ds queue_state(int qid)
+{
+	struct msqid_ds ds;
+
+	ag_setup(msgctl(qid, IPC_STAT, &ds) == 0, "msgctl IPC_STAT");
+	return ds;
+}
+
+static void fill_pattern(char *buf, size_t len, char first)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (char)(first + i % 23);
+}
+
+/* Fills the queue to exactly msg_qbytes bytes with messages of type 99. */
+static void fill_queue(int qid)
+{
+	static char block[MSGQ_MSG_MAX];
+	struct msqid_ds ds = queue_state(qid);
+
+	fill_pattern(block, sizeof(block), 'a');
+	while (ds.msg_cbytes < ds.msg_qbytes) {
+		size_t room = ds.msg_qbytes - ds.msg_cbytes;
+
+		raw_send(qid, 99, block, room < sizeof(block) ? room : sizeof(block));
+		ds = queue_state(qid);
+	}
+}
+
+/*
+ * True once pid sleeps in system call nr; false as soon as it has exited
+ * (a zombie). The test's deadline bounds the wait.
+ */
+static bool blocks_in(pid_t pid, long nr)
+{
+	char path[64], text[512], state;
+	long now;
+
+	for (;;) {
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (ag_read_file(path, text, sizeof(text)) <= 0 || !strrchr(text, ')'))
+			return false;
+		state = strrchr(text, ')')[2];
+		if (state == 'Z')
+			return false;
+		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+		if (state == 'S' && ag_read_file(path, text, sizeof(text)) > 0 &&
+		    sscanf(text, "%ld", &now) == 1 && now == nr)
+			return true;
+		usleep(200);
+	}
+}
+
+/*
+ * Waits for a message of type `type` while process `server` lives: returns
+ * its size, or -1 once the server has exited without sending it.
+ */
+static ssize_t await_reply(int qid, long type, pid_t server, struct raw_message *msg)
+{
+	char path[64], text[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)server);
+	for (;;) {
+		ssize_t n = raw_receive(qid, type, IPC_NOWAIT, msg);
+
+		if (n >= 0)
+			return n;
+		ag_setup(errno == ENOMSG, "msgrcv");
+		if (ag_read_file(path, text, sizeof(text)) <= 0 || !strrchr(text, ')') ||
+		    strrchr(text, ')')[2] == 'Z')
+			return -1;
+		usleep(200);
+	}
+}
+
+/* Reply "<client pid>:<request in upper case>", for the server tests. */
+static void tag_reply(pid_t client, const char *request, char reply[MSGQ_TEXT_MAX])
+{
+	int len = snprintf(reply, MSGQ_TEXT_MAX, "%d:", (int)client);
+
+	for (const char *c = request; *c && len < MSGQ_TEXT_MAX - 1; c++)
+		reply[len++] = (*c >= 'a' && *c <= 'z') ? (char)(*c - 'a' + 'A') : *c;
+	reply[len] = '\0';
+}
+
+/* A process that stays alive (blocked in read) until the test closes *release. */
+static pid_t start_idle_process(int *release)
+{
+	int fds[2];
+	pid_t pid;
+	char byte;
+
+	ag_setup(pipe(fds) == 0, "pipe");
+	pid = ag_fork();
+	ag_setup(pid != -1, "fork");
+	if (pid == 0) {
+		close(fds[1]);
+		_exit(read(fds[0], &byte, 1) == 0 ? 0 : 1);
+	}
+	close(fds[0]);
+	*release = fds[1];
+	return pid;
+}
+
+/* ---- 3.1 creating, finding and removing a queue ---- */
+
+GRADED_TEST(msgqueues, key_follows_ftok, .points = 4,
+	    .desc = "msgq_key() creates a missing key file and returns ftok()'s key",
+	    .hint = "Handout 3.1: ftok(3) fails on a file that does not exist; create it "
+		    "(without truncating an existing one) first.")
+{
+	struct ag_snapshot before;
+	char text[16] = "";
+	key_t key;
+	int fd;
+
+	ag_snapshot_take(&before);
+	key = msgq_key("server.key", 'Q');
+	expect(access("server.key", F_OK) == 0,
+	       "msgq_key(\"server.key\", 'Q') did not create server.key (got key %d, errno %s)",
+	       (int)key, key == -1 ? strerror(errno) : "-");
+	expect(key == ftok("server.key", 'Q'), "expected ftok's key 0x%08x, got 0x%08x",
+	       (unsigned)ftok("server.key", 'Q'), (unsigned)key);
+	fd = open("existing.key", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ag_setup(fd != -1 && write(fd, "keep me", 7) == 7 && close(fd) == 0, "write existing.key");
+	key = msgq_key("existing.key", 'Q' + 256);
+	expect(key == ftok("existing.key", 'Q'), "an existing file, proj 'Q' + 256: expected "
+	       "0x%08x (only the low 8 bits of proj count), got 0x%08x",
+	       (unsigned)ftok("existing.key", 'Q'), (unsigned)key);
+	ag_read_file("existing.key", text, sizeof(text));
+	expect(strcmp(text, "keep me") == 0, "msgq_key() changed an existing key file: it "
+	       "held \"keep me\", now \"%s\" (O_TRUNC?)", text);
+	key = msgq_key("no/such/dir/server.key", 'Q');
+	expect(key == (key_t)-1, "a path in a missing directory: expected (key_t)-1, got 0x%08x",
+	       (unsigned)key);
+	expect_no_leaks(&before, "msgq_key returned");
+}
+
+GRADED_TEST(msgqueues, create_and_remove_leave_nothing, .points = 5,
+	    .desc = "msgq_create() makes a new 0600 queue for the key; msgq_remove() deletes it",
+	    .hint = "Handout 3.1: msgget(key, IPC_CREAT | IPC_EXCL | 0600) creates; "
+		    "msgctl(IPC_RMID) is the only thing that removes a queue.")
+{
+	struct ag_snapshot before;
+	struct msqid_ds ds;
+	key_t key = ag_key();
+	int qid, rc;
+
+	ag_snapshot_take(&before);
+	qid = msgq_create(key);
+	expect(qid >= 0, "msgq_create(0x%08x) on a fresh key: expected a queue id, got %d (%s)",
+	       (unsigned)key, qid, strerror(errno));
+	expect(msgget(key, 0) == qid, "the queue of key 0x%08x has id %d, msgq_create said %d",
+	       (unsigned)key, msgget(key, 0), qid);
+	ds = queue_state(qid);
+	expect((ds.msg_perm.mode & 0777) == 0600, "expected permissions 0600 (owner only), "
+	       "got %03o (see ipcs -q)", ds.msg_perm.mode & 0777);
+	rc = msgq_remove(qid);
+	expect(rc == 0, "msgq_remove(%d): expected 0, got %d (%s)", qid, rc, strerror(errno));
+	expect(msgctl(qid, IPC_STAT, &ds) == -1, "msgq_remove(%d) returned 0 but the queue "
+	       "is still there (%lu messages)", qid, (unsigned long)ds.msg_qnum);
+	expect_no_leaks(&before, "msgq_create and msgq_remove returned");
+}
+
+GRADED_TEST(msgqueues, create_refuses_existing_queue, .points = 7,
+	    .desc = "msgq_create() fails with EEXIST on a key in use and leaves that queue alone; "
+		    "msgq_open() finds it and never creates",
+	    .hint = "Handout 3.1: without IPC_EXCL, msgget(IPC_CREAT) quietly returns the queue "
+		    "that exists; a client opens with flags 0.")
+{
+	struct ag_snapshot before;
+	key_t key, unused_key = ag_key();
+	int qid = new_queue(&key), got;
+
+	raw_send(qid, 5, "still here", 10);
+	ag_snapshot_take(&before);
+	got = msgq_create(key);
+	expect(got == -1 && errno == EEXIST, "a queue (id %d) already has key 0x%08x: expected "
+	       "msgq_create to fail with EEXIST, got %d (%s)", qid, (unsigned)key, got,
+	       got == -1 ? strerror(errno) : "a queue id");
+	expect(msgctl(qid, IPC_STAT, &(struct msqid_ds){0}) == 0 && queue_state(qid).msg_qnum == 1,
+	       "the existing queue or its message is gone after msgq_create: it must be left "
+	       "untouched");
+	got = msgq_open(key);
+	expect(got == qid, "msgq_open(0x%08x): expected the existing queue's id %d, got %d (%s)",
+	       (unsigned)key, qid, got, got == -1 ? strerror(errno) : "-");
+	got = msgq_open(unused_key);
+	expect(got == -1 && errno == ENOENT, "msgq_open on a key with no queue: expected -1 with "
+	       "ENOENT, got %d (%s)", got, got == -1 ? strerror(errno) : "a queue was created");
+	expect_no_leaks(&before, "msgq_create and msgq_open returned");
+}
+
+GRADED_TEST(msgqueues, remove_wakes_blocked_reader, .points = 6,
+	    .desc = "msgq_remove() deletes the queue and a reader blocked in msgrcv wakes with EIDRM",
+	    .hint = "Handout 3.1 and 2.6: msgctl(qid, IPC_RMID, NULL) removes at once; waiting "
+		    "processes get EIDRM.")
+{
+	struct ag_snapshot before;
+	struct raw_message msg;
+	int qid = new_queue(NULL), rc, status;
+	pid_t reader = ag_fork();
+
+	ag_setup(reader != -1, "fork");
+	if (reader == 0)
+		_exit(raw_receive(qid, 0, 0, &msg) == -1 && errno == EIDRM ? 0 : 1);
+	ag_setup(blocks_in(reader, SYS_msgrcv), "the reader did not block in msgrcv");
+	ag_snapshot_take(&before);
+	rc = msgq_remove(qid);
+	expect(rc == 0, "msgq_remove(%d): expected 0, got %d (%s)", qid, rc, strerror(errno));
+	expect(msgctl(qid, IPC_STAT, &(struct msqid_ds){0}) == -1,
+	       "msgq_remove returned 0 but queue %d still exists (ipcs -q would list it)", qid);
+	status = ag_wait_exit(reader);
+	expect(status == 0, "the reader blocked in msgrcv did not wake with EIDRM (its status %d)",
+	       status);
+	rc = msgq_remove(qid);
+	expect(rc == -1 && errno == EINVAL, "removing queue %d a second time: expected -1 with "
+	       "EINVAL, got %d (%s)", qid, rc, strerror(errno));
+	expect_no_leaks(&before, "msgq_remove returned");
+}
+
+/* ---- 3.2 sending and receiving ---- */
+
+GRADED_TEST(msgqueues, send_counts_text_only, .points = 7,
+	    .desc = "msgq_send() sends exactly len bytes of text (the mtype is not counted), "
+		    "from 0 to 8192 bytes",
+	    .hint = "Handout 3.2 and trap 1: msgsnd's size is the size of mtext, never "
+		    "sizeof(struct) (that counts the long mtype too).")
+{
+	static char big[MSGQ_MSG_MAX];
+	static struct raw_message msg;
+	int qid = new_queue(NULL), rc;
+	ssize_t n;
+
+	rc = msgq_send(qid, 7, "hello", 5);
+	expect(rc == 0, "msgq_send(qid, 7, \"hello\", 5): expected 0, got %d (%s)", rc,
+	       strerror(errno));
+	n = raw_receive(qid, 0, IPC_NOWAIT, &msg);
+	expect(n == 5, "msgq_send(qid, 7, \"hello\", 5) queued a message of %zd bytes, "
+	       "expected 5%s", n, n == 5 + (ssize_t)sizeof(long) ? ": sizeof(long) too many" : "");
+	expect(msg.mtype == 7 && memcmp(msg.mtext, "hello", 5) == 0,
+	       "expected type 7 and \"hello\", got type %ld and \"%.5s\"", msg.mtype, msg.mtext);
+	fill_pattern(big, sizeof(big), 'A');
+	rc = msgq_send(qid, 3, big, sizeof(big));
+	expect(rc == 0, "a message of %zu bytes (msgmax, the largest allowed): expected 0, got %d "
+	       "(%s)", sizeof(big), rc, strerror(errno));
+	n = raw_receive(qid, 0, IPC_NOWAIT, &msg);
+	expect(n == (ssize_t)sizeof(big) && memcmp(msg.mtext, big, sizeof(big)) == 0,
+	       "expected the %zu bytes back intact, got %zd bytes", sizeof(big), n);
+	rc = msgq_send(qid, 2, "", 0);
+	n = raw_receive(qid, 0, IPC_NOWAIT, &msg);
+	expect(rc == 0 && n == 0 && msg.mtype == 2, "an empty message of type 2: expected it "
+	       "queued with 0 bytes, got rc %d and %zd bytes", rc, n);
+}
+
+GRADED_TEST(msgqueues, receive_e2big_keeps_message, .points = 6,
+	    .desc = "msgq_receive() fails with E2BIG on a message longer than cap, which stays "
+		    "queued; with room enough it returns the text and type",
+	    .hint = "Handout 3.2: msgrcv's size is the room for mtext; without MSG_NOERROR a "
+		    "longer message is refused and left in the queue.")
+{
+	char text[100], buf[160];
+	long type = 0;
+	int qid = new_queue(NULL);
+	ssize_t n;
+
+	fill_pattern(text, sizeof(text), 'a');
+	raw_send(qid, 4, text, sizeof(text));
+	memset(buf, '#', sizeof(buf));
+	n = msgq_receive(qid, 0, buf, 99, &type);
+	expect(n == -1 && errno == E2BIG, "a 100-byte message, cap 99: expected -1 with E2BIG, "
+	       "got %zd (%s)", n, n == -1 ? strerror(errno) : "bytes");
+	for (size_t i = 0; i < sizeof(buf); i++)
+		expect(buf[i] == '#', "after E2BIG, buf[%zu] was written: nothing may be stored", i);
+	expect(queue_state(qid).msg_qnum == 1 && queue_state(qid).msg_cbytes == 100,
+	       "after E2BIG the message must stay queued whole: msg_qnum is %lu, msg_cbytes %lu "
+	       "(expected 1 and 100)", (unsigned long)queue_state(qid).msg_qnum,
+	       (unsigned long)queue_state(qid).msg_cbytes);
+	n = msgq_receive(qid, 0, buf, 100, &type);
+	expect(n == 100 && type == 4 && memcmp(buf, text, 100) == 0, "cap 100: expected the "
+	       "100 bytes and type 4, got %zd bytes, type %ld", n, type);
+	expect(buf[100] == '#', "msgq_receive wrote past the 100 bytes of the message");
+	raw_send(qid, 6, "six", 3);
+	raw_send(qid, 8, "eight", 5);
+	n = msgq_receive(qid, 8, buf, sizeof(buf), NULL);
+	expect(n == 5 && memcmp(buf, "eight", 5) == 0, "types 6 and 8 queued, asked for type 8: "
+	       "expected \"eight\", got %zd bytes \"%.*s\"", n, n > 0 ? (int)n : 0, buf);
+}
+
+GRADED_TEST(msgqueues, receive_truncated_drops_rest, .points = 5,
+	    .desc = "msgq_receive_truncated() cuts a long message to cap bytes and removes it",
+	    .hint = "Handout 3.2: the flag is MSG_NOERROR (IPC_NOERROR does not exist); the cut "
+		    "part is lost.")
+{
+	char text[100], buf[100];
+	long type = 0;
+	int qid = new_queue(NULL);
+	ssize_t n;
+
+	fill_pattern(text, sizeof(text), 'k');
+	raw_send(qid, 3, text, sizeof(text));
+	memset(buf, '#', sizeof(buf));
+	n = msgq_receive_truncated(qid, 0, buf, 40, &type);
+	expect(n == 40, "a 100-byte message, cap 40: expected 40 bytes, got %zd (%s)", n,
+	       n == -1 ? strerror(errno) : "-");
+	expect(type == 3 && memcmp(buf, text, 40) == 0, "expected the first 40 bytes and type 3, "
+	       "got type %ld", type);
+	expect(buf[40] == '#', "msgq_receive_truncated wrote past cap (buf[40] changed)");
+	expect(queue_state(qid).msg_qnum == 0, "the cut message is still queued (msg_qnum %lu): "
+	       "a truncated message is removed", (unsigned long)queue_state(qid).msg_qnum);
+}
+
+GRADED_TEST(msgqueues, try_receive_empty_gives_enomsg, .points = 5,
+	    .desc = "msgq_try_receive() fails at once with ENOMSG when no message of the type is queued",
+	    .hint = "Handout 3.2: IPC_NOWAIT turns msgrcv's wait into ENOMSG (msgsnd's into EAGAIN).")
+{
+	char buf[16];
+	long type = 0;
+	int qid = new_queue(NULL);
+	ssize_t n;
+
+	n = msgq_try_receive(qid, 0, buf, sizeof(buf), &type);
+	expect(n == -1 && errno == ENOMSG, "an empty queue: expected -1 with ENOMSG, got %zd (%s)",
+	       n, n == -1 ? strerror(errno) : "bytes");
+	raw_send(qid, 2, "two", 3);
+	n = msgq_try_receive(qid, 5, buf, sizeof(buf), &type);
+	expect(n == -1 && errno == ENOMSG, "only a type-2 message queued, asked for type 5: "
+	       "expected -1 with ENOMSG, got %zd (%s)", n, n == -1 ? strerror(errno) : "bytes");
+	n = msgq_try_receive(qid, 2, buf, sizeof(buf), &type);
+	expect(n == 3 && type == 2 && memcmp(buf, "two", 3) == 0, "asked for type 2: expected "
+	       "\"two\", got %zd bytes, type %ld", n, type);
+}
+
+GRADED_TEST(msgqueues, try_send_full_queue_gives_eagain, .points = 5,
+	    .desc = "msgq_try_send() fails at once with EAGAIN on a full queue (16384 bytes)",
+	    .hint = "Handout 3.2 and 2.3: msgsnd waits while the queue is full unless IPC_NOWAIT "
+		    "is given.")
+{
+	struct raw_message msg;
+	unsigned long count;
+	int qid = new_queue(NULL), rc;
+
+	fill_queue(qid);
+	count = queue_state(qid).msg_qnum;
+	rc = msgq_try_send(qid, 1, "x", 1);
+	expect(rc == -1 && errno == EAGAIN, "queue full (%lu bytes): expected -1 with EAGAIN, "
+	       "got %d (%s)", (unsigned long)queue_state(qid).msg_qbytes, rc,
+	       rc == -1 ? strerror(errno) : "-");
+	expect(queue_state(qid).msg_qnum == count, "a message was queued anyway");
+	ag_setup(raw_receive(qid, 0, IPC_NOWAIT, &msg) > 0, "msgrcv");
+	rc = msgq_try_send(qid, 1, "x", 1);
+	expect(rc == 0, "with room again: expected 0, got %d (%s)", rc, strerror(errno));
+}
+
+GRADED_TEST(msgqueues, send_waits_while_queue_full, .points = 6,
+	    .desc = "msgq_send() waits in msgsnd while the queue is full and completes once a "
+		    "message is taken",
+	    .hint = "Handout 3.2 and 2.3: a full queue makes msgsnd sleep (wchan do_msgsnd) "
+		    "until there is room.")
+{
+	struct raw_message msg;
+	int qid = new_queue(NULL), status;
+	pid_t sender;
+
+	fill_queue(qid);
+	sender = ag_fork();
+	ag_setup(sender != -1, "fork");
+	if (sender == 0)
+		_exit(msgq_send(qid, 1, "late", 4) == 0 ? 0 : 1);
+	expect(blocks_in(sender, SYS_msgsnd), "the queue is full: expected msgq_send to wait "
+	       "in msgsnd, it returned at once (exit status %d)", ag_wait_exit(sender));
+	ag_setup(raw_receive(qid, 99, IPC_NOWAIT, &msg) > 0, "msgrcv");
+	status = ag_wait_exit(sender);
+	expect(status == 0, "after room was made, msgq_send failed (status %d)", status);
+	expect(raw_receive(qid, 1, IPC_NOWAIT, &msg) == 4 && memcmp(msg.mtext, "late", 4) == 0,
+	       "expected the waiting message \"late\" (type 1) in the queue");
+}
+
+GRADED_TEST(msgqueues, receive_urgent_lowest_type_first, .points = 6,
+	    .desc = "msgq_receive_urgent(max) takes the lowest type <= max, oldest first among equals",
+	    .hint = "Handout 3.2: a negative msgtyp -N asks for the lowest type up to N; a "
+		    "positive one asks for type N only.")
+{
+	static const struct { long type; const char *text; } queued[] = {
+		{5, "five"}, {3, "three-a"}, {9, "nine"}, {1, "one"}, {3, "three-b"}},
+		expected[] = {{1, "one"}, {3, "three-a"}, {3, "three-b"}, {5, "five"}, {9, "nine"}};
+	static const long max_types[] = {3, 3, 3, 9, 9};
+	char buf[32];
+	int qid = new_queue(NULL);
+
+	for (size_t i = 0; i < 5; i++)
+		raw_send(qid, queued[i].type, queued[i].text, strlen(queued[i].text) + 1);
+	for (size_t i = 0; i < 5; i++) {
+		long type = 0;
+		ssize_t n = msgq_receive_urgent(qid, max_types[i], buf, sizeof(buf), &type);
+
+		expect(n > 0 && type == expected[i].type && strcmp(buf, expected[i].text) == 0,
+		       "types 5 3 9 1 3 queued; call %zu, max_type %ld: expected type %ld \"%s\", "
+		       "got %zd bytes, type %ld \"%s\"", i + 1, max_types[i], expected[i].type,
+		       expected[i].text, n, type, n > 0 ? buf : "");
+	}
+}
+
+GRADED_TEST(msgqueues, receive_except_skips_type, .points = 5,
+	    .desc = "msgq_receive_except(t) takes the first message whose type is not t",
+	    .hint = "Handout 3.2: the flag is MSG_EXCEPT (needs _GNU_SOURCE; IPC_EXCEPT does not "
+		    "exist).")
+{
+	char buf[8];
+	long type = 0;
+	int qid = new_queue(NULL);
+	ssize_t n;
+
+	raw_send(qid, 1, "a1", 3);
+	raw_send(qid, 1, "a2", 3);
+	raw_send(qid, 2, "b", 2);
+	raw_send(qid, 3, "c", 2);
+	n = msgq_receive_except(qid, 1, buf, sizeof(buf), &type);
+	expect(n == 2 && type == 2 && strcmp(buf, "b") == 0, "types 1 1 2 3 queued, all but "
+	       "type 1: expected type 2 \"b\", got %zd bytes, type %ld", n, type);
+	n = msgq_receive_except(qid, 1, buf, sizeof(buf), &type);
+	expect(n == 2 && type == 3, "next, all but type 1: expected type 3, got type %ld", type);
+	n = msgq_receive_except(qid, 2, buf, sizeof(buf), &type);
+	expect(n == 3 && type == 1 && strcmp(buf, "a1") == 0, "all but type 2: expected the "
+	       "first type-1 message \"a1\", got %zd bytes, type %ld", n, type);
+	expect(queue_state(qid).msg_qnum == 1, "expected 1 message left, found %lu",
+	       (unsigned long)queue_state(qid).msg_qnum);
+}
+
+GRADED_TEST(msgqueues, stat_reports_queue_state, .points = 5,
+	    .desc = "msgq_stat() reports msg_qnum, msg_cbytes, msg_qbytes, msg_lspid and msg_lrpid",
+	    .hint = "Handout 3.1 and 2.2: msgctl(IPC_STAT) fills a struct msqid_ds; ipcs -q -i ID "
+		    "shows the same fields.")
+{
+	struct msgq_state state = {0};
+	struct raw_message msg;
+	int qid = new_queue(NULL), rc;
+	pid_t sender;
+
+	rc = msgq_stat(qid, &state);
+	expect(rc == 0, "msgq_stat on a new queue: expected 0, got %d (%s)", rc, strerror(errno));
+	expect(state.qnum == 0 && state.cbytes == 0 && state.lspid == 0 && state.lrpid == 0 &&
+	       state.qbytes == queue_state(qid).msg_qbytes,
+	       "a new queue: expected qnum 0, cbytes 0, qbytes %lu, lspid 0, lrpid 0; got "
+	       "%lu, %lu, %lu, %d, %d", (unsigned long)queue_state(qid).msg_qbytes, state.qnum,
+	       state.cbytes, state.qbytes, (int)state.lspid, (int)state.lrpid);
+	sender = ag_fork();
+	ag_setup(sender != -1, "fork");
+	if (sender == 0) {
+		raw_send(qid, 1, "0123456789", 10);
+		raw_send(qid, 2, "01234567890123456789", 20);
+		_exit(0);
+	}
+	ag_setup(ag_wait_exit(sender) == 0, "sender");
+	ag_setup(raw_receive(qid, 1, IPC_NOWAIT, &msg) == 10, "msgrcv");
+	rc = msgq_stat(qid, &state);
+	expect(rc == 0 && state.qnum == 1 && state.cbytes == 20,
+	       "pid %d sent 10 and 20 bytes, pid %d received the 10: expected qnum 1, cbytes 20; "
+	       "got %lu, %lu", (int)sender, (int)getpid(), state.qnum, state.cbytes);
+	expect(state.lspid == sender && state.lrpid == getpid(), "expected lspid %d (the sender) "
+	       "and lrpid %d (the receiver), got %d and %d", (int)sender, (int)getpid(),
+	       (int)state.lspid, (int)state.lrpid);
+	rc = msgq_stat(qid + 1, &state);
+	expect(rc == -1, "msgq_stat on an id with no queue: expected -1, got %d", rc);
+}
+
+/* ---- 3.3 the client ---- */
+
+GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 6,
+	    .desc = "msgq_request() sends {pid, text} as a type-1 request of the right size and "
+		    "takes only the reply typed with its pid",
+	    .hint = "Handout 3.3: the request's size is sizeof(pid_t) + strlen + 1; receive with "
+		    "msgtyp = getpid(), never 0.")
+{
+	struct msgq_request req;
+	struct msgq_reply rep = {0};
+	int qid = new_queue(NULL), status;
+	pid_t client;
+	ssize_t n;
+
+	/* Someone else's reply, queued first: a client receiving type 0 takes it. */
+	raw_send(qid, getpid(), "NOT YOURS", 10);
+	client = ag_fork();
+	ag_setup(client != -1, "fork");
+	if (client == 0) {
+		char reply[MSGQ_TEXT_MAX];
+
+		if (msgq_request(qid, "ping", reply) == -1)
+			_exit(2);
+		_exit(strcmp(reply, "PONG") == 0 ? 0 : 3);
+	}
+	expect(blocks_in(client, SYS_msgrcv), "msgq_request returned before any reply was sent "
+	       "(exit status %d): it must wait for the message typed with its pid",
+	       ag_wait_exit(client));
+	do
+		n = msgrcv(qid, &req, sizeof(req) - sizeof(long), MSGQ_REQUEST_TYPE,
+			   IPC_NOWAIT | MSG_NOERROR);
+	while (n == -1 && errno == EINTR);
+	expect(n != -1, "no request of type %ld in the queue (%s)", MSGQ_REQUEST_TYPE,
+	       strerror(errno));
+	expect(n == (ssize_t)(sizeof(pid_t) + 5), "the request \"ping\" is %zd bytes, expected "
+	       "%zu (sizeof(pid_t) + 4 + 1)", n, sizeof(pid_t) + 5);
+	expect(req.client == client && strcmp(req.text, "ping") == 0, "expected the request "
+	       "{client %d, \"ping\"}, got {client %d, \"%.*s\"}", (int)client, (int)req.client,
+	       (int)(n - (ssize_t)sizeof(pid_t)), req.text);
+	rep.mtype = client;
+	strcpy(rep.text, "PONG");
+	ag_setup(msgsnd(qid, &rep, 5, 0) == 0, "msgsnd");
+	status = ag_wait_exit(client);
+	expect(status == 0, "the client %s", status == 3 ? "took a reply that was not typed "
+	       "with its pid" : "failed after the reply was sent");
+	expect(queue_state(qid).msg_qnum == 1, "the other client's reply must stay queued");
+}
+
+/* ---- 3.4 the server ---- */
+
+GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 5,
+	    .desc = "msgq_serve_one() runs the handler and sends its reply typed with the "
+		    "client's pid, strlen + 1 bytes",
+	    .hint = "Handout 3.4: the reply's mtype is req.client (not the server's pid, not "
+		    "msg_lspid); its size is the reply text and its '\\0'.")
+{
+	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE};
+	struct raw_message msg;
+	char expected[MSGQ_TEXT_MAX];
+	int qid = new_queue(NULL), release, rc;
+	pid_t client = start_idle_process(&release);
+	ssize_t n;
+
+	req.client = client;
+	strcpy(req.text, "abc");
+	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 4, 0) == 0, "msgsnd");
+	rc = msgq_serve_one(qid, tag_reply);
+	expect(rc == 0, "one request {client %d, \"abc\"} queued: expected msgq_serve_one to "
+	       "return 0, got %d (%s)", (int)client, rc, strerror(errno));
+	n = raw_receive(qid, client, IPC_NOWAIT, &msg);
+	expect(n != -1, "no reply of type %d (the client's pid) in the queue: %lu message(s) "
+	       "there", (int)client, (unsigned long)queue_state(qid).msg_qnum);
+	tag_reply(client, "abc", expected);
+	expect(n == (ssize_t)strlen(expected) + 1 && strcmp(msg.mtext, expected) == 0,
+	       "expected the reply \"%s\" (%zu bytes with its '\\0'), got %zd bytes \"%.*s\"",
+	       expected, strlen(expected) + 1, n, (int)n, msg.mtext);
+	close(release);
+	ag_setup(ag_wait_exit(client) == 0, "idle process");
+}
+
+GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 5,
+	    .desc = "msgq_serve() serves requests and returns 0 when the queue is removed (EIDRM)",
+	    .hint = "Handout 3.4: EIDRM is how a server learns of the shutdown: it is the "
+		    "loop's normal end, not an error.")
+{
+	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE, .client = getpid()};
+	struct raw_message msg;
+	int qid = new_queue(NULL), status;
+	pid_t server = ag_fork();
+	ssize_t n;
+
+	ag_setup(server != -1, "fork");
+	if (server == 0)
+		_exit(msgq_serve(qid, tag_reply) == 0 ? 0 : 1);
+	expect(blocks_in(server, SYS_msgrcv), "on an empty queue msgq_serve returned (status %d) "
+	       "instead of waiting for a request", ag_wait_exit(server));
+	strcpy(req.text, "hi");
+	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 3, 0) == 0, "msgsnd");
+	n = await_reply(qid, getpid(), server, &msg);
+	expect(n > 0, "no reply from msgq_serve, which returned (status %d)", ag_wait_exit(server));
+	expect(blocks_in(server, SYS_msgrcv), "after one request, msgq_serve stopped (status %d) "
+	       "instead of waiting for the next", ag_wait_exit(server));
+	ag_setup(msgctl(qid, IPC_RMID, NULL) == 0, "msgctl IPC_RMID");
+	status = ag_wait_exit(server);
+	expect(status == 0, "the queue was removed while msgq_serve waited: expected it to "
+	       "return 0, it returned -1 (or crashed: status %d)", status);
+}
+
+#define CLIENTS 6
+#define REQUESTS 25
+
+/* A client's conversation: REQUESTS requests, each reply checked. */
+static void converse(int qid, int client)
+{
+	char request[64], reply[MSGQ_TEXT_MAX], expected[MSGQ_TEXT_MAX];
+
+	for (int i = 0; i < REQUESTS; i++) {
+		snprintf(request, sizeof(request), "client %d request %d", client, i);
+		if (msgq_request(qid, request, reply) == -1)
+			_exit(2);
+		tag_reply(getpid(), request, expected);
+		if (strcmp(reply, expected) != 0)
+			_exit(3);
+	}
+	_exit(0);
+}
+
+GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 7, .deadline = 4,
+	    .desc = "6 clients, 25 requests each, one server: every reply reaches its own client",
+	    .hint = "Handout 3.3 and 3.4: the server types each reply with the requester's pid "
+		    "and each client receives only that type.")
+{
+	pid_t server, clients[CLIENTS];
+	int qid = new_queue(NULL), status;
+
+	server = ag_fork();
+	ag_setup(server != -1, "fork");
+	if (server == 0)
+		_exit(msgq_serve(qid, tag_reply) == 0 ? 0 : 1);
+	for (int c = 0; c < CLIENTS; c++) {
+		clients[c] = ag_fork();
+		ag_setup(clients[c] != -1, "fork");
+		if (clients[c] == 0)
+			converse(qid, c);
+	}
+	for (int c = 0; c < CLIENTS; c++) {
+		status = ag_wait_exit(clients[c]);
+		expect(status == 0, "client %d (pid %d) %s", c, (int)clients[c],
+		       status == 3 ? "received a reply meant for another client" :
+		       "failed: msgq_request returned -1");
+	}
+	expect(blocks_in(server, SYS_msgrcv), "the server stopped (status %d) while clients "
+	       "were talking to it", ag_wait_exit(server));
+	ag_setup(msgctl(qid, IPC_RMID, NULL) == 0, "msgctl IPC_RMID");
+	expect(ag_wait_exit(server) == 0, "msgq_serve did not return 0 after the queue was removed");
+}
+
+GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 5,
+	    .desc = "a client killed mid-conversation: the server skips its reply and goes on "
+		    "serving the others",
+	    .hint = "Handout 3.4 and trap 5: a reply nobody will receive sits in the queue until "
+		    "it is removed; check the client with kill(pid, 0) first.")
+{
+	struct msqid_ds ds;
+	pid_t dead, alive;
+	int qid = new_queue(NULL), rc;
+
+	dead = ag_fork();
+	ag_setup(dead != -1, "fork");
+	if (dead == 0) {
+		char reply[MSGQ_TEXT_MAX];
+
+		_exit(msgq_request(qid, "from a doomed client", reply) == 0 ? 0 : 1);
+	}
+	expect(blocks_in(dead, SYS_msgrcv), "a client's msgq_request returned (status %d) "
+	       "before the server replied", ag_wait_exit(dead));
+	ag_setup(kill(dead, SIGKILL) == 0 && ag_wait_exit(dead) == 128 + SIGKILL, "kill");
+	alive = ag_fork();
+	ag_setup(alive != -1, "fork");
+	if (alive == 0) {
+		char reply[MSGQ_TEXT_MAX], expected[MSGQ_TEXT_MAX];
+
+		if (msgq_request(qid, "still here", reply) == -1)
+			_exit(2);
+		tag_reply(getpid(), "still here", expected);
+		_exit(strcmp(reply, expected) == 0 ? 0 : 3);
+	}
+	expect(blocks_in(alive, SYS_msgrcv), "a client's msgq_request returned (status %d) "
+	       "before the server replied", ag_wait_exit(alive));
+	rc = msgq_serve_one(qid, tag_reply);
+	expect(rc == 0, "serving the request of killed client %d: expected 0, got %d (%s)",
+	       (int)dead, rc, strerror(errno));
+	rc = msgq_serve_one(qid, tag_reply);
+	expect(rc == 0, "serving the live client after the killed one: expected 0, got %d (%s)",
+	       rc, strerror(errno));
+	expect(ag_wait_exit(alive) == 0, "the live client did not get its own reply");
+	ds = queue_state(qid);
+	expect(ds.msg_qnum == 0, "%lu message(s) left in the queue (%lu bytes): the reply to "
+	       "killed client %d will never be received", (unsigned long)ds.msg_qnum,
+	       (unsigned long)ds.msg_cbytes, (int)dead);
+}
