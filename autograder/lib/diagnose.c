@@ -31,7 +31,7 @@ struct proc {
 	char comm[32];
 	char state;
 	long nr;		/* syscall number, -1 when running */
-	long arg0;
+	long arg0, arg1, arg2;
 	char wchan[64];
 };
 
@@ -128,7 +128,7 @@ static void read_proc(pid_t pid, struct proc *p)
 	}
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
 	if (ag_read_file(path, text, sizeof(text)) > 0 && text[0] != 'r')
-		sscanf(text, "%ld %lx", &p->nr, &p->arg0);
+		sscanf(text, "%ld %lx %lx %lx", &p->nr, &p->arg0, &p->arg1, &p->arg2);
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
 	if (ag_read_file(path, p->wchan, sizeof(p->wchan)) <= 0 || strcmp(p->wchan, "0") == 0)
 		p->wchan[0] = '\0';
@@ -267,6 +267,59 @@ static void describe_pipe_wait(struct text *t, const struct proc *p, const struc
 	}
 }
 
+/* Reads the NUL-terminated string at addr in pid's memory; false when it cannot. */
+static bool read_string(pid_t pid, long addr, char *buf, size_t cap)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return false;
+	n = pread(fd, buf, cap - 1, (off_t)addr);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strlen(buf) < (size_t)n;
+}
+
+/* The name the test gave a FIFO whose file name is that of path, or NULL. */
+static const struct ag_fifo_name *fifo_name(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+
+	for (int i = 0; i < ag_shared->nfifo_names && i < AG_MAX_FIFO_NAMES; i++)
+		if (strcmp(ag_shared->fifo_names[i].base, base) == 0)
+			return &ag_shared->fifo_names[i];
+	return NULL;
+}
+
+/* open() or openat(): for a FIFO it waits until the other side opens it too. */
+static void describe_open(struct text *t, const struct proc *p)
+{
+	long path_arg = p->nr == NR_OPENAT ? p->arg1 : p->arg0;
+	long flags = p->nr == NR_OPENAT ? p->arg2 : p->arg1;
+	bool reading = (flags & O_ACCMODE) == O_RDONLY;
+	const struct ag_fifo_name *name;
+	char path[256];
+
+	if (!read_string(p->pid, path_arg, path, sizeof(path))) {
+		add(t, "opening a file; for a FIFO, open() waits until the other side opens it too");
+		return;
+	}
+	name = fifo_name(path);
+	if (name)
+		add(t, "%s is waiting for %s to open %s (\"%s\"): ", p->comm, name->other_side,
+		    name->what, path);
+	else
+		add(t, "opening \"%s\" for %s: ", path, reading ? "reading" : "writing");
+	add(t, "open() of a FIFO for %s blocks until a process opens it for %s", reading ? "reading" : "writing",
+	    reading ? "writing" : "reading");
+}
+
 static void describe_wait4(struct text *t, const struct proc *p, const struct proc *procs,
 			   int n)
 {
@@ -299,7 +352,7 @@ static void describe(struct text *t, const struct proc *p, const struct proc *pr
 	} else if (p->nr == NR_WAIT4) {
 		describe_wait4(t, p, procs, n);
 	} else if (p->nr == NR_OPEN || p->nr == NR_OPENAT) {
-		add(t, "opening a file; for a FIFO, open() waits until the other side opens it too");
+		describe_open(t, p);
 	} else if (p->nr == NR_MSGRCV) {
 		add(t, "in msgrcv(), waiting for a message of the type it asked for");
 	} else if (p->nr == NR_MSGSND) {

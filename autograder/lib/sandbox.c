@@ -248,6 +248,19 @@ key_t ag_key(void)
 	return key;
 }
 
+void ag_name_fifo(const char *path, const char *what, const char *other_side)
+{
+	const char *slash = strrchr(path, '/');
+	struct ag_fifo_name *name;
+
+	if (ag_shared->nfifo_names >= AG_MAX_FIFO_NAMES)
+		return;
+	name = &ag_shared->fifo_names[ag_shared->nfifo_names++];
+	snprintf(name->base, sizeof(name->base), "%s", slash ? slash + 1 : path);
+	snprintf(name->what, sizeof(name->what), "%s", what);
+	snprintf(name->other_side, sizeof(name->other_side), "%s", other_side);
+}
+
 pid_t ag_fork(void)
 {
 	pid_t pid = fork();

@@ -192,6 +192,7 @@ starts_empty|passed|
 leaked_queue_is_named|leak|System V message queue (key 0x
 fork_loop_is_stopped|crashed|reached the limit of 64
 hang_is_diagnosed|timeout|still open in: pid
+fifo_wait_is_named|timeout|client is waiting for the server to open its reply FIFO
 kill_all_is_contained|crashed|signal 9
 exit_is_reported|failed|did a graded function call exit()
 EOF
