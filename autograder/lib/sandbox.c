@@ -570,13 +570,42 @@ static enum watched watch(pid_t init)
 	}
 }
 
+/*
+ * Fallback as root: the test's processes are every process of its own host
+ * uid, wherever a fork loop reparented them. A helper with that uid sends
+ * kill(-1) (which spares the sender) until no process is left to signal.
+ */
+static void kill_test_uid(void)
+{
+	pid_t killer = fork();
+
+	if (killer == 0) {
+		if (setresgid(sandbox_uid, sandbox_uid, sandbox_uid) == -1 ||
+		    setresuid(sandbox_uid, sandbox_uid, sandbox_uid) == -1)
+			_exit(1);
+		for (int round = 0; round < 1000 && kill(-1, SIGKILL) == 0; round++)
+			;
+		_exit(0);
+	}
+	if (killer > 0)
+		waitpid(killer, NULL, 0);
+}
+
+/* Every process the test left, after init ended or was killed. */
+static void kill_leftovers(void)
+{
+	if (ag_mode == AG_MODE_FALLBACK && geteuid() == 0)
+		kill_test_uid();
+	ag_kill_descendants();
+}
+
 static void kill_sandbox(pid_t init)
 {
 	if (ag_mode == AG_MODE_NS) {
 		kill(init, SIGKILL);
 		waitpid(init, NULL, 0);
 	}
-	ag_kill_descendants();
+	kill_leftovers();
 }
 
 /* ---- the worker: one test from start to result record ---- */
@@ -791,7 +820,7 @@ void ag_run(const struct ag_spec *spec)
 	} else {
 		switch (watch(init)) {
 		case ENDED:
-			ag_kill_descendants();
+			kill_leftovers();
 			judge_ended(spec, &verdict);
 			break;
 		case DEADLINE:
