@@ -104,8 +104,11 @@ bool expect_no_leaks(const struct ag_snapshot *before, const char *after);
 const char *ag_scratch(void);		/* this test's scratch directory (also the cwd) */
 key_t ag_key(void);			/* a fresh System V key, random per run */
 pid_t ag_fork(void);			/* fork for a helper process: stdin /dev/null */
-int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig */
-/* Waits until pid sleeps inside syscall nr (x86_64 numbering); false at the deadline. */
+int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig, -1 */
+/*
+ * Waits until pid sleeps inside syscall nr (x86_64 numbering); false at the
+ * deadline, or at once when pid has exited.
+ */
 bool ag_wait_blocked(pid_t pid, long syscall_nr);
 /*
  * Names a FIFO for the timeout diagnosis. A process blocked opening a file

@@ -62,6 +62,12 @@ extern pid_t ag_test_pid;
 /* Appends a line to the shared message (any process of the test). */
 void ag_message_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* System V object kinds, in the order of /proc/sysvipc's msg, sem and shm. */
+enum ag_sysv_kind { AG_SYSV_MSG, AG_SYSV_SEM, AG_SYSV_SHM, AG_SYSV_KINDS };
+/* Calls fn(kind, key, id, creator uid, arg) for every System V object visible here. */
+void ag_each_sysv_object(void (*fn)(int kind, long key, int id, long cuid, void *arg),
+			 void *arg);
+
 /* Writes, into buf, where each process under root_pid is blocked. */
 void ag_diagnose(pid_t root_pid, char *buf, size_t cap);
 /* How many processes root and its descendants are. */
