@@ -3,11 +3,12 @@
 #
 # Usage: bench/grader.sh [RUNS]     (default 5 runs per figure; medians printed)
 #
-# Prints, for Lab 01:
+# Prints, for Lab 01 (and every lab where it says so):
 #   - `ipclab test 01` on the reference solution right after editing its
 #     source (recompile and relink included)           target: under 1 s
 #   - one test rerun (`ipclab test 01 NAME`)            target: under 0.3 s
-#   - each hostile submission: the whole grading run, and the test that came
+#   - for every lab, grading its reference solution    target: under 3 s
+#   - each hostile submission of every lab: the whole grading run, and the test that came
 #     closest to its own deadline                      target: deadline + 1 s at most
 # Machines are shared and noisy: read medians, not single runs.
 set -euo pipefail
@@ -73,18 +74,26 @@ print(name, seconds, deadline[name])
 EOF
 }
 
-for patch in "$ROOT"/autograder/hostile/01-pipes/*.patch; do
+for ref in build/ref/*/; do
+	lab=$(basename "$ref")
+	graded=$(median_of "$KIT/bin/ipclab" grade "${lab%%-*}" "$KIT/$ref")
+	printf '%-44s %6s s (target < 3 s: %s)\n' "ipclab grade ${lab%%-*}, reference solution" \
+		"$graded" "$(verdict "$graded" 3)"
+done
+
+for patch in "$ROOT"/autograder/hostile/*/*.patch; do
+	lab=$(basename "$(dirname "$patch")")
 	name=$(basename "$patch" .patch)
-	dir=$KIT/hostile-$name
+	dir=$KIT/hostile-$lab-$name
 	mkdir -p "$dir"
-	cp build/ref/01-pipes/pipes.c "$dir/"
+	cp build/ref/"$lab"/*.c "$dir/"
 	patch -s -p1 -d "$dir" <"$patch"
 	start=$(now)
-	"$KIT/bin/ipclab" grade 01 "$dir" --junit "$dir.xml" >/dev/null 2>&1 || true
+	"$KIT/bin/ipclab" grade "${lab%%-*}" "$dir" --junit "$dir.xml" >/dev/null 2>&1 || true
 	total=$(echo "$(now) - $start" | bc -l)
 	read -r worst_name worst_time worst_deadline < <(closest_to_deadline "$dir.xml" \
-		build/tests/01-pipes/plan.records)
+		"build/tests/$lab/plan.records")
 	printf '%-30s run %5.2f s; nearest its deadline: %-32s %5.2f s (deadline %s + 1 s: %s)\n' \
-		"hostile $name:" "$total" "$worst_name" "$worst_time" "$worst_deadline" \
+		"hostile ${lab%%-*}/$name:" "$total" "$worst_name" "$worst_time" "$worst_deadline" \
 		"$(verdict "$worst_time" "$(echo "$worst_deadline + 1" | bc -l)")"
 done

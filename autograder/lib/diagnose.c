@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,8 +31,8 @@ struct proc {
 	pid_t inner;		/* pid inside the sandbox */
 	char comm[32];
 	char state;
-	long nr;		/* syscall number, -1 when running */
-	long arg0;
+	long nr;		/* syscall number, -1 when running, -2 unreadable */
+	long arg0, arg1, arg2;
 	char wchan[64];
 };
 
@@ -109,7 +110,8 @@ pid_t ag_inner_pid(pid_t pid)
 	return inner;
 }
 
-static void read_proc(pid_t pid, struct proc *p)
+/* Reads what the diagnosis needs about pid; false when it has already gone. */
+static bool read_proc(pid_t pid, struct proc *p)
 {
 	char path[64], text[512], *close_paren;
 
@@ -127,11 +129,14 @@ static void read_proc(pid_t pid, struct proc *p)
 		p->state = close_paren[2];
 	}
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	if (ag_read_file(path, text, sizeof(text)) > 0 && text[0] != 'r')
-		sscanf(text, "%ld %lx", &p->nr, &p->arg0);
+	if (ag_read_file(path, text, sizeof(text)) <= 0)
+		p->nr = -2;
+	else if (text[0] != 'r')
+		sscanf(text, "%ld %lx %lx %lx", &p->nr, &p->arg0, &p->arg1, &p->arg2);
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
 	if (ag_read_file(path, p->wchan, sizeof(p->wchan)) <= 0 || strcmp(p->wchan, "0") == 0)
 		p->wchan[0] = '\0';
+	return p->state != '\0';
 }
 
 /* Collects root's descendants (not root itself), depth first. */
@@ -141,8 +146,9 @@ static int collect(pid_t root, struct proc *procs, int n)
 	int count = ag_children(root, kids, MAX_PROCS);
 
 	for (int i = 0; i < count && n < MAX_PROCS; i++) {
-		read_proc(kids[i], &procs[n++]);
-		n = collect(kids[i], procs, n);
+		if (!read_proc(kids[i], &procs[n]))
+			continue;
+		n = collect(kids[i], procs, n + 1);
 	}
 	return n;
 }
@@ -267,6 +273,85 @@ static void describe_pipe_wait(struct text *t, const struct proc *p, const struc
 	}
 }
 
+/* Reads up to len bytes at addr in pid's memory; returns how many, or -1. */
+static ssize_t read_memory(pid_t pid, long addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	n = pread(fd, buf, len, (off_t)addr);
+	close(fd);
+	return n;
+}
+
+/* Reads the NUL-terminated string at addr in pid's memory; false when it cannot. */
+static bool read_string(pid_t pid, long addr, char *buf, size_t cap)
+{
+	ssize_t n = read_memory(pid, addr, buf, cap - 1);
+
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strlen(buf) < (size_t)n;
+}
+
+/*
+ * poll() whose first descriptor is a pidfd waits for that process to exit
+ * (ag_wait_exit does that). Returns the pid inside the sandbox, or 0.
+ */
+static pid_t polled_pid(const struct proc *p)
+{
+	struct pollfd first;
+	char path[64], text[512], *line;
+
+	if (p->nr != NR_POLL || read_memory(p->pid, p->arg0, &first, sizeof(first)) !=
+	    (ssize_t)sizeof(first))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)p->pid, first.fd);
+	if (ag_read_file(path, text, sizeof(text)) <= 0 || !(line = strstr(text, "\nPid:")))
+		return 0;
+	return ag_inner_pid((pid_t)strtol(line + 5, NULL, 10));
+}
+
+/* The name the test gave a FIFO whose file name is that of path, or NULL. */
+static const struct ag_fifo_name *fifo_name(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+
+	for (int i = 0; i < ag_shared->nfifo_names && i < AG_MAX_FIFO_NAMES; i++)
+		if (strcmp(ag_shared->fifo_names[i].base, base) == 0)
+			return &ag_shared->fifo_names[i];
+	return NULL;
+}
+
+/* open() or openat(): for a FIFO it waits until the other side opens it too. */
+static void describe_open(struct text *t, const struct proc *p)
+{
+	long path_arg = p->nr == NR_OPENAT ? p->arg1 : p->arg0;
+	long flags = p->nr == NR_OPENAT ? p->arg2 : p->arg1;
+	bool reading = (flags & O_ACCMODE) == O_RDONLY;
+	const struct ag_fifo_name *name;
+	char path[256];
+
+	if (!read_string(p->pid, path_arg, path, sizeof(path))) {
+		add(t, "opening a file; for a FIFO, open() waits until the other side opens it too");
+		return;
+	}
+	name = fifo_name(path);
+	if (name)
+		add(t, "%s is waiting for %s to open %s (\"%s\"): ", p->comm, name->other_side,
+		    name->what, path);
+	else
+		add(t, "opening \"%s\" for %s: ", path, reading ? "reading" : "writing");
+	add(t, "open() of a FIFO for %s blocks until a process opens it for %s", reading ? "reading" : "writing",
+	    reading ? "writing" : "reading");
+}
+
 static void describe_wait4(struct text *t, const struct proc *p, const struct proc *procs,
 			   int n)
 {
@@ -291,6 +376,8 @@ static void describe(struct text *t, const struct proc *p, const struct proc *pr
 		add(t, "  pid %d (%s): ", (int)p->inner, p->comm);
 	if (p->state == 'Z') {
 		add(t, "exited, never reaped by its parent (zombie)");
+	} else if (p->nr == -2) {
+		add(t, "state %c; the grader could not read its system call", p->state);
 	} else if (p->nr == -1) {
 		add(t, "running on the CPU, not blocked: an endless loop? (resident memory %ld MiB)",
 		    resident_mib(p->pid));
@@ -299,7 +386,7 @@ static void describe(struct text *t, const struct proc *p, const struct proc *pr
 	} else if (p->nr == NR_WAIT4) {
 		describe_wait4(t, p, procs, n);
 	} else if (p->nr == NR_OPEN || p->nr == NR_OPENAT) {
-		add(t, "opening a file; for a FIFO, open() waits until the other side opens it too");
+		describe_open(t, p);
 	} else if (p->nr == NR_MSGRCV) {
 		add(t, "in msgrcv(), waiting for a message of the type it asked for");
 	} else if (p->nr == NR_MSGSND) {
@@ -308,6 +395,8 @@ static void describe(struct text *t, const struct proc *p, const struct proc *pr
 		add(t, "in semop(), waiting for a semaphore that nobody releases");
 	} else if (p->nr == NR_FUTEX) {
 		add(t, "waiting on a futex (a POSIX semaphore or mutex nobody releases)");
+	} else if (polled_pid(p) > 0) {
+		add(t, "waiting for pid %d to exit", (int)polled_pid(p));
 	} else if (p->nr == NR_POLL || p->nr == NR_PPOLL || p->nr == NR_SELECT ||
 		   p->nr == NR_PSELECT6 || p->nr == NR_EPOLL_WAIT || p->nr == NR_EPOLL_PWAIT) {
 		add(t, "in poll/select, waiting for a descriptor to become ready");

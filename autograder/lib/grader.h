@@ -104,9 +104,20 @@ bool expect_no_leaks(const struct ag_snapshot *before, const char *after);
 const char *ag_scratch(void);		/* this test's scratch directory (also the cwd) */
 key_t ag_key(void);			/* a fresh System V key, random per run */
 pid_t ag_fork(void);			/* fork for a helper process: stdin /dev/null */
-int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig */
-/* Waits until pid sleeps inside syscall nr (x86_64 numbering); false at the deadline. */
+int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig, -1 */
+/*
+ * Waits until pid sleeps inside syscall nr (x86_64 numbering); false at the
+ * deadline, or at once when pid has exited.
+ */
 bool ag_wait_blocked(pid_t pid, long syscall_nr);
+/*
+ * Names a FIFO for the timeout diagnosis. A process blocked opening a file
+ * whose name is path's last component is then described in plain words:
+ * ag_name_fifo(reply_path, "its reply FIFO", "the server") makes a process
+ * named "client" (prctl PR_SET_NAME) read "client is waiting for the server
+ * to open its reply FIFO".
+ */
+void ag_name_fifo(const char *path, const char *what, const char *other_side);
 /* Reads a whole (small) file into buf, NUL-terminated; returns length or -1. */
 ssize_t ag_read_file(const char *path, char *buf, size_t cap);
 

@@ -40,34 +40,29 @@ static int count_lines(const char *path, const char *containing)
 }
 
 static const struct {
-	const char *path, *what, *fix;
-} sysv_kinds[3] = {
-	{"/proc/sysvipc/msg", "System V message queue",
-	 "msgctl(IPC_RMID) each queue you create (see ipcs -q)"},
-	{"/proc/sysvipc/sem", "System V semaphore set",
-	 "semctl(IPC_RMID) each set you create (see ipcs -s)"},
-	{"/proc/sysvipc/shm", "System V shared memory segment",
+	const char *what, *fix;
+} sysv_kinds[AG_SYSV_KINDS] = {
+	{"System V message queue", "msgctl(IPC_RMID) each queue you create (see ipcs -q)"},
+	{"System V semaphore set", "semctl(IPC_RMID) each set you create (see ipcs -s)"},
+	{"System V shared memory segment",
 	 "shmctl(IPC_RMID) each segment you create (see ipcs -m)"},
 };
 
-/* Reads the key and id of every object of one kind. */
-static void take_sysv(struct ag_snapshot *snap, int kind)
+/*
+ * Records one System V object created by this process's uid. Without
+ * namespaces that leaves out other programs' objects (and, as root, other
+ * tests', each of which has a uid of its own).
+ */
+static void note_sysv(int kind, long key, int id, long cuid, void *arg)
 {
-	char text[65536], *line, *save;
+	struct ag_snapshot *snap = arg;
+	int n = snap->nsysv[kind];
 
-	snap->nsysv[kind] = 0;
-	if (ag_read_file(sysv_kinds[kind].path, text, sizeof(text)) <= 0)
+	if ((uid_t)cuid != geteuid() || n >= AG_MAX_SYSV)
 		return;
-	line = strtok_r(text, "\n", &save);	/* the header */
-	while ((line = strtok_r(NULL, "\n", &save)) && snap->nsysv[kind] < AG_MAX_SYSV) {
-		long key;
-		int id;
-
-		if (sscanf(line, "%ld %d", &key, &id) != 2)
-			continue;
-		snap->sysv_key[kind][snap->nsysv[kind]] = key;
-		snap->sysv_id[kind][snap->nsysv[kind]++] = id;
-	}
+	snap->sysv_key[kind][n] = key;
+	snap->sysv_id[kind][n] = id;
+	snap->nsysv[kind] = n + 1;
 }
 
 static int count_entries(const char *dir_path)
@@ -103,8 +98,8 @@ void ag_snapshot_take(struct ag_snapshot *snap)
 	}
 	closedir(dir);
 	snap->nchildren = ag_children(getpid(), snap->children, AG_MAX_CHILDREN);
-	for (int kind = 0; kind < 3; kind++)
-		take_sysv(snap, kind);
+	memset(snap->nsysv, 0, sizeof(snap->nsysv));
+	ag_each_sysv_object(note_sysv, snap);
 	snap->dev_shm = count_entries("/dev/shm");
 	snap->sysv_maps = count_lines("/proc/self/maps", "/SYSV");
 }
@@ -224,7 +219,7 @@ bool expect_no_leaks(const struct ag_snapshot *before, const char *after)
 	ag_snapshot_take(&now);
 	clean = check_fds(before, &now, after);
 	clean &= check_children(before, &now, after);
-	for (int kind = 0; kind < 3; kind++)
+	for (int kind = 0; kind < AG_SYSV_KINDS; kind++)
 		clean &= check_sysv(before, &now, kind, after);
 	clean &= check_count(before->dev_shm, now.dev_shm, "name(s) in /dev/shm", after,
 			     "shm_unlink() or sem_unlink() what you create");

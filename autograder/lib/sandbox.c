@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -181,7 +182,10 @@ void ag_error(const char *file, int line, const char *what)
 	_exit(1);
 }
 
-/* The files that list System V objects, with the column of each one's creator uid. */
+/*
+ * The files that list System V objects (in the order of enum ag_sysv_kind),
+ * with the column of each one's creator uid.
+ */
 static const struct sysv_table {
 	const char *path, *kind;
 	int cuid_column;	/* 1-based, counting key as column 1 */
@@ -192,16 +196,15 @@ static const struct sysv_table {
 	{"/proc/sysvipc/shm", "shared memory segment", 10, remove_segment},
 };
 
-/* Calls fn(table, key, id, creator uid, arg) for every System V object visible here. */
-static void each_sysv_object(void (*fn)(const struct sysv_table *, long, int, long, void *),
-			     void *arg)
+void ag_each_sysv_object(void (*fn)(int kind, long key, int id, long cuid, void *arg),
+			void *arg)
 {
 	static char text[1 << 16];
 
-	for (size_t t = 0; t < sizeof(sysv_tables) / sizeof(sysv_tables[0]); t++) {
+	for (int kind = 0; kind < AG_SYSV_KINDS; kind++) {
 		char *line, *save;
 
-		if (ag_read_file(sysv_tables[t].path, text, sizeof(text)) <= 0)
+		if (ag_read_file(sysv_tables[kind].path, text, sizeof(text)) <= 0)
 			continue;
 		line = strtok_r(text, "\n", &save);	/* the header */
 		while ((line = strtok_r(NULL, "\n", &save))) {
@@ -213,17 +216,16 @@ static void each_sysv_object(void (*fn)(const struct sysv_table *, long, int, lo
 				if (end == at)
 					break;
 			}
-			if (n >= sysv_tables[t].cuid_column)
-				fn(&sysv_tables[t], column[0], (int)column[1],
-				   column[sysv_tables[t].cuid_column - 1], arg);
+			if (n >= sysv_tables[kind].cuid_column)
+				fn(kind, column[0], (int)column[1],
+				   column[sysv_tables[kind].cuid_column - 1], arg);
 		}
 	}
 }
 
-static void note_key_in_use(const struct sysv_table *table, long key, int id, long cuid,
-			    void *arg)
+static void note_key_in_use(int kind, long key, int id, long cuid, void *arg)
 {
-	(void)table, (void)id, (void)cuid;
+	(void)kind, (void)id, (void)cuid;
 	if (key == *(key_t *)arg)
 		*(key_t *)arg = IPC_PRIVATE;
 }
@@ -240,12 +242,25 @@ key_t ag_key(void)
 		ag_setup(read(fd, &random_bits, sizeof(random_bits)) == sizeof(random_bits),
 			 "read /dev/urandom");
 		key = (key_t)((random_bits | 0x10000000u) & 0x7fffffff);
-		each_sysv_object(note_key_in_use, &key);
+		ag_each_sysv_object(note_key_in_use, &key);
 	}
 	close(fd);
 	if (ag_shared->nkeys < AG_MAX_KEYS)
 		ag_shared->keys[ag_shared->nkeys++] = key;
 	return key;
+}
+
+void ag_name_fifo(const char *path, const char *what, const char *other_side)
+{
+	const char *slash = strrchr(path, '/');
+	struct ag_fifo_name *name;
+
+	if (ag_shared->nfifo_names >= AG_MAX_FIFO_NAMES)
+		return;
+	name = &ag_shared->fifo_names[ag_shared->nfifo_names++];
+	snprintf(name->base, sizeof(name->base), "%s", slash ? slash + 1 : path);
+	snprintf(name->what, sizeof(name->what), "%s", what);
+	snprintf(name->other_side, sizeof(name->other_side), "%s", other_side);
 }
 
 pid_t ag_fork(void)
@@ -264,24 +279,35 @@ pid_t ag_fork(void)
 	return pid;
 }
 
+/*
+ * Waits in poll() on a pidfd, so that the timeout diagnosis says which pid
+ * the test waits for (a short sleep loop where pidfds are missing).
+ */
 int ag_wait_exit(pid_t pid)
 {
-	int status;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int status, result = -1;
 
-	for (;;) {
+	while (ag_now() <= test_deadline) {
 		pid_t got = waitpid(pid, &status, WNOHANG);
 
-		if (got == pid)
+		if (got == pid) {
+			result = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 			break;
+		}
 		if (got == -1 && errno != EINTR)
-			return -1;
-		if (ag_now() > test_deadline)
-			return -1;
-		usleep(500);
+			break;
+		if (pidfd == -1) {
+			usleep(500);
+		} else {
+			struct pollfd exited = {.fd = pidfd, .events = POLLIN};
+
+			poll(&exited, 1, (int)((test_deadline - ag_now()) * 1000) + 1);
+		}
 	}
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	if (pidfd != -1)
+		close(pidfd);
+	return result;
 }
 
 /* Reads "/proc/PID/syscall": the number, or -1 when running or unreadable. */
@@ -302,12 +328,14 @@ bool ag_wait_blocked(pid_t pid, long syscall_nr)
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	while (ag_now() < test_deadline) {
-		if (ag_read_file(path, text, sizeof(text)) > 0) {
-			char *state = strrchr(text, ')');
+		char *state;
 
-			if (state && state[2] == 'S' && blocked_syscall(pid) == syscall_nr)
-				return true;
-		}
+		if (ag_read_file(path, text, sizeof(text)) <= 0 || !(state = strrchr(text, ')')))
+			return false;	/* gone */
+		if (state[2] == 'Z' || state[2] == 'X')
+			return false;	/* exited: it will never block */
+		if (state[2] == 'S' && blocked_syscall(pid) == syscall_nr)
+			return true;
 		usleep(200);
 	}
 	return false;
@@ -557,13 +585,42 @@ static enum watched watch(pid_t init)
 	}
 }
 
+/*
+ * Fallback as root: the test's processes are every process of its own host
+ * uid, wherever a fork loop reparented them. A helper with that uid sends
+ * kill(-1) (which spares the sender) until no process is left to signal.
+ */
+static void kill_test_uid(void)
+{
+	pid_t killer = fork();
+
+	if (killer == 0) {
+		if (setresgid(sandbox_uid, sandbox_uid, sandbox_uid) == -1 ||
+		    setresuid(sandbox_uid, sandbox_uid, sandbox_uid) == -1)
+			_exit(1);
+		for (int round = 0; round < 1000 && kill(-1, SIGKILL) == 0; round++)
+			;
+		_exit(0);
+	}
+	if (killer > 0)
+		waitpid(killer, NULL, 0);
+}
+
+/* Every process the test left, after init ended or was killed. */
+static void kill_leftovers(void)
+{
+	if (ag_mode == AG_MODE_FALLBACK && geteuid() == 0)
+		kill_test_uid();
+	ag_kill_descendants();
+}
+
 static void kill_sandbox(pid_t init)
 {
 	if (ag_mode == AG_MODE_NS) {
 		kill(init, SIGKILL);
 		waitpid(init, NULL, 0);
 	}
-	ag_kill_descendants();
+	kill_leftovers();
 }
 
 /* ---- the worker: one test from start to result record ---- */
@@ -614,7 +671,7 @@ struct verdict {
  * those that are provably the test's are removed: a key that ag_key() handed
  * out (unused at that moment) and the test's own creator uid.
  */
-static void remove_if_ours(const struct sysv_table *table, long key, int id, long cuid,
+static void remove_if_ours(int kind, long key, int id, long cuid,
 			   void *arg)
 {
 	struct verdict *v = arg;
@@ -625,10 +682,10 @@ static void remove_if_ours(const struct sysv_table *table, long key, int id, lon
 			continue;
 		size_t len = strlen(v->message);
 
-		if (table->remove(id) == 0)
+		if (sysv_tables[kind].remove(id) == 0)
 			snprintf(v->message + len, sizeof(v->message) - len,
 				 "the grader removed the %s (key 0x%08lx, id %d) the test left\n",
-				 table->kind, key, id);
+				 sysv_tables[kind].kind, key, id);
 	}
 }
 
@@ -778,7 +835,7 @@ void ag_run(const struct ag_spec *spec)
 	} else {
 		switch (watch(init)) {
 		case ENDED:
-			ag_kill_descendants();
+			kill_leftovers();
 			judge_ended(spec, &verdict);
 			break;
 		case DEADLINE:
@@ -801,7 +858,7 @@ void ag_run(const struct ag_spec *spec)
 	}
 	nftw(scratch_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	if (ag_mode != AG_MODE_NS && ag_shared != MAP_FAILED)
-		each_sysv_object(remove_if_ours, &verdict);
+		ag_each_sysv_object(remove_if_ours, &verdict);
 	emit_result(spec, &verdict, ag_now() - start, output);
 	finish(verdict.status == AG_PASSED, verdict.message);
 }

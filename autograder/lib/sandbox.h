@@ -27,6 +27,14 @@ const char *ag_mode_name(enum ag_mode mode);
 int ag_records_open(void);
 
 #define AG_MAX_KEYS 16
+#define AG_MAX_FIFO_NAMES 16
+
+/* A FIFO the test named for the timeout diagnosis (see ag_name_fifo). */
+struct ag_fifo_name {
+	char base[64];		/* the FIFO's file name, without directories */
+	char what[64];		/* "its reply FIFO" */
+	char other_side[48];	/* "the server" */
+};
 #define AG_MESSAGE_MAX 6144
 
 /* Memory shared by the worker, the sandbox's init and the test process. */
@@ -41,6 +49,8 @@ struct ag_shared {
 	pid_t test_pid;		/* the test process as init sees it (2 in ns mode) */
 	int nkeys;
 	int keys[AG_MAX_KEYS];	/* System V keys handed out by ag_key() */
+	int nfifo_names;
+	struct ag_fifo_name fifo_names[AG_MAX_FIFO_NAMES];
 	int msg_lock;
 	size_t msg_len;
 	char message[AG_MESSAGE_MAX];
@@ -51,6 +61,12 @@ extern pid_t ag_test_pid;
 
 /* Appends a line to the shared message (any process of the test). */
 void ag_message_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* System V object kinds, in the order of /proc/sysvipc's msg, sem and shm. */
+enum ag_sysv_kind { AG_SYSV_MSG, AG_SYSV_SEM, AG_SYSV_SHM, AG_SYSV_KINDS };
+/* Calls fn(kind, key, id, creator uid, arg) for every System V object visible here. */
+void ag_each_sysv_object(void (*fn)(int kind, long key, int id, long cuid, void *arg),
+			 void *arg);
 
 /* Writes, into buf, where each process under root_pid is blocked. */
 void ag_diagnose(pid_t root_pid, char *buf, size_t cap);

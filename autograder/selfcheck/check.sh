@@ -192,6 +192,7 @@ starts_empty|passed|
 leaked_queue_is_named|leak|System V message queue (key 0x
 fork_loop_is_stopped|crashed|reached the limit of 64
 hang_is_diagnosed|timeout|still open in: pid
+fifo_wait_is_named|timeout|client is waiting for the server to open its reply FIFO
 kill_all_is_contained|crashed|signal 9
 exit_is_reported|failed|did a graded function call exit()
 EOF
@@ -247,29 +248,36 @@ check_fallback_hostile() {
 }
 
 check_fallback_mode() {
-	local json=$WORK/fallback.json
-	IPCLAB_SANDBOX=fallback grade 01-pipes build/ref/01-pipes "$json"
-	[[ $(score_of "$json") == 100 ]] || fail "fallback mode scored $(score_of "$json"):$(cat "$json.txt")"
-	grep -q "not isolated" "$json.txt" || fail "fallback mode did not say tests are not isolated"
+	local lab json
+	for lab in "${LABS[@]}"; do
+		json=$WORK/fallback-$lab.json
+		IPCLAB_SANDBOX=fallback grade "$lab" "build/ref/$lab" "$json"
+		[[ $(score_of "$json") == 100 ]] ||
+			fail "$lab in fallback mode scored $(score_of "$json"):$(cat "$json.txt")"
+		grep -q "not isolated" "$json.txt" ||
+			fail "$lab: fallback mode did not say tests are not isolated"
+	done
 }
 
 # As an ordinary user (uid 65534), on a copy of the kit that user can read.
 check_non_root() {
-	local kit=$WORK/kit json
+	local kit=$WORK/kit lab json
 	[[ $(id -u) == 0 ]] || { echo "not root: this whole run is the non-root check"; return 0; }
 	mkdir -p "$kit"
 	cp -r bin build labs "$kit/"
 	chmod -R a+rX "$WORK"
 	chown 65534:65534 "$WORK"
-	json=$WORK/nonroot.json
-	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" TMPDIR="$WORK" \
-		timeout -k 5 300 "$kit/bin/ipclab" grade 01 "$kit/build/ref/01-pipes" \
-		--results "$json" >"$json.txt" 2>&1 || true
-	[[ -s $json && $(score_of "$json") == 100 ]] ||
-		fail "as uid 65534 the reference scored ${json:+$(score_of "$json" 2>/dev/null)}:$(cat "$json.txt")"
-	if grep -q "not isolated" "$json.txt"; then
-		fail "as uid 65534 the tests were not isolated: $(grep 'not isolated' "$json.txt")"
-	fi
+	for lab in "${LABS[@]}"; do
+		json=$WORK/nonroot-$lab.json
+		setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" TMPDIR="$WORK" \
+			timeout -k 5 300 "$kit/bin/ipclab" grade "${lab%%-*}" "$kit/build/ref/$lab" \
+			--results "$json" >"$json.txt" 2>&1 || true
+		[[ -s $json && $(score_of "$json") == 100 ]] ||
+			fail "$lab as uid 65534 scored ${json:+$(score_of "$json" 2>/dev/null)}:$(cat "$json.txt")"
+		if grep -q "not isolated" "$json.txt"; then
+			fail "$lab as uid 65534: tests were not isolated: $(grep 'not isolated' "$json.txt")"
+		fi
+	done
 }
 
 # ---- reports on every path ----

@@ -7,11 +7,15 @@
  * Build: cc -Iautograder/lib test_sandbox.c build/lib/runner.o build/lib/libgrader.a -lcriterion
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "grader.h"
 #include "sandbox.h"
@@ -68,6 +72,22 @@ GRADED_TEST(sandbox, hang_is_diagnosed, .points = 1, .desc = "read with own writ
 
 	ag_setup(pipe(fds) == 0, "pipe");
 	expect(read(fds[0], &byte, 1) == 1, "read returned");
+}
+
+/* Expected: timeout, in the plain words the test gave the FIFO. */
+GRADED_TEST(sandbox, fifo_wait_is_named, .points = 1, .desc = "client opens a reply FIFO",
+	    .hint = "-", .deadline = 0.5)
+{
+	pid_t client;
+
+	ag_setup(mkfifo("reply.fifo", 0600) == 0, "mkfifo");
+	ag_name_fifo("reply.fifo", "its reply FIFO", "the server");
+	client = ag_fork();
+	if (client == 0) {
+		prctl(PR_SET_NAME, "client");
+		_exit(open("reply.fifo", O_RDONLY) == -1);
+	}
+	expect(waitpid(client, NULL, 0) == -1, "the client's open returned");
 }
 
 /* Expected: crashed by SIGKILL; nothing outside the sandbox touched. */
