@@ -739,6 +739,11 @@ GRADED_TEST(fifos, client_gets_its_reply, .points = 7,
 	ag_name_fifo(FIFO_REQUEST_NAME, "the request FIFO", "the server");
 	client = spawn_student_client(text);
 	expect_request_from(&s, client, text);
+	/* A slow server: the client must wait until the reply FIFO has a writer. */
+	expect(wait_until_asleep(client, read_like, sizeof(read_like) / sizeof(long)),
+	       "the client did not wait for the server to open its reply FIFO (it ended with "
+	       "code %d): read() on a FIFO that has no writer yet returns 0 at once; wait "
+	       "with poll()", ag_wait_exit(client));
 	fd = open_reply_as_server(client);
 	expected_reply(reply, sizeof(reply), client, text);
 	/* In two pieces, the second once the client waits: it must read until EOF. */
