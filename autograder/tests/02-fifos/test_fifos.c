@@ -1,0 +1,906 @@
+/*
+ * test_fifos.c - the graded tests of Lab 02 (FIFOs), 100 points.
+ *
+ * Each test checks one behaviour of fifos.h, in a sandbox of its own (see
+ * grader.h) whose scratch directory, the cwd, holds the FIFOs. When a test
+ * plays one side of the protocol itself (a client for the server tests, a
+ * server for the client tests) it follows fifos.h's protocol to the letter,
+ * so any correct implementation of the other side passes. Helper processes
+ * report through their exit status only, and nothing waits by sleeping: a
+ * helper that must act while the code under test is blocked waits until
+ * /proc says it is asleep in a system call.
+ *
+ * Processes are named "client" and "server" and the FIFOs are named with
+ * ag_name_fifo(), so that a timeout reads, for instance, "client is waiting
+ * for the server to open its reply FIFO".
+ *
+ * Handout: labs/02-fifos/README.md. Run one test: ipclab test 02 NAME.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "grader.h"
+#include "fifos.h"
+
+#define CLIENTS 8
+
+/* ---- helpers ---- */
+
+static void name_process(const char *name)
+{
+	prctl(PR_SET_NAME, name);
+}
+
+static void reply_fifo_path(char *buf, size_t cap, pid_t pid)
+{
+	snprintf(buf, cap, FIFO_REPLY_PREFIX "%d", (int)pid);
+}
+
+/* What the tests' handler writes, and what their clients expect back. */
+static void expected_reply(char *buf, size_t cap, pid_t pid, const char *text)
+{
+	snprintf(buf, cap, "reply to %d: %s", (int)pid, text);
+}
+
+/* The tests' handler: one write naming the client, so misrouted replies show. */
+static int echo_handler(const struct fifo_request *request, int reply_fd, void *arg)
+{
+	char reply[FIFO_TEXT_MAX + 64];
+	size_t len;
+
+	(void)arg;
+	expected_reply(reply, sizeof(reply), request->client_pid, request->text);
+	len = strlen(reply);
+	return write(reply_fd, reply, len) == (ssize_t)len ? 0 : -1;
+}
+
+static void set_blocking(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	ag_setup(flags != -1 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0, "fcntl");
+}
+
+/*
+ * Waits until pid sleeps in one of the system calls listed (x86_64 numbers),
+ * which a correct solution may use to wait. False if pid exits first.
+ */
+static const long read_like[] = {SYS_read, SYS_poll, SYS_ppoll, SYS_select, SYS_pselect6,
+				 SYS_epoll_wait, SYS_epoll_pwait, SYS_readv};
+
+static bool wait_until_asleep(pid_t pid, const long *nrs, size_t count)
+{
+	char path[64], text[512];
+
+	for (;;) {
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (ag_read_file(path, text, sizeof(text)) <= 0)
+			return false;
+		char *state = strrchr(text, ')');
+
+		if (state == NULL || state[2] == 'Z' || state[2] == 'X')
+			return false;
+		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+		if (state[2] == 'S' && ag_read_file(path, text, sizeof(text)) > 0) {
+			long nr = strtol(text, NULL, 10);
+
+			for (size_t i = 0; i < count; i++)
+				if (nr == nrs[i])
+					return true;
+		}
+		usleep(200);
+	}
+}
+
+/* The test's own server side: both ends of the request FIFO, as a server holds them. */
+struct test_server {
+	int read_fd, keepalive_fd;
+};
+
+static struct test_server start_test_server(void)
+{
+	struct test_server s;
+
+	ag_setup(mkfifo(FIFO_REQUEST_NAME, 0600) == 0, "mkfifo");
+	s.read_fd = open(FIFO_REQUEST_NAME, O_RDONLY | O_NONBLOCK);
+	ag_setup(s.read_fd != -1, "open request FIFO");
+	s.keepalive_fd = open(FIFO_REQUEST_NAME, O_WRONLY);
+	ag_setup(s.keepalive_fd != -1, "open request FIFO");
+	set_blocking(s.read_fd);
+	return s;
+}
+
+static void read_exactly(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+
+		ag_setup(n > 0 || (n == -1 && errno == EINTR), "read");
+		if (n > 0)
+			done += (size_t)n;
+	}
+}
+
+/* Protocol step 3, by the test: opens the client's reply FIFO without waiting. */
+static int open_reply_as_server(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	reply_fifo_path(path, sizeof(path), pid);
+	fd = open(path, O_WRONLY | O_NONBLOCK);
+	expect(fd != -1, "the server could not open %s for writing without waiting: %s. The "
+	       "client must create its reply FIFO and open it for reading before it sends its "
+	       "request (protocol step 1, handout 3.3)", path, strerror(errno));
+	set_blocking(fd);
+	return fd;
+}
+
+/* ---- the test's own client ---- */
+
+enum client_kind {
+	CLIENT_WAITS,	/* sends, reads the reply until EOF, checks it */
+	CLIENT_LEAVES,	/* sends, then closes its reply FIFO and exits (a crash) */
+	CLIENT_STAYS,	/* sends, then waits to be killed, reply FIFO open */
+};
+
+enum client_exit {
+	CLIENT_OK, CLIENT_NO_SERVER = 10, CLIENT_BAD_REPLY, CLIENT_BROKEN,
+};
+
+/* Runs in a child: one request, following protocol steps 1, 2 and 4. */
+static int client_exchange(const char *text, enum client_kind kind)
+{
+	struct fifo_request request = {.client_pid = getpid()};
+	char path[64], want[FIFO_TEXT_MAX + 64], got[FIFO_TEXT_MAX + 64];
+	struct pollfd pfd = {.events = POLLIN};
+	size_t len = 0;
+	int request_fd, flags;
+	ssize_t n;
+
+	reply_fifo_path(path, sizeof(path), getpid());
+	if (mkfifo(path, 0600) == -1 && errno != EEXIST)
+		return CLIENT_BROKEN;
+	pfd.fd = open(path, O_RDONLY | O_NONBLOCK);
+	request_fd = open(FIFO_REQUEST_NAME, O_WRONLY | O_NONBLOCK);
+	if (pfd.fd == -1)
+		return CLIENT_BROKEN;
+	if (request_fd == -1)
+		return CLIENT_NO_SERVER;
+	flags = fcntl(request_fd, F_GETFL);
+	snprintf(request.text, sizeof(request.text), "%s", text);
+	if (fcntl(request_fd, F_SETFL, flags & ~O_NONBLOCK) == -1 ||
+	    write(request_fd, &request, sizeof(request)) != (ssize_t)sizeof(request))
+		return CLIENT_BROKEN;
+	close(request_fd);
+	if (kind == CLIENT_LEAVES)
+		return CLIENT_OK;	/* exits with its FIFO on disk, as a crash would */
+	if (kind == CLIENT_STAYS)
+		for (;;)
+			pause();
+	while (poll(&pfd, 1, -1) == -1)
+		if (errno != EINTR)
+			return CLIENT_BROKEN;
+	flags = fcntl(pfd.fd, F_GETFL);
+	if (fcntl(pfd.fd, F_SETFL, flags & ~O_NONBLOCK) == -1)
+		return CLIENT_BROKEN;
+	while (len < sizeof(got) - 1 && (n = read(pfd.fd, got + len, sizeof(got) - 1 - len)) != 0) {
+		if (n == -1 && errno != EINTR)
+			return CLIENT_BROKEN;
+		if (n > 0)
+			len += (size_t)n;
+	}
+	got[len] = '\0';
+	close(pfd.fd);
+	unlink(path);
+	expected_reply(want, sizeof(want), getpid(), text);
+	return strcmp(got, want) == 0 ? CLIENT_OK : CLIENT_BAD_REPLY;
+}
+
+/* Forks a client sending `text` (or `count` requests "TEXT #i"); returns its pid. */
+static pid_t spawn_test_client(const char *text, enum client_kind kind, int count)
+{
+	char path[64];
+	pid_t pid = ag_fork();
+
+	ag_setup(pid != -1, "fork");
+	if (pid == 0) {
+		name_process("client");
+		for (int i = 0; i < count; i++) {
+			char numbered[FIFO_TEXT_MAX];
+			int code;
+
+			snprintf(numbered, sizeof(numbered), "%s #%d", text, i);
+			code = client_exchange(count > 1 ? numbered : text, kind);
+			if (code != CLIENT_OK)
+				_exit(code);
+		}
+		_exit(CLIENT_OK);
+	}
+	reply_fifo_path(path, sizeof(path), pid);
+	if (kind == CLIENT_LEAVES)
+		ag_name_fifo(path, "its reply FIFO", "the client, which has exited,");
+	else
+		ag_name_fifo(path, "its reply FIFO", "the server");
+	return pid;
+}
+
+static const char *client_problem(int code)
+{
+	switch (code) {
+	case CLIENT_OK:
+		return "none";
+	case CLIENT_NO_SERVER:
+		return "it found no reader on the request FIFO (ENXIO): is the server's read end open?";
+	case CLIENT_BAD_REPLY:
+		return "its reply was not the one for its own request: replies went to the wrong "
+		       "FIFO, or were cut short";
+	case CLIENT_BROKEN:
+		return "a system call failed in the test's client";
+	default:
+		return "it was killed or crashed";
+	}
+}
+
+static void expect_client_ok(pid_t client)
+{
+	int code = ag_wait_exit(client);
+
+	expect(code == CLIENT_OK, "a client (pid %d) ended with code %d: %s", (int)client, code,
+	       client_problem(code));
+}
+
+static void start_server(struct fifo_server *server)
+{
+	int rc = server_open(server, ag_scratch());
+
+	expect(rc == 0, "server_open(server, dir) returned %d (%s), expected 0", rc,
+	       rc == -1 ? strerror(errno) : "-");
+	ag_name_fifo(FIFO_REQUEST_NAME, "the request FIFO", "a client");
+}
+
+static void expect_served(struct fifo_server *server, int want, const char *context)
+{
+	int got = server_serve_one(server, echo_handler, NULL);
+
+	expect(got == want, "%s: expected server_serve_one() to return %d, got %d (%s)%s", context,
+	       want, got, got == -1 ? strerror(errno) : "-", got == -1 && errno == EIO ?
+	       ": end of file on the request FIFO? it comes when no write end is left" : "");
+}
+
+/* True when the scratch directory holds no reply FIFO. */
+static bool no_reply_fifo_left(char *name, size_t cap)
+{
+	DIR *dir = opendir(".");
+	struct dirent *entry;
+	bool clean = true;
+
+	ag_setup(dir != NULL, "opendir");
+	while ((entry = readdir(dir)) != NULL)
+		if (strncmp(entry->d_name, FIFO_REPLY_PREFIX, strlen(FIFO_REPLY_PREFIX)) == 0) {
+			snprintf(name, cap, "%s", entry->d_name);
+			clean = false;
+		}
+	closedir(dir);
+	return clean;
+}
+
+/* ---- 3.1 fifo_make and fifo_open_writer ---- */
+
+GRADED_TEST(fifos, fifo_make_creates_fifo, .points = 4,
+	    .desc = "fifo_make() creates a FIFO with the mode asked for",
+	    .hint = "Handout 2.1 and 3.1: mkfifo(3) makes the special file (ls -l shows 'p').")
+{
+	struct stat st;
+	int rc;
+
+	umask(022);
+	rc = fifo_make("made.fifo", 0640);
+	expect(rc == 0, "fifo_make(\"made.fifo\", 0640) returned %d (%s), expected 0", rc,
+	       strerror(errno));
+	expect(stat("made.fifo", &st) == 0 && S_ISFIFO(st.st_mode),
+	       "made.fifo is not a FIFO after fifo_make(): use mkfifo(3)");
+	expect((st.st_mode & 07777) == 0640, "made.fifo has mode %04o, expected 0640",
+	       (unsigned)(st.st_mode & 07777));
+}
+
+GRADED_TEST(fifos, fifo_make_keeps_existing, .points = 6,
+	    .desc = "fifo_make() accepts an existing FIFO as it is and refuses any other file (EEXIST)",
+	    .hint = "Handout 3.1: mkfifo fails with EEXIST whatever is there; stat(2) tells a "
+		    "FIFO from a regular file.")
+{
+	struct stat before, after;
+	char text[32] = "";
+	int fd, rc;
+
+	ag_setup(mkfifo("old.fifo", 0600) == 0 && stat("old.fifo", &before) == 0, "mkfifo");
+	rc = fifo_make("old.fifo", 0600);
+	expect(rc == 0, "a FIFO already exists at the path: expected fifo_make() to return 0, "
+	       "got %d (%s)", rc, strerror(errno));
+	expect(stat("old.fifo", &after) == 0 && S_ISFIFO(after.st_mode) &&
+	       after.st_ino == before.st_ino,
+	       "the existing FIFO was replaced by another file: a process may have it open; "
+	       "leave it as it is");
+
+	fd = open("plain.txt", O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ag_setup(fd != -1 && write(fd, "keep me", 7) == 7 && close(fd) == 0, "plain.txt");
+	errno = 0;
+	rc = fifo_make("plain.txt", 0600);
+	expect(rc == -1 && errno == EEXIST, "a regular file is at the path: expected -1 with "
+	       "EEXIST, got %d (%s)", rc, strerror(errno));
+	ag_read_file("plain.txt", text, sizeof(text));
+	expect(stat("plain.txt", &after) == 0 && S_ISREG(after.st_mode) &&
+	       strcmp(text, "keep me") == 0,
+	       "the regular file at the path was removed or changed: fifo_make() must not touch it");
+}
+
+GRADED_TEST(fifos, open_writer_waits_for_reader, .points = 7,
+	    .desc = "fifo_open_writer(path, true) sleeps in open() until a reader opens the FIFO",
+	    .hint = "Handout 2.2: open(2) of a FIFO for writing waits for a reader, unless "
+		    "O_NONBLOCK says otherwise.")
+{
+	static const long in_open[] = {SYS_openat, SYS_open};
+	char got[16] = "";
+	pid_t writer;
+	int fd, code;
+
+	ag_setup(mkfifo("wait.fifo", 0600) == 0, "mkfifo");
+	ag_name_fifo("wait.fifo", "the FIFO", "the test");
+	writer = ag_fork();
+	ag_setup(writer != -1, "fork");
+	if (writer == 0) {
+		name_process("writer");
+		fd = fifo_open_writer("wait.fifo", true);
+		if (fd == -1)
+			_exit(errno == ENXIO ? 2 : 1);
+		_exit(write(fd, "hello", 5) == 5 ? 0 : 3);
+	}
+	if (!wait_until_asleep(writer, in_open, 2)) {
+		code = ag_wait_exit(writer);
+		expect(false, "fifo_open_writer(path, true) returned (exit code %d: %s) instead "
+		       "of waiting in open() for a reader", code, code == 2 ?
+		       "ENXIO, O_NONBLOCK was used" : "it did not wait");
+	}
+	fd = open("wait.fifo", O_RDONLY);
+	ag_setup(fd != -1, "open for reading");
+	read_exactly(fd, got, 5);
+	expect(strcmp(got, "hello") == 0, "expected \"hello\" through the FIFO, got \"%s\"", got);
+	close(fd);
+	expect(ag_wait_exit(writer) == 0, "the writer process failed after the reader came");
+}
+
+GRADED_TEST(fifos, open_writer_nonblock_enxio, .points = 7,
+	    .desc = "fifo_open_writer(path, false) fails at once with ENXIO when nobody reads, and "
+		    "returns a blocking descriptor when someone does",
+	    .hint = "Handout 2.3: O_WRONLY|O_NONBLOCK on a FIFO without a reader is ENXIO; clear "
+		    "O_NONBLOCK with fcntl(F_SETFL) after the open.")
+{
+	struct ag_snapshot before;
+	char got[8] = "";
+	int fd, reader, flags;
+
+	ag_setup(mkfifo("lonely.fifo", 0600) == 0, "mkfifo");
+	ag_name_fifo("lonely.fifo", "the FIFO", "a reader");
+	ag_snapshot_take(&before);
+	errno = 0;
+	fd = fifo_open_writer("lonely.fifo", false);
+	expect(fd == -1 && errno == ENXIO, "no process reads the FIFO: expected -1 with ENXIO, "
+	       "got %d (%s)", fd, strerror(errno));
+	expect_no_leaks(&before, "fifo_open_writer failed");
+
+	reader = open("lonely.fifo", O_RDONLY | O_NONBLOCK);
+	ag_setup(reader != -1, "open for reading");
+	fd = fifo_open_writer("lonely.fifo", false);
+	expect(fd >= 0, "a reader has the FIFO open: expected a descriptor, got %d (%s)", fd,
+	       strerror(errno));
+	flags = fcntl(fd, F_GETFL);
+	expect(flags != -1 && !(flags & O_NONBLOCK) && (flags & O_ACCMODE) == O_WRONLY,
+	       "the descriptor returned has flags %#o: expected O_WRONLY without O_NONBLOCK "
+	       "(writes to a full FIFO would fail with EAGAIN)", (unsigned)flags);
+	expect(write(fd, "ok", 2) == 2, "write to the returned descriptor failed: %s",
+	       strerror(errno));
+	read_exactly(reader, got, 2);
+	expect(strcmp(got, "ok") == 0, "the reader got \"%s\", expected \"ok\"", got);
+	close(fd);
+	close(reader);
+}
+
+/* ---- 3.2 the server ---- */
+
+GRADED_TEST(fifos, server_open_does_not_wait, .points = 6,
+	    .desc = "server_open() creates the request FIFO and returns at once, with no client",
+	    .hint = "Handout 2.2 and 3.2: open(O_RDONLY) waits for a writer; open the read end "
+		    "with O_NONBLOCK (or O_RDWR).")
+{
+	struct fifo_server server;
+	struct stat st;
+
+	name_process("server");
+	ag_name_fifo(FIFO_REQUEST_NAME, "the request FIFO", "a client");
+	start_server(&server);
+	expect(stat(FIFO_REQUEST_NAME, &st) == 0 && S_ISFIFO(st.st_mode),
+	       "after server_open() there is no FIFO named \"" FIFO_REQUEST_NAME "\" in the "
+	       "directory");
+	expect(server_close(&server) == 0, "server_close() failed: %s", strerror(errno));
+}
+
+GRADED_TEST(fifos, server_survives_last_client_leaving, .points = 8,
+	    .desc = "after the last client leaves, the server waits for the next request "
+		    "instead of seeing end of file",
+	    .hint = "Handout 2.4 and 3.2: read() on a FIFO returns 0 once no writer is left; the "
+		    "server keeps a write end of its own (the keep-alive).")
+{
+	struct fifo_server server;
+	pid_t first, second;
+
+	name_process("server");
+	start_server(&server);
+	first = spawn_test_client("first", CLIENT_WAITS, 1);
+	expect_served(&server, 1, "one client");
+	expect_client_ok(first);
+	/* No client at all now. The next one comes only once the server waits. */
+	second = ag_fork();
+	ag_setup(second != -1, "fork");
+	if (second == 0) {
+		name_process("client");
+		if (!wait_until_asleep(getppid(), read_like, sizeof(read_like) / sizeof(long)))
+			_exit(CLIENT_BROKEN);
+		_exit(client_exchange("second", CLIENT_WAITS));
+	}
+	expect_served(&server, 1, "the first client has gone and no other has come yet; the "
+		      "server must wait for the next one (did read() see end of file?)");
+	expect_client_ok(second);
+	server_close(&server);
+}
+
+GRADED_TEST(fifos, server_restarts_after_crash, .points = 6,
+	    .desc = "server_open() starts over the FIFO a killed server left, and refuses "
+		    "to remove a file that is not a FIFO",
+	    .hint = "Handout 3.2: a FIFO holds no data once nobody has it open, so a stale one "
+		    "can be reused; mkfifo's EEXIST is not the end.")
+{
+	struct fifo_server server;
+	char text[32] = "";
+	pid_t crashed, client;
+	int fd, rc, status;
+
+	crashed = ag_fork();
+	ag_setup(crashed != -1, "fork");
+	if (crashed == 0) {
+		name_process("server");
+		if (server_open(&server, ag_scratch()) == -1)
+			_exit(1);
+		raise(SIGKILL);		/* a crash: no server_close() */
+	}
+	status = ag_wait_exit(crashed);
+	expect(status == 128 + SIGKILL, "the first server's server_open() failed (exit %d)",
+	       status);
+	name_process("server");
+	rc = server_open(&server, ag_scratch());
+	expect(rc == 0, "a killed server left its request FIFO behind: expected the new "
+	       "server_open() to return 0, got %d (%s)", rc, strerror(errno));
+	client = spawn_test_client("after the crash", CLIENT_WAITS, 1);
+	expect_served(&server, 1, "a client of the restarted server");
+	expect_client_ok(client);
+	expect(server_close(&server) == 0, "server_close() failed: %s", strerror(errno));
+
+	fd = open(FIFO_REQUEST_NAME, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ag_setup(fd != -1 && write(fd, "not a FIFO", 10) == 10 && close(fd) == 0, "file");
+	errno = 0;
+	rc = server_open(&server, ag_scratch());
+	expect(rc == -1 && errno == EEXIST, "a regular file sits where the request FIFO goes: "
+	       "expected -1 with EEXIST, got %d (%s)", rc, strerror(errno));
+	ag_read_file(FIFO_REQUEST_NAME, text, sizeof(text));
+	expect(strcmp(text, "not a FIFO") == 0, "the regular file was removed or changed: a "
+	       "server must not delete a file it did not create");
+}
+
+GRADED_TEST(fifos, server_routes_concurrent_replies, .points = 10,
+	    .desc = "8 clients, 25 requests each, at the same time: every reply reaches the "
+		    "client that asked",
+	    .hint = "Handout 3.2: the reply goes to reply.PID, PID taken from the request; "
+		    "read whole requests (sizeof(struct fifo_request)).", .deadline = 4)
+{
+	struct fifo_server server;
+	pid_t clients[CLIENTS];
+
+	name_process("server");
+	start_server(&server);
+	for (int c = 0; c < CLIENTS; c++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "client %c", 'A' + c);
+		clients[c] = spawn_test_client(text, CLIENT_WAITS, 25);
+	}
+	for (int i = 0; i < CLIENTS * 25; i++)
+		expect_served(&server, 1, "8 clients sending requests at once");
+	for (int c = 0; c < CLIENTS; c++)
+		expect_client_ok(clients[c]);
+	server_close(&server);
+}
+
+GRADED_TEST(fifos, server_skips_vanished_client, .points = 8,
+	    .desc = "a client that left before its reply costs one request: the server does "
+		    "not wait for it and serves the next client",
+	    .hint = "Handout 2.3 and 3.2: open the reply FIFO with O_WRONLY|O_NONBLOCK; ENXIO "
+		    "(or ENOENT) means the client has gone.")
+{
+	struct fifo_server server;
+	struct fifo_request ghost = {.client_pid = 999999, .text = "nobody home"};
+	pid_t gone, next;
+	int fd;
+
+	name_process("server");
+	start_server(&server);
+	gone = spawn_test_client("leaving", CLIENT_LEAVES, 1);
+	expect_client_ok(gone);
+	expect_served(&server, 0, "the client closed its reply FIFO and exited before the "
+		      "server read its request");
+
+	fd = open(FIFO_REQUEST_NAME, O_WRONLY);
+	ag_setup(fd != -1 && write(fd, &ghost, sizeof(ghost)) == sizeof(ghost), "ghost request");
+	close(fd);
+	expect_served(&server, 0, "a request from a client whose reply FIFO does not exist");
+
+	next = spawn_test_client("next", CLIENT_WAITS, 1);
+	expect_served(&server, 1, "the next client, after two that had gone");
+	expect_client_ok(next);
+	server_close(&server);
+}
+
+/* For server_survives_sigpipe: makes the client vanish, then writes its reply. */
+static int late_handler(const struct fifo_request *request, int reply_fd, void *arg)
+{
+	pid_t client = *(pid_t *)arg;
+
+	(void)request;
+	if (kill(client, SIGKILL) == -1 || waitpid(client, NULL, 0) != client)
+		_exit(4);
+	/* No reader is left: SIGPIPE, or EPIPE once it is ignored. */
+	return write(reply_fd, "too late", 8) == 8 ? 0 : -1;
+}
+
+GRADED_TEST(fifos, server_survives_sigpipe, .points = 8,
+	    .desc = "a client that vanishes while its reply is written does not kill the server "
+		    "(SIGPIPE), which goes on serving",
+	    .hint = "Handout 2.4 and 3.2: writing to a FIFO nobody reads raises SIGPIPE, which "
+		    "kills; ignore it in the server and take EPIPE as \"that client left\".")
+{
+	pid_t server_pid = ag_fork();
+	int status;
+
+	ag_setup(server_pid != -1, "fork");
+	if (server_pid == 0) {
+		struct fifo_server server;
+		pid_t doomed, next;
+		int rc;
+
+		name_process("server");
+		if (server_open(&server, ag_scratch()) == -1)
+			_exit(1);
+		doomed = spawn_test_client("doomed", CLIENT_STAYS, 1);
+		rc = server_serve_one(&server, late_handler, &doomed);
+		if (rc != 0)
+			_exit(rc == -1 && errno == EPIPE ? 2 : 3);
+		next = spawn_test_client("next", CLIENT_WAITS, 1);
+		if (server_serve_one(&server, echo_handler, NULL) != 1)
+			_exit(5);
+		_exit(ag_wait_exit(next) == CLIENT_OK ? 0 : 6);
+	}
+	status = ag_wait_exit(server_pid);
+	expect(status != 128 + SIGPIPE, "the server was killed by SIGPIPE when it wrote the reply "
+	       "of a client that had gone");
+	expect(status != 1, "server_open() failed in the server process");
+	expect(status != 2, "the handler failed with EPIPE (the client had gone): expected "
+	       "server_serve_one() to return 0 and go on, it returned -1 (EPIPE)");
+	expect(status != 3, "the handler failed with EPIPE (the client had gone): expected "
+	       "server_serve_one() to return 0");
+	expect(status != 5 && status != 6, "after a client vanished, the server did not serve "
+	       "the next one (exit %d)", status);
+	expect(status == 0, "the server process ended with status %d", status);
+}
+
+GRADED_TEST(fifos, server_closes_reply_fds, .points = 5,
+	    .desc = "server_serve_one() closes the client's reply FIFO every time",
+	    .hint = "Handout 3.2: the reply ends at the client's end of file, which comes when "
+		    "the server closes its write end; close on every path.")
+{
+	struct fifo_server server;
+	struct ag_snapshot before;
+	pid_t client;
+
+	name_process("server");
+	start_server(&server);
+	ag_snapshot_take(&before);
+	client = spawn_test_client("one", CLIENT_WAITS, 1);
+	expect_served(&server, 1, "one client");
+	expect_client_ok(client);
+	expect_no_leaks(&before, "server_serve_one served a client");
+	client = spawn_test_client("gone", CLIENT_STAYS, 1);
+	expect(wait_until_asleep(client, (const long[]){SYS_pause}, 1), "the test's client died");
+	kill(client, SIGKILL);
+	ag_wait_exit(client);
+	expect_served(&server, 0, "a client that was killed after sending its request");
+	expect_no_leaks(&before, "server_serve_one skipped a vanished client");
+	server_close(&server);
+}
+
+GRADED_TEST(fifos, server_close_removes_fifo, .points = 5,
+	    .desc = "server_close() removes the request FIFO and closes both of the server's ends",
+	    .hint = "Handout 3.2: a FIFO is a file: it stays until unlink(2); a client finding "
+		    "it would wait for a server that is gone.")
+{
+	struct fifo_server server;
+	struct ag_snapshot before;
+	int rc;
+
+	ag_snapshot_take(&before);
+	start_server(&server);
+	rc = server_close(&server);
+	expect(rc == 0, "server_close() returned %d (%s)", rc, strerror(errno));
+	expect(access(FIFO_REQUEST_NAME, F_OK) == -1 && errno == ENOENT,
+	       "the request FIFO \"" FIFO_REQUEST_NAME "\" is still there after server_close()");
+	expect_no_leaks(&before, "server_close returned");
+}
+
+/* ---- 3.3 the client ---- */
+
+/* Runs client_request in a child named "client"; exit 0 when the reply is right. */
+static pid_t spawn_student_client(const char *text)
+{
+	char path[64];
+	pid_t pid = ag_fork();
+
+	ag_setup(pid != -1, "fork");
+	if (pid == 0) {
+		char got[512], want[512];
+		ssize_t len;
+
+		name_process("client");
+		len = client_request(ag_scratch(), text, got, sizeof(got));
+		if (len == -1)
+			_exit(errno == ENXIO ? 2 : errno == EAGAIN ? 3 : 1);
+		expected_reply(want, sizeof(want), getpid(), text);
+		_exit(len == (ssize_t)strlen(want) && strcmp(got, want) == 0 ? 0 : 4);
+	}
+	reply_fifo_path(path, sizeof(path), pid);
+	ag_name_fifo(path, "its reply FIFO", "the server");
+	return pid;
+}
+
+static void expect_student_client_ok(pid_t client)
+{
+	int code = ag_wait_exit(client);
+
+	expect(code != 1, "client_request() returned -1 with an error");
+	expect(code != 2, "client_request() returned -1 with ENXIO, yet the server holds the "
+	       "request FIFO open for reading");
+	expect(code != 3, "client_request() returned -1 with EAGAIN: the request FIFO was full "
+	       "and the write did not wait (O_NONBLOCK left set?)");
+	expect(code != 4, "client_request() returned a reply other than the server's (it reads "
+	       "until end of file: the server may write in several pieces)");
+	expect(code == 0, "the client process ended with status %d", code);
+}
+
+/* The test's server reads one request and checks it came from `client`. */
+static void expect_request_from(struct test_server *s, pid_t client, const char *text)
+{
+	struct fifo_request request;
+	int pidfd = (int)syscall(SYS_pidfd_open, client, 0);
+	struct pollfd fds[2] = {{.fd = s->read_fd, .events = POLLIN},
+				{.fd = pidfd, .events = POLLIN}};
+
+	/* Waits for the request or the client's exit, whichever comes first. */
+	while (poll(fds, 2, -1) == -1)
+		ag_setup(errno == EINTR, "poll");
+	if (!(fds[0].revents & POLLIN)) {
+		int code = ag_wait_exit(client);
+
+		expect(false, "the client exited (status %d) without sending a request%s", code,
+		       code == 1 ? ": client_request() returned -1" : "");
+	}
+	if (pidfd != -1)
+		close(pidfd);
+	read_exactly(s->read_fd, &request, sizeof(request));
+	expect(request.client_pid == client, "the request names pid %d, the client is pid %d",
+	       (int)request.client_pid, (int)client);
+	expect(memchr(request.text, '\0', sizeof(request.text)) && strcmp(request.text, text) == 0,
+	       "the request's text is \"%.*s\", expected \"%s\"", FIFO_TEXT_MAX, request.text, text);
+}
+
+GRADED_TEST(fifos, client_gets_its_reply, .points = 7,
+	    .desc = "client_request() sends its request and reads the whole reply, without "
+		    "deadlocking with a server that opens the reply FIFO after the request",
+	    .hint = "Handout 3.3: open your reply FIFO for reading with O_NONBLOCK before "
+		    "sending, then wait for the reply (poll) and read until end of file.")
+{
+	static const char text[] = "hello server";
+	struct test_server s = start_test_server();
+	char reply[128];
+	pid_t client;
+	int fd;
+
+	name_process("server");
+	ag_name_fifo(FIFO_REQUEST_NAME, "the request FIFO", "the server");
+	client = spawn_student_client(text);
+	expect_request_from(&s, client, text);
+	/* A slow server: the client must wait until the reply FIFO has a writer. */
+	expect(wait_until_asleep(client, read_like, sizeof(read_like) / sizeof(long)),
+	       "the client did not wait for the server to open its reply FIFO (it ended with "
+	       "code %d): read() on a FIFO that has no writer yet returns 0 at once; wait "
+	       "with poll()", ag_wait_exit(client));
+	fd = open_reply_as_server(client);
+	expected_reply(reply, sizeof(reply), client, text);
+	/* In two pieces, the second once the client waits: it must read until EOF. */
+	ag_setup(write(fd, reply, 9) == 9, "write");
+	expect(wait_until_asleep(client, read_like, sizeof(read_like) / sizeof(long)),
+	       "the client exited after the first 9 bytes of its reply (code %d): the reply "
+	       "ends at end of file, not at the first read", ag_wait_exit(client));
+	ag_setup(write(fd, reply + 9, strlen(reply) - 9) == (ssize_t)(strlen(reply) - 9), "write");
+	close(fd);
+	expect_student_client_ok(client);
+}
+
+GRADED_TEST(fifos, client_request_is_one_write, .points = 6,
+	    .desc = "client_request() writes its request in a single write(2), so requests "
+		    "never interleave",
+	    .hint = "Handout 2.5 and 3.3: a write of at most PIPE_BUF bytes is atomic; the pid "
+		    "and the text must go out in the same call.")
+{
+	static const char text[] = "atomic please";
+	static char filler[PIPE_BUF - 8];
+	struct test_server s = start_test_server();
+	static const long in_write[] = {SYS_write, SYS_writev, SYS_pwrite64};
+	char reply[128];
+	pid_t client;
+	int queued = -1, fd;
+
+	name_process("server");
+	/* One page of room, all but 8 bytes taken: a whole request waits for
+	 * room, while a first piece of a split one slips into those 8 bytes. */
+	ag_setup(fcntl(s.read_fd, F_SETPIPE_SZ, PIPE_BUF) == PIPE_BUF, "F_SETPIPE_SZ");
+	ag_setup(write(s.keepalive_fd, filler, sizeof(filler)) == sizeof(filler), "fill");
+	client = spawn_student_client(text);
+	expect(wait_until_asleep(client, in_write, 3),
+	       "the client did not wait in write(2) on a full request FIFO (exit code %d): "
+	       "the write must block until the whole request fits", ag_wait_exit(client));
+	ag_setup(ioctl(s.read_fd, FIONREAD, &queued) == 0, "FIONREAD");
+	expect(queued == (int)sizeof(filler), "%d bytes of the request went into the FIFO while "
+	       "the rest waited for room: it was written in more than one write(2)",
+	       queued - (int)sizeof(filler));
+	read_exactly(s.read_fd, filler, sizeof(filler));
+	expect_request_from(&s, client, text);
+	fd = open_reply_as_server(client);
+	expected_reply(reply, sizeof(reply), client, text);
+	ag_setup(write(fd, reply, strlen(reply)) == (ssize_t)strlen(reply), "write");
+	close(fd);
+	expect_student_client_ok(client);
+}
+
+GRADED_TEST(fifos, client_removes_reply_fifo, .points = 4,
+	    .desc = "client_request() removes its reply FIFO and closes everything, after a "
+		    "reply and when there is no server (ENOENT, ENXIO)",
+	    .hint = "Handout 3.3: the client made the FIFO, so it unlinks it, on every path out; "
+		    "ENXIO from the non-blocking open means no server.")
+{
+	struct ag_snapshot before;
+	char reply[128], left[256];
+	pid_t server_pid;
+	ssize_t len;
+	int fd, keepalive;
+
+	ag_snapshot_take(&before);
+	errno = 0;
+	len = client_request(ag_scratch(), "anyone?", reply, sizeof(reply));
+	expect(len == -1 && errno == ENOENT, "no request FIFO at all: expected -1 with ENOENT, "
+	       "got %zd (%s)", len, strerror(errno));
+	expect(no_reply_fifo_left(left, sizeof(left)), "%s is still there after client_request() "
+	       "failed", left);
+	ag_setup(mkfifo(FIFO_REQUEST_NAME, 0600) == 0, "mkfifo");
+	ag_name_fifo(FIFO_REQUEST_NAME, "the request FIFO", "a server");
+	errno = 0;
+	len = client_request(ag_scratch(), "anyone?", reply, sizeof(reply));
+	expect(len == -1 && errno == ENXIO, "a request FIFO that no server reads: expected -1 "
+	       "with ENXIO at once, got %zd (%s)", len, strerror(errno));
+	expect(no_reply_fifo_left(left, sizeof(left)), "%s is still there after client_request() "
+	       "failed with ENXIO", left);
+	expect_no_leaks(&before, "client_request failed");
+
+	fd = open(FIFO_REQUEST_NAME, O_RDONLY | O_NONBLOCK);
+	keepalive = open(FIFO_REQUEST_NAME, O_WRONLY);	/* no EOF before the request */
+	ag_setup(fd != -1 && keepalive != -1, "open");
+	server_pid = ag_fork();
+	ag_setup(server_pid != -1, "fork");
+	if (server_pid == 0) {
+		struct fifo_request request;
+		char path[64];
+		int reply_fd;
+
+		name_process("server");
+		set_blocking(fd);
+		if (read(fd, &request, sizeof(request)) != sizeof(request))
+			_exit(1);
+		reply_fifo_path(path, sizeof(path), request.client_pid);
+		reply_fd = open(path, O_WRONLY | O_NONBLOCK);
+		_exit(reply_fd == -1 ? 2 : echo_handler(&request, reply_fd, NULL) == 0 ? 0 : 3);
+	}
+	close(fd);
+	close(keepalive);
+	len = client_request(ag_scratch(), "with a server", reply, sizeof(reply));
+	expect(len > 0, "client_request() with a server returned %zd (%s)", len, strerror(errno));
+	expect(ag_wait_exit(server_pid) == 0, "the test's server could not open the reply "
+	       "FIFO without waiting: open it for reading before sending (protocol step 1)");
+	expect(no_reply_fifo_left(left, sizeof(left)), "%s is still there after client_request() "
+	       "returned its reply", left);
+	expect_no_leaks(&before, "client_request returned");
+}
+
+GRADED_TEST(fifos, server_and_clients_end_to_end, .points = 3,
+	    .desc = "your server and 8 of your clients at once: every client gets its own replies",
+	    .hint = "Handout 3.4: run ./server and several ./client; the tests above point at "
+		    "the side that fails.", .deadline = 4)
+{
+	enum { EACH = 5 };
+	pid_t server_pid, clients[CLIENTS];
+
+	server_pid = ag_fork();
+	ag_setup(server_pid != -1, "fork");
+	if (server_pid == 0) {
+		struct fifo_server server;
+
+		name_process("server");
+		if (server_open(&server, ag_scratch()) == -1)
+			_exit(1);
+		for (int i = 0; i < CLIENTS * EACH; i++)
+			if (server_serve_one(&server, echo_handler, NULL) != 1)
+				_exit(2);
+		_exit(server_close(&server) == 0 ? 0 : 3);
+	}
+	ag_name_fifo(FIFO_REQUEST_NAME, "the request FIFO", "a client");
+	/* The clients start once the server waits for requests (a client that
+	 * finds no server fails at once, with ENXIO). */
+	expect(wait_until_asleep(server_pid, read_like, sizeof(read_like) / sizeof(long)),
+	       "the server process ended (code %d) before waiting for a request",
+	       ag_wait_exit(server_pid));
+	for (int c = 0; c < CLIENTS; c++) {
+		clients[c] = ag_fork();
+		ag_setup(clients[c] != -1, "fork");
+		if (clients[c] == 0) {
+			name_process("client");
+			for (int i = 0; i < EACH; i++) {
+				char text[32], got[128], want[128];
+
+				snprintf(text, sizeof(text), "client %c #%d", 'A' + c, i);
+				if (client_request(ag_scratch(), text, got, sizeof(got)) == -1)
+					_exit(1);
+				expected_reply(want, sizeof(want), getpid(), text);
+				if (strcmp(got, want) != 0)
+					_exit(4);
+			}
+			_exit(0);
+		}
+	}
+	for (int c = 0; c < CLIENTS; c++) {
+		int code = ag_wait_exit(clients[c]);
+
+		expect(code == 0, "client %c ended with code %d: %s", 'A' + c, code,
+		       code == 1 ? "client_request() failed" : code == 4 ?
+		       "it got a reply meant for another client" : "it crashed");
+	}
+	expect(ag_wait_exit(server_pid) == 0, "the server failed");
+}
