@@ -323,8 +323,9 @@ static const struct ag_fifo_name *fifo_name(const char *path)
 {
 	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
 
-	for (int i = 0; i < ag_shared->nfifo_names && i < AG_MAX_FIFO_NAMES; i++)
-		if (strcmp(ag_shared->fifo_names[i].base, base) == 0)
+	/* The latest name wins: a test may rename a FIFO as its roles change. */
+	for (int i = ag_shared->nfifo_names; i-- > 0;)
+		if (i < AG_MAX_FIFO_NAMES && strcmp(ag_shared->fifo_names[i].base, base) == 0)
 			return &ag_shared->fifo_names[i];
 	return NULL;
 }

@@ -340,7 +340,7 @@ memcheck() {
 	mkdir -p "$logs"
 	runner_for "$lab" "$dir" "$logs/runner" -g -O0
 	IPCLAB_SANDBOX=none IPCLAB_TIME_SCALE=20 IPCLAB_RECORDS=$logs/records \
-		timeout -k 5 600 valgrind -q --trace-children=yes \
+		timeout -k 5 600 valgrind -q --vgdb=no --trace-children=yes \
 		--trace-children-skip='/usr/*,/bin/*' --log-file="$logs/vg.%p" \
 		"$logs/runner" -j2 "$@" >"$logs/out" 2>&1 ||
 		fail "runner failed under valgrind: $(tail -n 20 "$logs/out")"
