@@ -110,6 +110,8 @@ int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig
  * deadline, or at once when pid has exited.
  */
 bool ag_wait_blocked(pid_t pid, long syscall_nr);
+/* The same for any of count calls (a correct solution may wait in read or poll). */
+bool ag_wait_blocked_any(pid_t pid, const long *syscall_nrs, size_t count);
 /*
  * Names a FIFO for the timeout diagnosis. A process blocked opening a file
  * whose name is path's last component is then described in plain words:

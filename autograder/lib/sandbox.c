@@ -322,7 +322,7 @@ static long blocked_syscall(pid_t pid)
 	return nr;
 }
 
-bool ag_wait_blocked(pid_t pid, long syscall_nr)
+bool ag_wait_blocked_any(pid_t pid, const long *syscall_nrs, size_t count)
 {
 	char path[64], text[512];
 
@@ -334,11 +334,21 @@ bool ag_wait_blocked(pid_t pid, long syscall_nr)
 			return false;	/* gone */
 		if (state[2] == 'Z' || state[2] == 'X')
 			return false;	/* exited: it will never block */
-		if (state[2] == 'S' && blocked_syscall(pid) == syscall_nr)
-			return true;
+		if (state[2] == 'S') {
+			long nr = blocked_syscall(pid);
+
+			for (size_t i = 0; i < count; i++)
+				if (nr == syscall_nrs[i])
+					return true;
+		}
 		usleep(200);
 	}
 	return false;
+}
+
+bool ag_wait_blocked(pid_t pid, long syscall_nr)
+{
+	return ag_wait_blocked_any(pid, &syscall_nr, 1);
 }
 
 ssize_t ag_read_file(const char *path, char *buf, size_t cap)
