@@ -1,53 +1,128 @@
 #!/usr/bin/env bash
-# provision.sh - the one install script of ipc-labs: for the Vagrant VM, for
-# CI and for a bare Debian 12 (or Ubuntu) machine.
+# provision.sh - the one install script of ipc-labs: for the Vagrant VM, the
+# container, CI and a bare Debian 12 (or Ubuntu) machine.
 #
-# Usage: sudo ./vm/provision.sh
+# Usage: sudo ./vm/provision.sh [--guest | --update-lock]
 #
-# Installs the Debian packages the kit needs (and nothing else), builds the
-# kit, and ends with the course's main job: every reference solution graded,
-# with the scoreboard printed. Safe to run again: installed packages are
-# skipped and the build is incremental. Non-interactive.
+#   (no option)    install every package of vm/packages.lock (groups course
+#                  and host), build the kit, grade every reference solution
+#   --guest        the same with the course group only: inside the VM, the
+#                  container and `make vm-check`'s guest (marks the machine
+#                  with /etc/ipclab-guest)
+#   --update-lock  rewrite vm/packages.lock with the versions installed here
+#
+# Packages come from Debian's mirror at the versions the lock records (see
+# vm/packages.lock for what happens when the mirror has moved on). A second run
+# changes nothing: installed packages are never touched, no apt call is made
+# when nothing is missing, and the build is incremental. Non-interactive.
+# Ends with the course's main job, the scoreboard of every reference solution.
 # Then run `make check` for the whole self-check.
 set -euo pipefail
 
-# What the kit needs, by Debian package name:
-#   build-essential   gcc, make           libcriterion-dev  the test framework
-#   pkg-config        finds Criterion     unifdef           skeletons from solutions
-#   valgrind          memcheck of the reference solutions (and valgrind.h for the runner)
-#   doxygen           make docs           jq, python3, libxml2-utils  reading the reports
-#   patch             mutants             util-linux, procps  setpriv, unshare, ps
-#   bc                bench/grader.sh
-PACKAGES=(build-essential pkg-config libcriterion-dev unifdef valgrind doxygen
-	jq python3 libxml2-utils patch util-linux procps bc)
+cd "$(dirname "$0")/.."
+LOCK=vm/packages.lock
 
 die() {
 	echo "provision.sh: $*" >&2
 	exit 2
 }
 
-[[ $(id -u) == 0 ]] || die "must run as root: sudo $0"
+usage() {
+	sed -n '5,12s/^# \{0,1\}//p' "$0"
+}
+
+mode=all
+case ${1:-} in
+"") ;;
+--guest) mode=guest ;;
+--update-lock) mode=update ;;
+-h | --help) usage && exit 0 ;;
+*) usage >&2 && die "unknown option '$1'" ;;
+esac
+
+[[ $(id -u) == 0 ]] || die "must run as root: sudo $0${1:+ $1}"
 [[ -r /etc/os-release ]] || die "no /etc/os-release: this script supports Debian 12 and Ubuntu"
 # shellcheck source=/dev/null
 . /etc/os-release
 [[ " ${ID:-} ${ID_LIKE:-} " == *" debian "* ]] ||
-	die "this is ${PRETTY_NAME:-an unknown system}, not Debian-like: install the packages ${PACKAGES[*]} by hand, then run make"
+	die "this is ${PRETTY_NAME:-an unknown system}, not Debian-like: install the packages of $LOCK by hand, then run make"
 command -v apt-get >/dev/null || die "apt-get not found on a Debian-like system"
+[[ -r $LOCK ]] || die "$LOCK is missing: is this a whole clone of ipc-labs?"
 
-cd "$(dirname "$0")/.."
+# locked GROUP...: "NAME VERSION" for each package of those groups.
+locked() {
+	awk -v groups=" $* " '!/^#/ && NF == 3 && index(groups, " " $3 " ") { print $1, $2 }' "$LOCK"
+}
 
+installed_version() {
+	dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null |
+		awk '$1 == "install" && $3 == "installed" { print $4 }'
+}
+
+if [[ $mode == update ]]; then
+	tmp=$(mktemp)
+	while read -r line; do
+		read -r name version group <<<"$line"
+		if [[ -z $line || $line == \#* || -z ${group:-} ]]; then
+			echo "$line"
+		else
+			now=$(installed_version "$name")
+			printf '%-17s %-27s %s\n' "$name" "${now:-$version}" "$group"
+		fi
+	done <"$LOCK" >"$tmp"
+	mv "$tmp" "$LOCK"
+	chmod 644 "$LOCK"
+	echo "provision.sh: $LOCK now records the versions installed here (git diff shows what moved)"
+	exit 0
+fi
+
+groups=(course)
+[[ $mode == guest ]] || groups+=(host)
+mapfile -t packages < <(locked "${groups[@]}")
+
+# Missing packages: the locked version when the mirror has it, else the mirror's.
 missing=()
-for package in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-		missing+=("$package")
+for entry in "${packages[@]}"; do
+	read -r name version <<<"$entry"
+	[[ -n $(installed_version "$name") ]] || missing+=("$name=$version")
 done
 if ((${#missing[@]})); then
-	echo "provision.sh: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	echo "provision.sh: installing ${missing[*]}"
 	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	wanted=()
+	for spec in "${missing[@]}"; do
+		if apt-cache madison "${spec%%=*}" | awk -F' [|] ' '{ print $2 }' | grep -qxF "${spec#*=}"; then
+			wanted+=("$spec")
+		else
+			echo "provision.sh: warning: Debian's mirror no longer has ${spec/=/ }; installing its current version"
+			wanted+=("${spec%%=*}")
+		fi
+	done
+	apt-get install -y -q --no-install-recommends "${wanted[@]}"
+fi
+
+# What is installed, against the lock: printed every time.
+differ=0
+printf 'provision.sh: packages (%s groups: %s)\n' "$LOCK" "${groups[*]}"
+for entry in "${packages[@]}"; do
+	read -r name version <<<"$entry"
+	now=$(installed_version "$name")
+	if [[ $now == "$version" ]]; then
+		state=ok
+	else
+		state="DIFFERS from the lock"
+		differ=$((differ + 1))
+	fi
+	printf '  %-17s %-27s %s\n' "$name" "${now:-not installed}" "$state"
+done
+((differ == 0)) || echo "provision.sh: warning: $differ package(s) differ from $LOCK;" \
+	"the kit was checked with the locked versions (make check will tell)"
+
+if [[ $mode == guest ]]; then
+	echo "provisioned by ipc-labs vm/provision.sh --guest" >/etc/ipclab-guest
 else
-	echo "provision.sh: all ${#PACKAGES[@]} packages already installed"
+	rm -f /etc/ipclab-guest
 fi
 
 echo "provision.sh: building"

@@ -325,6 +325,25 @@ check_provision_refuses_non_root() {
 		fail "expected exit 2 and 'must run as root', got exit $status: $out"
 }
 
+# A second provisioning changes nothing: no apt call, every locked package
+# listed, and (run as root after CI's own provisioning) quick.
+check_provision_idempotent() {
+	local out count start seconds options=()
+	[[ $(id -u) == 0 ]] || { echo "not root: provision.sh cannot run"; return 0; }
+	[[ ! -e /etc/ipclab-guest ]] || options=(--guest)
+	start=$(date +%s)
+	out=$(timeout -k 5 600 vm/provision.sh "${options[@]}" </dev/null 2>&1) || fail "provision.sh failed: $(tail -n 20 <<<"$out")"
+	seconds=$(($(date +%s) - start))
+	if grep -q "installing\|apt-get" <<<"$out"; then
+		fail "the second provisioning installed something: $(grep "installing" <<<"$out")"
+	fi
+	count=$(grep -c '^  [a-z0-9.+-]* ' <<<"$out" || true)
+	[[ $count -ge $(grep -c ' course$' vm/packages.lock) ]] ||
+		fail "provision.sh listed $count packages: $(head -n 25 <<<"$out")"
+	grep -q "^all labs *[0-9]*/[0-9]*$" <<<"$out" || fail "no scoreboard at the end: $(tail -n 5 <<<"$out")"
+	echo "second provisioning: $count packages checked against the lock, nothing installed, ${seconds} s"
+}
+
 check_cli_tests() {
 	"$ROOT/autograder/ipclab/tests/check.sh"
 }
@@ -386,7 +405,7 @@ check_docs_no_warnings() {
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
-	cli_tests provision_refuses_non_root reference_memcheck memcheck_catches_control
+	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
 	docs_no_warnings)
 ONLY="$*"
 for name in "${ALL[@]}"; do
