@@ -1,6 +1,8 @@
 /*
  * cmd_doctor.c - `ipclab doctor`: checks this machine for what the labs
- * need, one line each (ok, warn or FAIL, then the fix). The sandbox check
+ * need, one line each (ok, warn or FAIL, then the fix): where it runs (the
+ * course VM, another VM, a container, WSL, bare metal), the kernel and its
+ * features, namespaces, /dev/shm, filesystems, tools. The sandbox check
  * is a real probe: a child tries to unshare the namespaces the grader uses.
  * Doctor only looks: it never changes or removes anything.
  * Exit status: 0 when nothing FAILs, else 2.
@@ -11,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -96,6 +99,85 @@ static bool in_container(void)
 			    strstr(cgroup, "kubepods") || strstr(cgroup, "lxc");
 	free(cgroup);
 	return container;
+}
+
+/* The hypervisor's name from the firmware tables, "" on bare metal or when unknown. */
+static const char *hypervisor_name(void)
+{
+	static const struct { const char *clue, *name; } known[] = {
+		{"VirtualBox", "VirtualBox"}, {"innotek", "VirtualBox"}, {"QEMU", "QEMU/KVM"},
+		{"KVM", "QEMU/KVM"}, {"VMware", "VMware"}, {"Parallels", "Parallels"},
+		{"Microsoft", "Hyper-V"}, {"Xen", "Xen"}, {"Apple", "Apple Virtualization"},
+		{"Amazon EC2", "Amazon EC2"}, {"Google", "Google Compute Engine"},
+	};
+	char vendor[128], product[128], both[260];
+
+	read_word("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor));
+	read_word("/sys/class/dmi/id/product_name", product, sizeof(product));
+	snprintf(both, sizeof(both), "%s %s", vendor, product);
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strstr(both, known[i].clue))
+			return known[i].name;
+	return "";
+}
+
+static bool cpu_flag(const char *flag)
+{
+	char *cpuinfo = NULL, *line, *save;
+	bool found = false;
+
+	if (read_text("/proc/cpuinfo", &cpuinfo, 1 << 20) >= 0 &&
+	    (line = strstr(cpuinfo, "\nflags"))) {
+		line[strcspn(line + 1, "\n") + 1] = '\0';
+		for (char *word = strtok_r(line, " \t:", &save); word && !found;
+		     word = strtok_r(NULL, " \t:", &save))
+			found = strcmp(word, flag) == 0;
+	}
+	free(cpuinfo);
+	return found;
+}
+
+/* Where the kit runs: the course VM, another VM, a container, WSL or bare metal. */
+static void check_environment(void)
+{
+	const char *hypervisor = hypervisor_name();
+	bool vm = *hypervisor || cpu_flag("hypervisor");
+	char release[128];
+
+	read_word("/proc/sys/kernel/osrelease", release, sizeof(release));
+	if (strstr(release, "microsoft") || strstr(release, "WSL")) {
+		say(OK, "environment", "WSL 2 (a Hyper-V virtual machine)");
+		more("note", "keep the kit inside the Linux file system (~/), not under /mnt/c");
+	} else if (in_container()) {
+		say(OK, "environment", "a container%s%s%s", vm ? ", inside a virtual machine" : "",
+		    *hypervisor ? " on " : "", hypervisor);
+	} else if (vm) {
+		say(OK, "environment", "a virtual machine (%s)%s", *hypervisor ? hypervisor :
+		    "hypervisor unknown", access("/etc/ipclab-guest", F_OK) == 0 ?
+		    ", provisioned as the course VM" : "");
+	} else {
+		say(OK, "environment", "bare metal (no hypervisor, no container)");
+	}
+}
+
+/* Kernel features the labs and the grader use. */
+static void check_kernel_features(void)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+
+	if (access("/proc/sysvipc/msg", R_OK) != 0) {
+		say(FAIL, "System V IPC", "/proc/sysvipc is missing: this kernel has no "
+		    "System V IPC (CONFIG_SYSVIPC), which labs 03 to 05 use");
+		more("fix", "use Debian's kernel, or the course VM (README: Running in the VM)");
+	} else if (access("/proc/self/syscall", R_OK) != 0 || pidfd == -1) {
+		say(WARN, "kernel features", "%s: timeout reports will say less",
+		    pidfd == -1 ? "no pidfd_open (Linux < 5.3)" : "no /proc/PID/syscall");
+		more("fix", "use Debian 12's kernel or newer");
+	} else {
+		say(OK, "kernel features", "System V IPC, pidfd_open and /proc/PID/syscall");
+	}
+	if (pidfd != -1)
+		close(pidfd);
 }
 
 /* Forks a child that tries the grader's unshare(); returns 0 or the child's errno. */
@@ -384,7 +466,9 @@ int cmd_doctor(int argc, char **argv)
 	if (argc > 1)
 		return usage_error("doctor", "takes no arguments");
 	colour = use_colour(STDOUT_FILENO);
+	check_environment();
 	check_kernel();
+	check_kernel_features();
 	check_sandbox();
 	check_dev_shm();
 	check_pipe_max();

@@ -404,6 +404,8 @@ check_watch_reruns_on_save() {
 check_doctor() {
 	ipc doctor
 	[[ $status == 0 || $status == 2 ]] || fail "doctor exited $status"
+	expect_out "environment: "
+	expect_out "kernel features: "
 	expect_out "sandbox: "
 	expect_out "System V IPC: "
 	expect_out "/dev/shm: "
