@@ -92,7 +92,8 @@ if ((${#missing[@]})); then
 	apt-get update -q
 	wanted=()
 	for spec in "${missing[@]}"; do
-		if apt-cache madison "${spec%%=*}" | awk -F' [|] ' '{ print $2 }' | grep -qxF "${spec#*=}"; then
+		if apt-cache madison "${spec%%=*}" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
+			grep -qxF "${spec#*=}"; then
 			wanted+=("$spec")
 		else
 			echo "provision.sh: warning: Debian's mirror no longer has ${spec/=/ }; installing its current version"
