@@ -402,11 +402,108 @@ check_docs_no_warnings() {
 	fi
 }
 
+# ---- the VM and the container ----
+
+# vagrant_run [NAME=VALUE...] -- VAGRANT ARGS...: vagrant in the repository top,
+# with a throwaway HOME, ~/.vagrant.d and .vagrant/ (nothing written into the
+# user's or the repository's), no version check over the network.
+vagrant_run() {
+	local vars=()
+	while [[ $1 != -- ]]; do
+		vars+=("$1")
+		shift
+	done
+	shift
+	mkdir -p "$WORK/vagrant/home"
+	env HOME="$WORK/vagrant/home" VAGRANT_HOME="$WORK/vagrant/vagrant.d" \
+		VAGRANT_DOTFILE_PATH="$WORK/vagrant/dot" VAGRANT_CHECKPOINT_DISABLE=1 \
+		VAGRANT_DEFAULT_PROVIDER= "${vars[@]}" timeout -k 5 120 vagrant "$@" </dev/null
+}
+
+# The Vagrantfile validates with its defaults and with every override, so each
+# of its branches is parsed; bad overrides are refused with a reason. Where no
+# provider is usable (CI: no hypervisor) it validates with --ignore-provider:
+# the provider blocks still run, but no provider plugin judges their settings.
+check_vagrant_validate() {
+	local variant out flags=() vars
+	if ! command -v vagrant >/dev/null; then
+		if [[ -e /etc/ipclab-guest ]]; then
+			echo "guest: vagrant validate is checked on the host"
+			return 0
+		fi
+		fail "vagrant not installed: run sudo ./vm/provision.sh"
+	fi
+	vagrant_run -- --version
+	if ! out=$(vagrant_run -- validate 2>&1); then
+		grep -q "No usable default provider\|isn't usable\|could not be found" <<<"$out" ||
+			fail "vagrant validate failed: $out"
+		flags=(--ignore-provider)
+		echo "no usable provider here: validating with --ignore-provider"
+	fi
+	while IFS= read -r variant; do
+		read -ra vars <<<"$variant"
+		out=$(vagrant_run "${vars[@]}" -- validate "${flags[@]}" 2>&1) ||
+			fail "vagrant validate${variant:+ with $variant} failed: $out"
+		grep -q "validated successfully" <<<"$out" ||
+			fail "vagrant validate${variant:+ with $variant} did not say it validated: $out"
+		echo "vagrant validate${variant:+ with $variant}: validated"
+	done <<'EOF'
+
+IPCLAB_ARCH=arm64
+IPCLAB_ARCH=amd64 IPCLAB_CPUS=4 IPCLAB_MEMORY=4096
+IPCLAB_BOX=debian/bookworm64
+IPCLAB_BOX_VERSION= IPCLAB_LIBVIRT_BOX_VERSION=
+IPCLAB_LIBVIRT_BOX=debian/bookworm64 IPCLAB_LIBVIRT_BOX_VERSION=
+EOF
+	while IFS='|' read -r variant words; do
+		read -ra vars <<<"$variant"
+		if out=$(vagrant_run "${vars[@]}" -- validate "${flags[@]}" 2>&1); then
+			fail "vagrant validate with $variant passed; expected: $words"
+		fi
+		[[ $out == *"$words"* ]] || fail "vagrant validate with $variant: expected \"$words\", got: $out"
+		echo "vagrant validate with $variant: refused ($words)"
+	done <<'EOF'
+IPCLAB_CPUS=two|IPCLAB_CPUS="two": expected a whole number
+IPCLAB_MEMORY=256|IPCLAB_MEMORY="256": expected a whole number, at least 512
+IPCLAB_ARCH=sparc|IPCLAB_ARCH="sparc": expected amd64, arm64 or auto
+EOF
+}
+
+# The container path: the image builds from the Dockerfile and grades the lab
+# 01 reference at 100, with Docker's default confinement (the grader's fallback
+# mode) and with the confinement README.md documents (namespaces, when the
+# host allows them). Skipped, with the reason, where no Docker engine runs.
+check_docker_build() {
+	local info out image=ipc-labs:selfcheck opts mode
+	if ! command -v docker >/dev/null; then
+		echo "skipped: no docker command here"
+		return 0
+	fi
+	if ! info=$(timeout -k 5 30 docker info 2>&1); then
+		echo "skipped: no Docker engine here (docker info: $(grep -m 1 -i "cannot\|error" <<<"$info" ||
+			tail -n 1 <<<"$info"))"
+		return 0
+	fi
+	timeout -k 10 1800 docker build --tag "$image" . >"$WORK/docker-build.txt" 2>&1 ||
+		fail "docker build failed: $(tail -n 30 "$WORK/docker-build.txt")"
+	echo "docker build: $image built"
+	for opts in "" "--security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined"; do
+		# shellcheck disable=SC2086 # opts is a list of options
+		out=$(timeout -k 10 600 docker run --rm --ipc=private --shm-size=512m $opts "$image" \
+			bin/ipclab grade 01 build/ref/01-pipes 2>&1) || true
+		[[ $(tail -n 1 <<<"$out") == "score: 100/100" ]] ||
+			fail "docker run ${opts:-(default options)}: lab 01 reference: $(tail -n 20 <<<"$out")"
+		mode="isolated"
+		grep -q "not isolated" <<<"$out" && mode="fallback mode, not isolated"
+		echo "docker run ${opts:-(default options)}: lab 01 reference: score: 100/100 ($mode)"
+	done
+}
+
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
-	docs_no_warnings)
+	docs_no_warnings vagrant_validate docker_build)
 ONLY="$*"
 for name in "${ALL[@]}"; do
 	run_check "$name" "check_$name"
