@@ -15,7 +15,7 @@
 # qemu-system-x86).
 #
 # Usage: sudo vm/vm-check.sh      (or: sudo make vm-check)
-# Environment: VM_CHECK_TIMEOUT  seconds the guest may run (default 10800)
+# Environment: VM_CHECK_TIMEOUT  seconds the guest may run (default 3600)
 #              VM_CHECK_CPUS, VM_CHECK_MEM  guest CPUs (default 2) and MiB (3072)
 set -euo pipefail
 
@@ -28,7 +28,7 @@ MIRROR=http://deb.debian.org/debian
 SECURITY=http://deb.debian.org/debian-security
 # Besides the course packages: the kernel (its initramfs finds the virtio disk).
 BOOT_PACKAGES=(linux-image-amd64)
-GUEST_TIMEOUT=${VM_CHECK_TIMEOUT:-10800}
+GUEST_TIMEOUT=${VM_CHECK_TIMEOUT:-3600}
 GUEST_CPUS=${VM_CHECK_CPUS:-2}
 GUEST_MEM=${VM_CHECK_MEM:-3072}
 
@@ -71,15 +71,6 @@ echo "vm-check: guest result: 125"
 echo o >/proc/sysrq-trigger
 sleep 30'
 
-# The image's cache key: everything it is built from.
-RECIPE="recipe 1
-$SUITE $MIRROR $SECURITY
-${COURSE[*]}
-${BOOT_PACKAGES[*]}
-$STUB"
-KEY=$(sha256sum <<<"$RECIPE" | cut -c1-16)
-IMAGE=$VM/image-$KEY
-
 mkdir -p "$VM"
 exec 9>"$VM/lock"
 flock -n 9 || die "another make vm-check is running here (it holds $VM/lock)"
@@ -105,7 +96,7 @@ build_image() {
 	need unshare util-linux
 	say "building the image ${IMAGE#"$ROOT"/} (${#COURSE[@]} course packages + ${BOOT_PACKAGES[*]}):" \
 		"debootstrap from $MIRROR, several minutes"
-	rm -rf "$rootfs" "$IMAGE"
+	rm -rf "$rootfs" "$IMAGE" "$IMAGE.tmp"
 	mkdir -p "$rootfs" "$VM/cache/debootstrap" "$VM/cache/apt"
 	# A mount namespace of its own: the chroot's mounts end with it, even on failure.
 	timeout -k 10 1800 unshare --mount --propagation private \
@@ -133,7 +124,7 @@ $(tail -n 15 "$VM/debootstrap.log")"
 		for spec in "$@"; do
 			if [ "${spec#*=}" != "$spec" ] &&
 				! chroot "$root" apt-cache madison "${spec%%=*}" |
-				awk -F" [|] " "{ print \$2 }" | grep -qxF "${spec#*=}"; then
+				cut -d"|" -f2 | tr -d " " | grep -qxF "${spec#*=}"; then
 				echo "vm-check: the mirror no longer has $spec: installing its current version"
 				spec=${spec%%=*}
 			fi
@@ -169,6 +160,16 @@ $(tail -n 15 "$VM/apt.log")"
 	find "$VM" -maxdepth 1 -name 'image-*' ! -path "$IMAGE" -exec rm -rf {} +
 }
 
+# The image's cache key: everything it is built from (the locked course
+# packages, the stub, and build_image's own code).
+RECIPE="$SUITE $MIRROR $SECURITY
+${COURSE[*]}
+${BOOT_PACKAGES[*]}
+$STUB
+$(declare -f build_image)"
+KEY=$(sha256sum <<<"$RECIPE" | cut -c1-16)
+IMAGE=$VM/image-$KEY
+
 start=$(now)
 if [[ -s $IMAGE/root.img ]]; then
 	say "image ${IMAGE#"$ROOT"/} cached (delete build/vm to rebuild it)"
@@ -184,15 +185,17 @@ start=$(now)
 REPO=$VM/repo.tmp
 rm -rf "$REPO"
 mkdir -p "$REPO"
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	git ls-files -z -co --exclude-standard |
+# (safe.directory: under sudo, the clone belongs to another user.)
+if git -c safe.directory="$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	git -c safe.directory="$ROOT" ls-files -z -co --exclude-standard |
 		while IFS= read -r -d '' file; do
 			# Deleted but still tracked files are not copied.
 			[[ -e $file || -L $file ]] && printf '%s\0' "$file"
 		done |
 		tar --null -T - -cf - | tar -xf - -C "$REPO"
 else
-	tar --exclude=./build --exclude=./bin --exclude=./.git -cf - . | tar -xf - -C "$REPO"
+	tar --exclude=./build --exclude=./bin --exclude=./.git --exclude=./slides/node_modules \
+		-cf - . | tar -xf - -C "$REPO"
 fi
 [[ -x $REPO/vm/guest-init ]] || die "vm/guest-init is missing from the copy of the working tree"
 mib=$(($(du -sm "$REPO" | cut -f1) * 4 + 1024))
@@ -228,16 +231,17 @@ qemu_status=0
 wait "$QEMU_PID" || qemu_status=$?
 QEMU_PID=
 wait "$TAIL_PID" || true
-took "guest (boot to power off)" "$start"
+took "guest, qemu start to power off" "$start"
 
 # ---- the verdict ----
 
 tr -d '\r' <"$LOG" >"$LOG.tmp" && mv "$LOG.tmp" "$LOG"
 result=$(sed -n 's/^vm-check: guest result: \([0-9]*\)$/\1/p' "$LOG" | tail -n 1)
 say "times:"
-sed -n 's/^vm-check: guest up after \([0-9.]*\) s.*/  guest boot (kernel to init) \1 s/p' "$LOG"
+printf '  %s\n' "${TIMES[@]:0:${#TIMES[@]}-1}"
+sed -n 's/^vm-check: guest up after \([0-9.]*\) s.*/  guest boot, kernel to init \1 s/p' "$LOG"
 sed -n 's/^vm-check: phase \([a-z-]*\): status \([0-9]*\), \([0-9]*\) s$/  guest \1 \3 s (status \2)/p' "$LOG"
-printf '  %s\n' "${TIMES[@]}" "total $(($(now) - STARTED)) s"
+printf '  %s\n' "${TIMES[-1]}" "total $(($(now) - STARTED)) s"
 grep '^vm-check: summary: ' "$LOG" | sed 's/^vm-check: /vm-check: guest /' || true
 if ((qemu_status == 124)); then
 	die "FAILED: the guest did not finish within $GUEST_TIMEOUT s (VM_CHECK_TIMEOUT); see $LOG"
