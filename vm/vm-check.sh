@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # vm-check.sh - `make vm-check`: the kit checked in a VM that really boots.
 #
-# Builds a minimal Debian 12 image (debootstrap from deb.debian.org, with the
-# course packages of vm/packages.lock at their locked versions and Debian's
-# kernel), boots it under qemu (software emulation when there is no KVM) with
-# a copy of this working tree at /vagrant, and runs vm/guest-init there:
+# Builds a minimal Debian 12 image by debootstrap from deb.debian.org: the
+# course packages of vm/packages.lock (at their locked versions while the
+# mirror has them, as provision.sh installs them) and Debian's kernel. Boots
+# it under qemu (software emulation when there is no KVM) with a copy of this
+# working tree at /vagrant, and runs vm/guest-init there:
 # vm/provision.sh --guest, make check, lab 02 (FIFOs) graded, ipclab doctor.
 # The guest needs no network. Prints the guest's output as it comes (also in
-# build/vm/guest.log) and the time of each phase; exits 0 only when all passed.
+# build/vm/guest.log) and the time of each phase. Exit status: 0 all passed,
+# 1 something failed in the guest, 2 the VM could not be built or run.
 #
 # Cached in build/vm/: the image (rebuilt when the locked course packages or
 # this recipe change) and the downloaded packages. Needs root to build the
