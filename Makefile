@@ -3,6 +3,7 @@
 #   make            build bin/ipclab, the grading library, every lab's tests,
 #                   the pristine skeletons and the reference solutions
 #   make check      the whole self-check (ends with "N passed, N failed")
+#   make vm-check   make check in a Debian 12 VM booted under qemu (as root; slow)
 #   make grade      grade every reference solution and print the scoreboard
 #   make skeletons  regenerate labs/NN-*/ sources from solutions/ (unifdef)
 #   make docs       Doxygen HTML of the student headers, zero warnings
@@ -29,7 +30,7 @@ REF      := $(foreach l,$(LABS),$(addprefix $(B)/ref/$(l)/,$(call lab_files,$(l)
 TESTOBJ  := $(foreach l,$(LABS),$(call lab_tests,$(l)))
 PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
 
-.PHONY: all check grade skeletons docs slides clean
+.PHONY: all check vm-check grade skeletons docs slides clean
 all: bin/ipclab $(B)/lib/libgrader.a $(B)/lib/runner.o $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
 	$(B)/selftest/test_report $(B)/selftest/test_sandbox
 
@@ -87,6 +88,9 @@ skeletons: $(PRISTINE)
 
 check: all
 	autograder/selfcheck/check.sh
+
+vm-check:
+	vm/vm-check.sh
 
 grade: all
 	autograder/selfcheck/scoreboard.sh
