@@ -57,16 +57,22 @@ static void more(const char *label, const char *fmt, ...)
 	putchar('\n');
 }
 
-/* The first word of a small /proc file, or "" when it is not there. */
-static void read_word(const char *path, char *buf, size_t cap)
+/* A small /proc or /sys file up to the first of stop's characters, or "". */
+static void read_until(const char *path, const char *stop, char *buf, size_t cap)
 {
 	char *text;
 
 	buf[0] = '\0';
 	if (read_text(path, &text, 4096) == -1)
 		return;
-	snprintf(buf, cap, "%.*s", (int)strcspn(text, " \t\n"), text);
+	snprintf(buf, cap, "%.*s", (int)strcspn(text, stop), text);
 	free(text);
+}
+
+/* The first word of a small /proc file, or "" when it is not there. */
+static void read_word(const char *path, char *buf, size_t cap)
+{
+	read_until(path, " \t\n", buf, cap);
 }
 
 static void check_kernel(void)
@@ -112,8 +118,8 @@ static const char *hypervisor_name(void)
 	};
 	char vendor[128], product[128], both[260];
 
-	read_word("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor));
-	read_word("/sys/class/dmi/id/product_name", product, sizeof(product));
+	read_until("/sys/class/dmi/id/sys_vendor", "\n", vendor, sizeof(vendor));
+	read_until("/sys/class/dmi/id/product_name", "\n", product, sizeof(product));
 	snprintf(both, sizeof(both), "%s %s", vendor, product);
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strstr(both, known[i].clue))

@@ -321,11 +321,10 @@ static pid_t polled_pid(const struct proc *p)
 /* The name the test gave a FIFO whose file name is that of path, or NULL. */
 static const struct ag_fifo_name *fifo_name(const char *path)
 {
-	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-
 	/* The latest name wins: a test may rename a FIFO as its roles change. */
 	for (int i = ag_shared->nfifo_names; i-- > 0;)
-		if (i < AG_MAX_FIFO_NAMES && strcmp(ag_shared->fifo_names[i].base, base) == 0)
+		if (i < AG_MAX_FIFO_NAMES &&
+		    strcmp(ag_shared->fifo_names[i].base, basename(path)) == 0)
 			return &ag_shared->fifo_names[i];
 	return NULL;
 }
@@ -349,8 +348,8 @@ static void describe_open(struct text *t, const struct proc *p)
 		    name->what, path);
 	else
 		add(t, "opening \"%s\" for %s: ", path, reading ? "reading" : "writing");
-	add(t, "open() of a FIFO for %s blocks until a process opens it for %s", reading ? "reading" : "writing",
-	    reading ? "writing" : "reading");
+	add(t, "open() of a FIFO for %s blocks until a process opens it for %s",
+	    reading ? "reading" : "writing", reading ? "writing" : "reading");
 }
 
 static void describe_wait4(struct text *t, const struct proc *p, const struct proc *procs,
@@ -371,6 +370,8 @@ static void describe_wait4(struct text *t, const struct proc *p, const struct pr
 
 static void describe(struct text *t, const struct proc *p, const struct proc *procs, int n)
 {
+	pid_t waited;
+
 	if (p->inner == ag_shared->test_pid)
 		add(t, "  pid %d (the test, calling your code): ", (int)p->inner);
 	else
@@ -396,8 +397,8 @@ static void describe(struct text *t, const struct proc *p, const struct proc *pr
 		add(t, "in semop(), waiting for a semaphore that nobody releases");
 	} else if (p->nr == NR_FUTEX) {
 		add(t, "waiting on a futex (a POSIX semaphore or mutex nobody releases)");
-	} else if (polled_pid(p) > 0) {
-		add(t, "waiting for pid %d to exit", (int)polled_pid(p));
+	} else if ((waited = polled_pid(p)) > 0) {
+		add(t, "waiting for pid %d to exit", (int)waited);
 	} else if (p->nr == NR_POLL || p->nr == NR_PPOLL || p->nr == NR_SELECT ||
 		   p->nr == NR_PSELECT6 || p->nr == NR_EPOLL_WAIT || p->nr == NR_EPOLL_PWAIT) {
 		add(t, "in poll/select, waiting for a descriptor to become ready");

@@ -252,13 +252,12 @@ key_t ag_key(void)
 
 void ag_name_fifo(const char *path, const char *what, const char *other_side)
 {
-	const char *slash = strrchr(path, '/');
 	struct ag_fifo_name *name;
 
 	if (ag_shared->nfifo_names >= AG_MAX_FIFO_NAMES)
 		return;
 	name = &ag_shared->fifo_names[ag_shared->nfifo_names++];
-	snprintf(name->base, sizeof(name->base), "%s", slash ? slash + 1 : path);
+	snprintf(name->base, sizeof(name->base), "%s", basename(path));
 	snprintf(name->what, sizeof(name->what), "%s", what);
 	snprintf(name->other_side, sizeof(name->other_side), "%s", other_side);
 }
@@ -681,8 +680,7 @@ struct verdict {
  * those that are provably the test's are removed: a key that ag_key() handed
  * out (unused at that moment) and the test's own creator uid.
  */
-static void remove_if_ours(int kind, long key, int id, long cuid,
-			   void *arg)
+static void remove_if_ours(int kind, long key, int id, long cuid, void *arg)
 {
 	struct verdict *v = arg;
 	uid_t test_uid = geteuid() == 0 ? sandbox_uid : geteuid();

@@ -159,7 +159,7 @@ check_hostile_contained() {
 			patched_copy "$lab" "$patch" "$dir"
 			grade "$lab" "$dir" "$dir.json"
 			expect_zero_lines "$patch" "$dir.json" || bad=1
-			echo "hostile $lab/$(basename "$patch" .patch): $(score_of "$dir.json")/100"
+			echo "hostile $lab/$(basename "$patch" .patch): $(score_of "$dir.json")/$(max_of "$dir.json")"
 		done
 	done
 	kill -0 "$sentinel" || { echo "a process outside the sandbox was killed"; bad=1; }
@@ -332,7 +332,8 @@ check_provision_idempotent() {
 	[[ $(id -u) == 0 ]] || { echo "not root: provision.sh cannot run"; return 0; }
 	[[ ! -e /etc/ipclab-guest ]] || options=(--guest)
 	start=$(date +%s)
-	out=$(timeout -k 5 600 vm/provision.sh "${options[@]}" </dev/null 2>&1) || fail "provision.sh failed: $(tail -n 20 <<<"$out")"
+	out=$(timeout -k 5 600 vm/provision.sh "${options[@]}" </dev/null 2>&1) ||
+		fail "provision.sh failed: $(tail -n 20 <<<"$out")"
 	seconds=$(($(date +%s) - start))
 	if grep -q "installing\|apt-get" <<<"$out"; then
 		fail "the second provisioning installed something: $(grep "installing" <<<"$out")"
