@@ -2,14 +2,15 @@
 # provision.sh - the one install script of ipc-labs: for the Vagrant VM, the
 # container, CI and a bare Debian 12 (or Ubuntu) machine.
 #
-# Usage: sudo ./vm/provision.sh [--guest | --update-lock]
+# Usage: sudo ./vm/provision.sh [--guest] [--packages-only] | --update-lock
 #
-#   (no option)    install every package of vm/packages.lock (groups course
-#                  and host), build the kit, grade every reference solution
-#   --guest        the same with the course group only: inside the VM, the
-#                  container and `make vm-check`'s guest (marks the machine
-#                  with /etc/ipclab-guest)
-#   --update-lock  rewrite vm/packages.lock with the versions installed here
+#   (no option)      install every package of vm/packages.lock (groups course
+#                    and host), build the kit, grade every reference solution
+#   --guest          the course group only: inside the VM, the container and
+#                    `make vm-check`'s guest (marks it with /etc/ipclab-guest)
+#   --packages-only  install and report the packages, build nothing (for
+#                    images: make vm-check's, the Gradescope setup.sh)
+#   --update-lock    rewrite vm/packages.lock with the versions installed here
 #
 # Packages come from Debian's mirror at the versions the lock records (see
 # vm/packages.lock for what happens when the mirror has moved on). A second run
@@ -28,19 +29,23 @@ die() {
 }
 
 usage() {
-	sed -n '5,12s/^# \{0,1\}//p' "$0"
+	sed -n '5,14s/^# \{0,1\}//p' "$0"
 }
 
 mode=all
-case ${1:-} in
-"") ;;
---guest) mode=guest ;;
---update-lock) mode=update ;;
--h | --help) usage && exit 0 ;;
-*) usage >&2 && die "unknown option '$1'" ;;
-esac
+build=yes
+for arg; do
+	case $arg in
+	--guest) mode=guest ;;
+	--packages-only) build=no ;;
+	--update-lock) mode=update ;;
+	-h | --help) usage && exit 0 ;;
+	*) usage >&2 && die "unknown option '$arg'" ;;
+	esac
+done
+[[ $mode != update || ($# == 1) ]] || die "--update-lock takes no other option"
 
-[[ $(id -u) == 0 ]] || die "must run as root: sudo $0${1:+ $1}"
+[[ $(id -u) == 0 ]] || die "must run as root: sudo $0 $*"
 [[ -r /etc/os-release ]] || die "no /etc/os-release: this script supports Debian 12 and Ubuntu"
 # shellcheck source=/dev/null
 . /etc/os-release
@@ -125,6 +130,7 @@ if [[ $mode == guest ]]; then
 else
 	rm -f /etc/ipclab-guest
 fi
+[[ $build == yes ]] || exit 0
 
 echo "provision.sh: building"
 make -s all

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # vm-check.sh - `make vm-check`: the kit checked in a VM that really boots.
 #
-# Builds a minimal Debian 12 image by debootstrap from deb.debian.org: the
-# course packages of vm/packages.lock (at their locked versions while the
-# mirror has them, as provision.sh installs them) and Debian's kernel. Boots
-# it under qemu (software emulation when there is no KVM) with a copy of this
-# working tree at /vagrant, and runs vm/guest-init there:
+# Builds a minimal Debian 12 image by debootstrap from deb.debian.org, with
+# the course packages of vm/packages.lock (installed in the image by
+# vm/provision.sh --guest --packages-only) and Debian's kernel. Boots it under
+# qemu (software emulation when there is no KVM) with a copy of this working
+# tree at /vagrant, and runs vm/guest-init there:
 # vm/provision.sh --guest, make check, lab 02 (FIFOs) graded, ipclab doctor.
 # The guest needs no network. Prints the guest's output as it comes (also in
 # build/vm/guest.log) and the time of each phase. Exit status: 0 all passed,
 # 1 something failed in the guest, 2 the VM could not be built or run.
 #
-# Cached in build/vm/: the image (rebuilt when the locked course packages or
-# this recipe change) and the downloaded packages. Needs root to build the
+# Cached in build/vm/: the image (rebuilt when vm/packages.lock, provision.sh
+# or this recipe change) and the downloaded packages. Needs root to build the
 # image, and the host packages of vm/packages.lock (debootstrap, e2fsprogs,
 # qemu-system-x86).
 #
@@ -55,8 +55,7 @@ need() {
 # ---- the recipe of the image ----
 
 [[ -r $LOCK ]] || die "$LOCK not found: it lists the course packages the image holds"
-mapfile -t COURSE < <(sed 's/#.*//' "$LOCK" | awk 'NF && $3 == "course" { print $1 "=" $2 }' | sort)
-((${#COURSE[@]})) || die "$LOCK has no course packages (lines 'NAME VERSION course')"
+[[ -x vm/provision.sh ]] || die "vm/provision.sh not found: it installs the image's packages"
 
 # The image's only own file: PID 1 mounts the working tree's disk at /vagrant
 # and hands over to its vm/guest-init (which is not in the image, so changing
@@ -91,12 +90,12 @@ need mkfs.ext4 e2fsprogs
 # ---- the image: build/vm/image-KEY/{root.img,vmlinuz,initrd.img} ----
 
 build_image() {
-	local rootfs=$VM/rootfs.tmp pkg version drift=() mib
+	local rootfs=$VM/rootfs.tmp mib
 	[[ $(id -u) == 0 ]] ||
 		die "building the image needs root (debootstrap, chroot): sudo make vm-check"
 	need debootstrap debootstrap
 	need unshare util-linux
-	say "building the image ${IMAGE#"$ROOT"/} (${#COURSE[@]} course packages + ${BOOT_PACKAGES[*]}):" \
+	say "building the image ${IMAGE#"$ROOT"/} (the course packages of $LOCK + ${BOOT_PACKAGES[*]}):" \
 		"debootstrap from $MIRROR, several minutes"
 	rm -rf "$rootfs" "$IMAGE" "$IMAGE.tmp"
 	mkdir -p "$rootfs" "$VM/cache/debootstrap" "$VM/cache/apt"
@@ -111,8 +110,10 @@ $(tail -n 15 "$VM/debootstrap.log")"
 		deb $MIRROR $SUITE-updates main
 		deb $SECURITY $SUITE-security main
 	EOF
-	# The course packages as provision.sh installs them: at the locked version
-	# while the mirror has it, else at the mirror's (and said so below).
+	# The course packages by provision.sh itself (a copy, run in the chroot),
+	# then the kernel.
+	mkdir -p "$rootfs/tmp/ipclab/vm"
+	cp vm/provision.sh "$LOCK" "$rootfs/tmp/ipclab/vm/"
 	# shellcheck disable=SC2016 # expanded by sh -c
 	timeout -k 10 1800 unshare --mount --propagation private sh -euc '
 		root=$1 cache=$2
@@ -121,31 +122,13 @@ $(tail -n 15 "$VM/debootstrap.log")"
 		mount -t sysfs sysfs "$root/sys"
 		mount --bind "$cache" "$root/var/cache/apt/archives"
 		export DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
-		chroot "$root" apt-get update -q
-		wanted=
-		for spec in "$@"; do
-			if [ "${spec#*=}" != "$spec" ] &&
-				! chroot "$root" apt-cache madison "${spec%%=*}" |
-				cut -d"|" -f2 | tr -d " " | grep -qxF "${spec#*=}"; then
-				echo "vm-check: the mirror no longer has $spec: installing its current version"
-				spec=${spec%%=*}
-			fi
-			wanted="$wanted $spec"
-		done
-		chroot "$root" apt-get install -y -q --no-install-recommends $wanted
-	' sh "$rootfs" "$VM/cache/apt" "${COURSE[@]}" "${BOOT_PACKAGES[@]}" >"$VM/apt.log" 2>&1 ||
+		chroot "$root" /tmp/ipclab/vm/provision.sh --guest --packages-only
+		chroot "$root" apt-get install -y -q --no-install-recommends "$@"
+	' sh "$rootfs" "$VM/cache/apt" "${BOOT_PACKAGES[@]}" >"$VM/apt.log" 2>&1 ||
 		die "installing the packages in the image failed; the last lines of $VM/apt.log:
 $(tail -n 15 "$VM/apt.log")"
-	for pkg in "${COURSE[@]}"; do
-		# shellcheck disable=SC2016 # a dpkg-query format
-		version=$(chroot "$rootfs" dpkg-query -W -f='${Version}' "${pkg%%=*}" 2>/dev/null || true)
-		[[ $version == "${pkg#*=}" ]] || drift+=("${pkg%%=*} ${version:-missing} (locked ${pkg#*=})")
-	done
-	if ((${#drift[@]})); then
-		say "warning: the image differs from $LOCK (Debian's mirror has moved on;" \
-			"sudo ./vm/provision.sh --update-lock on an up-to-date machine):"
-		printf 'vm-check:   %s\n' "${drift[@]}"
-	fi
+	rm -rf "$rootfs/tmp/ipclab"
+	grep '^provision.sh: warning' "$VM/apt.log" | sed 's/^provision.sh: /vm-check: image: /' || true
 	printf '%s\n' "$STUB" >"$rootfs/sbin/ipclab-vm-init"
 	chmod 755 "$rootfs/sbin/ipclab-vm-init"
 	echo ipclab-vm >"$rootfs/etc/hostname"
@@ -162,10 +145,11 @@ $(tail -n 15 "$VM/apt.log")"
 	find "$VM" -maxdepth 1 -name 'image-*' ! -path "$IMAGE" -exec rm -rf {} +
 }
 
-# The image's cache key: everything it is built from (the locked course
-# packages, the stub, and build_image's own code).
+# The image's cache key: everything it is built from (the lock, provision.sh,
+# the stub, and build_image's own code).
 RECIPE="$SUITE $MIRROR $SECURITY
-${COURSE[*]}
+$(<"$LOCK")
+$(<vm/provision.sh)
 ${BOOT_PACKAGES[*]}
 $STUB
 $(declare -f build_image)"
