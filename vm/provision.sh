@@ -38,12 +38,14 @@ for arg; do
 	case $arg in
 	--guest) mode=guest ;;
 	--packages-only) build=no ;;
-	--update-lock) mode=update ;;
+	--update-lock)
+		(($# == 1)) || die "--update-lock takes no other option"
+		mode=update
+		;;
 	-h | --help) usage && exit 0 ;;
 	*) usage >&2 && die "unknown option '$arg'" ;;
 	esac
 done
-[[ $mode != update || ($# == 1) ]] || die "--update-lock takes no other option"
 
 [[ $(id -u) == 0 ]] || die "must run as root: sudo $0 $*"
 [[ -r /etc/os-release ]] || die "no /etc/os-release: this script supports Debian 12 and Ubuntu"
