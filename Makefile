@@ -36,7 +36,7 @@ all: bin/ipclab $(B)/lib/libgrader.a $(B)/lib/runner.o $(PRISTINE) $(REF) $(TEST
 
 bin/ipclab: $(IPCLAB_SRC) $(wildcard autograder/ipclab/*.h autograder/lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iautograder/lib -o $@ $(IPCLAB_SRC)
+	$(CC) $(CFLAGS) -Iautograder/lib -o $@ $(IPCLAB_SRC) -larchive
 
 $(B)/lib/%.o: autograder/lib/%.c $(wildcard autograder/lib/*.h)
 	@mkdir -p $(@D)

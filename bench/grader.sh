@@ -10,6 +10,8 @@
 #   - for every lab, grading its reference solution    target: under 3 s
 #   - each hostile submission of every lab: the whole grading run, and the test that came
 #     closest to its own deadline                      target: deadline + 1 s at most
+#   - batch: a class of 100 lab 01 submissions (50 copies of the reference, 50
+#     mutants) graded by one `ipclab grade 01 CLASS`, once target: 30 a minute or more
 # Machines are shared and noisy: read medians, not single runs.
 set -euo pipefail
 
@@ -97,3 +99,21 @@ for patch in "$ROOT"/autograder/hostile/*/*.patch; do
 		"hostile ${lab%%-*}/$name:" "$total" "$worst_name" "$worst_time" "$worst_deadline" \
 		"$(verdict "$worst_time" "$(echo "$worst_deadline + 1" | bc -l)")"
 done
+
+# A class: 50 copies of the reference and 50 mutants (the lab's, in turn).
+class=$KIT/class
+mapfile -t mutants < <(ls "$ROOT"/autograder/mutants/01-pipes/*.patch)
+for ((i = 1; i <= 50; i++)); do
+	mkdir -p "$class/ref-$i" "$class/mutant-$i"
+	cp build/ref/01-pipes/pipes.c "$class/ref-$i/"
+	cp build/ref/01-pipes/pipes.c "$class/mutant-$i/"
+	patch -s -p1 -d "$class/mutant-$i" <"${mutants[i % ${#mutants[@]}]}"
+done
+start=$(now)
+"$KIT/bin/ipclab" grade 01 "$class" --out "$KIT/grades" >"$KIT/batch.txt" 2>&1 || true
+seconds=$(echo "$(now) - $start" | bc -l)
+graded=$(grep -c '^[^,]*,graded,' "$KIT/grades/gradebook.csv" || true)
+rate=$(echo "$graded * 60 / $seconds" | bc -l)
+printf '%-44s %6.1f a minute (%d graded in %.0f s, %d CPUs; target >= 30: %s)\n' \
+	"batch: 50 references + 50 mutants of lab 01" "$rate" "$graded" "$seconds" "$(nproc)" \
+	"$(verdict 30 "$rate")"

@@ -1,10 +1,12 @@
 /*
  * cmd_grade.c - `ipclab grade NN DIR [TEST...] [--results FILE] [--junit FILE]
- * [--deadline SECONDS]`: grades a submission (only the TESTs named, if any).
- * Only the lab's source files are copied out of DIR (regular files, at most
- * 1 MiB, no symlinks) into a fresh scratch directory; DIR is never written.
- * The reports are written on every path, a submission that cannot be graded
- * included.
+ * [--records FILE] [--deadline SECONDS]`: grades a submission (only the TESTs
+ * named, if any). Only the lab's source files are copied out of DIR (regular
+ * files, at most 1 MiB, no symlinks) into a fresh scratch directory; DIR is
+ * never written. The reports are written on every path, a submission that
+ * cannot be graded included.
+ * `ipclab grade NN PATH... [--out DIR] [--jobs N] [--regrade]` grades a class
+ * (batch.c).
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -12,17 +14,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "batch.h"
 #include "build.h"
+#include "limits.h"
 #include "ipclab.h"
 #include "report.h"
 #include "util.h"
 
 struct grade_args {
-	const char *results, *junit;
+	const char *results, *junit, *records;
 	double deadline;
 	const char *lab_name, *dir;
 	struct selection only;
+	struct batch_opts batch;
+	bool batch_asked;	/* an option only a batch takes was given */
+	char **rest;		/* the arguments after NN */
+	int nrest;
 };
+
+/* A number of parallel gradings: 1 to 256. */
+static int parse_jobs(const char *text, int *jobs)
+{
+	char *end;
+	long n = strtol(text, &end, 10);
+
+	if (end == text || *end || n < 1 || n > 256)
+		return usage_error("grade", "--jobs wants a number from 1 to 256, not '%s'",
+				   text);
+	*jobs = (int)n;
+	return -1;
+}
 
 static int parse(int argc, char **argv, struct grade_args *args)
 {
@@ -30,6 +51,11 @@ static int parse(int argc, char **argv, struct grade_args *args)
 		{"results", required_argument, NULL, 'r'},
 		{"junit", required_argument, NULL, 'j'},
 		{"deadline", required_argument, NULL, 'd'},
+		{"records", required_argument, NULL, 'R'},
+		{"out", required_argument, NULL, 'o'},
+		{"jobs", required_argument, NULL, 'J'},
+		{"regrade", no_argument, NULL, 'g'},
+		{"limits", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -52,6 +78,29 @@ static int parse(int argc, char **argv, struct grade_args *args)
 				return usage_error("grade", "--deadline wants "
 						   "seconds > 0, not '%s'", optarg);
 			break;
+		case 'R':
+			args->records = optarg;
+			break;
+		case 'o':
+			args->batch.out = optarg;
+			args->batch_asked = true;
+			break;
+		case 'J':
+			if (parse_jobs(optarg, &args->batch.jobs) != -1)
+				return EXIT_USAGE;
+			args->batch_asked = true;
+			break;
+		case 'L':
+			if (!limits_known(optarg))
+				return usage_error("grade", "--limits knows 'gradescope' (half a "
+						   "CPU, 768 MiB, 64 MiB /dev/shm), not '%s'",
+						   optarg);
+			args->batch.limits = optarg;
+			break;
+		case 'g':
+			args->batch.regrade = true;
+			args->batch_asked = true;
+			break;
 		case 'h':
 			usage_of("grade");
 			return 0;
@@ -60,15 +109,46 @@ static int parse(int argc, char **argv, struct grade_args *args)
 		}
 	}
 	if (argc - optind < 2)
-		return usage_error("grade", "which lab, and which directory? "
-				   "(ipclab grade 01 submission/)");
-	for (int i = optind + 2; i < argc; i++)
-		if (!valid_test_name(argv[i]))
-			return usage_error("grade", "'%s' is not a test name (grades one "
-					   "directory at a time)", argv[i]);
+		return usage_error("grade", "which lab, and which submissions? "
+				   "(ipclab grade 01 submission/, or ipclab grade 01 "
+				   "submissions/*)");
 	args->lab_name = argv[optind];
-	args->dir = argv[optind + 1];
-	args->only = (struct selection){argv + optind + 2, argc - optind - 2};
+	args->rest = argv + optind + 1;
+	args->nrest = argc - optind - 1;
+	args->batch.deadline = args->deadline;
+	return -1;
+}
+
+/*
+ * One submission and test names (the arguments after it are not paths), or a
+ * batch: several paths, a directory of submissions, or a batch option.
+ */
+static int choose(const struct lab *lab, struct grade_args *args, bool *batch)
+{
+	bool paths = false;
+
+	for (int i = 1; i < args->nrest; i++)
+		paths |= access(args->rest[i], F_OK) == 0;
+	*batch = args->batch_asked || paths || batch_is_class_dir(lab, args->rest[0]);
+	if (*batch) {
+		for (int i = 0; i < args->nrest; i++)
+			if (access(args->rest[i], F_OK) == -1)
+				return usage_error("grade", "%s: no such submission (a batch "
+						   "grades whole labs: name tests only "
+						   "when grading one submission)",
+						   args->rest[i]);
+		if (args->results || args->junit || args->records)
+			return usage_error("grade", "--results, --junit and --records are "
+					   "for one submission: a batch writes them per "
+					   "submission under --out");
+		return -1;
+	}
+	for (int i = 1; i < args->nrest; i++)
+		if (!valid_test_name(args->rest[i]))
+			return usage_error("grade", "'%s' is neither a test name nor a "
+					   "submission", args->rest[i]);
+	args->dir = args->rest[0];
+	args->only = (struct selection){args->rest + 1, args->nrest - 1};
 	return -1;
 }
 
@@ -112,19 +192,6 @@ static char *make_scratch(void)
 	return absolute;
 }
 
-/* The submission cannot be graded: every test fails and says why. */
-static void not_graded(const struct lab *lab, const struct selection *only,
-		       const char *problem, enum ag_status status, struct ag_run *run)
-{
-	char *reason = xstrfmt("not graded: %s", problem);
-
-	run->lab = xstrdup(lab->dir);
-	run->title = xstrdup(lab->title);
-	run->output = xstrfmt("%s\n", problem);
-	fail_all(lab, only, reason, status, run);
-	free(reason);
-}
-
 static int write_reports(const struct grade_args *args, const struct ag_run *run)
 {
 	int rc = 0;
@@ -133,6 +200,10 @@ static int write_reports(const struct grade_args *args, const struct ag_run *run
 		rc = error_errno("cannot write %s", args->results);
 	if (args->junit && report_junit(args->junit, run) == -1)
 		rc = error_errno("cannot write %s", args->junit);
+	/* last, and only for a grading that ended: a batch takes a records file as
+	 * the sign that this submission needs no grading again */
+	if (args->records && !interrupted_by && records_save(args->records, run) == -1)
+		rc = error_errno("cannot write %s", args->records);
 	return rc;
 }
 
@@ -144,7 +215,20 @@ int cmd_grade(int argc, char **argv)
 	if (status != -1)
 		return status;
 	const struct lab *lab = lab_lookup(args.lab_name);
-	if (lab == NULL || check_test_names(lab, &args.only) == -1)
+	bool batch;
+	if (lab == NULL || choose(lab, &args, &batch) != -1)
+		return EXIT_USAGE;
+	/* the code under test sees neither the kit (solutions) nor the submissions */
+	hide_from_tests(kit_root());
+	for (int i = 0; i < args.nrest && (batch || i == 0); i++)
+		hide_from_tests(args.rest[i]);
+	if (batch) {
+		status = grade_batch(lab, args.rest, args.nrest, &args.batch);
+		if (interrupted_by)
+			reraise_interrupt();
+		return status;
+	}
+	if (check_test_names(lab, &args.only) == -1)
 		return EXIT_USAGE;
 
 	char *word = shell_word(args.dir);
@@ -161,14 +245,26 @@ int cmd_grade(int argc, char **argv)
 				  "is not a directory" : "does not exist");
 	else if (scratch)
 		build_copy_sources(lab, args.dir, args.dir, scratch, true, &problem);
+	char *limited = NULL;
+	if (args.batch.limits && limits_apply(args.batch.limits, &limited) == -1)
+		problem = xstrdup("the limits could not be applied");
 	if (problem) {
-		not_graded(lab, &args.only, problem, AG_FAILED, &run);
+		run_not_graded(lab, &args.only, problem, AG_FAILED, &run);
 	} else if (!scratch || grade_workdir(lab, scratch, &opts, &run) == -1) {
 		run_free(&run);
-		not_graded(lab, &args.only, "the grader could not build the submission "
+		run_not_graded(lab, &args.only, "the grader could not build the submission "
 			   "(a fault of the grading machine: see its log)", AG_ERROR,
 			   &run);
 		status = EXIT_USAGE;
+	}
+	if (limited) {
+		char *used = limits_release();
+		char *output = xstrfmt("%s\n%s%s%s", limited, used ? used : "",
+				       used ? "\n" : "", run.output ? run.output : "");
+		free(run.output);
+		run.output = output;
+		free(limited);
+		free(used);
 	}
 	/* what goes wrong is said first: the last line is always the score */
 	if (write_reports(&args, &run) == -1)

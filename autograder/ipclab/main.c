@@ -29,8 +29,15 @@ static const struct command {
 	{"test", cmd_test, "test NN [TEST...] [-v]",
 	 "grade your working copy labs/NN-topic/ (only the TESTs named, if any)"},
 	{"grade", cmd_grade,
-	 "grade NN DIR [TEST...] [--results FILE] [--junit FILE] [--deadline SECONDS]",
-	 "grade a submission directory; write Gradescope results.json and JUnit XML"},
+	 "grade NN DIR [TEST...] [--results FILE] [--junit FILE] [--records FILE]\n"
+	 "                   [--deadline SECONDS] [--limits gradescope]\n"
+	 "       ipclab grade NN PATH... [--out DIR] [--jobs N] [--regrade]\n"
+	 "                   [--deadline SECONDS] [--limits gradescope]",
+	 "grade a submission directory (write Gradescope results.json, JUnit XML),\n"
+	 "      or a class: directories and .zip/.tar.gz archives, or a directory of\n"
+	 "      them (gradebook.csv, class-report.html, summary.txt in --out, default\n"
+	 "      ipclab-grades/NN-topic/; graded ones are skipped unless --regrade);\n"
+	 "      --limits gradescope grades as in a Gradescope container"},
 	{"hint", cmd_hint, "hint NN [TEST]",
 	 "hints for the tests that failed in your last run"},
 	{"watch", cmd_watch, "watch NN", "run `ipclab test NN` again each time you save"},

@@ -701,6 +701,18 @@ void fail_all(const struct lab *lab, const struct selection *only, const char *r
 	free(plan);
 }
 
+void run_not_graded(const struct lab *lab, const struct selection *only,
+		    const char *problem, enum ag_status status, struct ag_run *run)
+{
+	char *reason = xstrfmt("not graded: %s", problem);
+
+	run->lab = xstrdup(lab->dir);
+	run->title = xstrdup(lab->title);
+	run->output = xstrfmt("%s\n", problem);
+	fail_all(lab, only, reason, status, run);
+	free(reason);
+}
+
 int grade_workdir(const struct lab *lab, const char *workdir,
 		  const struct grade_opts *opts, struct ag_run *run)
 {

@@ -50,6 +50,13 @@ int grade_workdir(const struct lab *lab, const char *workdir,
 void fail_all(const struct lab *lab, const struct selection *only, const char *reason,
 	      enum ag_status status, struct ag_run *run);
 
+/*
+ * The submission cannot be graded: run (empty) gets every planned test failed
+ * with status and "not graded: problem", and problem as its output.
+ */
+void run_not_graded(const struct lab *lab, const struct selection *only,
+		    const char *problem, enum ag_status status, struct ag_run *run);
+
 /* Exit status for a run: 0 when every test passed, else 1. */
 int run_exit_status(const struct ag_run *run);
 

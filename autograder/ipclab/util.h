@@ -56,6 +56,13 @@ bool same_content(const char *a, const char *b);
 int mkdir_p(const char *path);
 /* rm -rf, never following a symlink; makes directories writable to empty them. */
 int remove_tree(const char *path);
+/*
+ * Adds path (made absolute) to IPCLAB_HIDE: what the sandbox hides from the
+ * code under test (the kit and its solutions, other submissions). A path
+ * that does not exist, or holds ':', is left out.
+ */
+void hide_from_tests(const char *path);
+
 /* A command in $PATH, as a malloc'd path, or NULL. */
 char *find_in_path(const char *cmd);
 

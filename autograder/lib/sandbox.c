@@ -428,14 +428,63 @@ static int drop_privileges(void)
 	return 0;
 }
 
-/* Private mounts: a /proc that shows the sandbox's pids, an empty /dev/shm. */
+/* True when dir is path or holds it. */
+static bool holds(const char *dir, const char *path)
+{
+	size_t len = strlen(dir);
+
+	return strncmp(dir, path, len) == 0 && (path[len] == '/' || path[len] == '\0');
+}
+
+/*
+ * Hides what the code under test must not read: the paths in IPCLAB_HIDE
+ * (absolute, separated by ':'; `ipclab grade` names the kit, with its
+ * solutions, and the class's submissions). A directory gets an empty
+ * read-only tmpfs over it, a file /dev/null; a path holding the test's
+ * scratch directory stays, and one the sandbox cannot see is hidden already.
+ */
+static int hide_paths(void)
+{
+	const char *list = getenv("IPCLAB_HIDE");
+	char *copy, *save = NULL;
+	int rc = 0;
+
+	if (list == NULL || *list == '\0')
+		return 0;
+	if ((copy = strdup(list)) == NULL)
+		return -1;
+	for (char *path = strtok_r(copy, ":", &save); path && rc == 0;
+	     path = strtok_r(NULL, ":", &save)) {
+		struct stat st;
+
+		if (stat(path, &st) == -1 || holds(path, scratch_dir))
+			continue;
+		if (S_ISDIR(st.st_mode))
+			rc = mount("ag-hidden", path, "tmpfs", MS_RDONLY | MS_NOSUID |
+				   MS_NODEV | MS_NOEXEC, "size=4k,mode=0");
+		else
+			rc = mount("/dev/null", path, NULL, MS_BIND, NULL);
+		if (rc == -1)
+			ag_message_add("grader error: cannot hide %s from the test", path);
+	}
+	free(copy);
+	return rc;
+}
+
+/*
+ * Private mounts: a /proc that shows the sandbox's pids, an empty /dev/shm,
+ * and the hidden paths.
+ */
 static int private_mounts(void)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		return -1;
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
 		return -1;
-	return mount("ag-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
+	if (mount("ag-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+		  "size=64m,mode=1777") == -1)
+		return -1;
+	return hide_paths();
 }
 
 static void apply_limits(double seconds)

@@ -17,6 +17,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-check.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 # shellcheck source=autograder/selfcheck/run_check.sh
 . autograder/selfcheck/run_check.sh
+# shellcheck source=autograder/selfcheck/batch_checks.sh
+. autograder/selfcheck/batch_checks.sh
 
 # lab_sources LAB: the files a submission of LAB holds (from ipclab's lab table).
 lab_sources() {
@@ -505,7 +507,8 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
-	docs_no_warnings vagrant_validate docker_build)
+	docs_no_warnings vagrant_validate docker_build batch_grading batch_resumes
+	limits_gradescope)
 ONLY="$*"
 for name in "${ALL[@]}"; do
 	run_check "$name" "check_$name"

@@ -1,0 +1,190 @@
+/*
+ * gradebook.c - the class outputs of a batch grading (see gradebook.h).
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include "gradebook.h"
+#include "report.h"
+#include "run.h"
+#include "util.h"
+
+void submission_free(struct submission *s)
+{
+	free(s->path);
+	free(s->name);
+	free(s->slug);
+	free(s->dir);
+	free(s->problem);
+	run_free(&s->run);
+}
+
+void csv_field(FILE *out, const char *text)
+{
+	char *clean = text_sanitise(text ? text : "", 1 << 16);
+
+	if (clean[strcspn(clean, ",\"\r\n")] == '\0') {
+		fputs(clean, out);
+	} else {
+		fputc('"', out);
+		for (const char *p = clean; *p; p++) {
+			if (*p == '"')
+				fputc('"', out);
+			fputc(*p, out);
+		}
+		fputc('"', out);
+	}
+	free(clean);
+}
+
+static void csv_number(FILE *out, int value)
+{
+	fprintf(out, ",%d", value);
+}
+
+static void csv_row(FILE *out, const struct submission *s, const struct ag_run *plan)
+{
+	csv_field(out, s->name);
+	fputs(s->problem ? ",not graded" : ",graded", out);
+	csv_number(out, run_score(&s->run));
+	csv_number(out, run_max_score(&s->run));
+	for (int t = 0; t < plan->ntests; t++) {
+		const struct ag_result *r = run_find_test((struct ag_run *)&s->run,
+							  plan->tests[t].suite,
+							  plan->tests[t].name);
+		csv_number(out, r ? r->score : 0);
+	}
+	fputc(',', out);
+	csv_field(out, s->problem);
+	fputs("\r\n", out);
+}
+
+static int write_csv(const char *path, const struct submission *subs, int n,
+		     const struct ag_run *plan)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	if (out == NULL)
+		die_errno("open_memstream");
+	fputs("submission,status,score,max_score", out);
+	for (int t = 0; t < plan->ntests; t++) {
+		fputc(',', out);
+		csv_field(out, plan->tests[t].name);
+	}
+	fputs(",reason\r\n", out);
+	for (int i = 0; i < n; i++)
+		csv_row(out, &subs[i], plan);
+	if (fclose(out) != 0)
+		die_errno("open_memstream");
+	int rc = write_whole_file(path, text, size);
+	free(text);
+	return rc;
+}
+
+/* ---- the summary ---- */
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void summarise_scores(FILE *out, const struct submission *subs, int n, int max)
+{
+	double *scores = xmalloc((size_t)(n ? n : 1) * sizeof(double)), sum = 0;
+	int graded = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!subs[i].problem)
+			sum += scores[graded++] = run_score(&subs[i].run);
+	if (graded > 0) {
+		qsort(scores, (size_t)graded, sizeof(double), by_value);
+		double median = graded % 2 ? scores[graded / 2] :
+				(scores[graded / 2 - 1] + scores[graded / 2]) / 2;
+		fprintf(out, "scores of the %d graded: mean %.1f, median %g, lowest %g, "
+			"highest %g (of %d)\n", graded, sum / graded, median, scores[0],
+			scores[graded - 1], max);
+	}
+	free(scores);
+}
+
+static void summarise_tests(FILE *out, const struct submission *subs, int n,
+			    const struct ag_run *plan)
+{
+	int graded = 0;
+
+	for (int i = 0; i < n; i++)
+		graded += !subs[i].problem;
+	if (graded == 0)
+		return;
+	fprintf(out, "failures by test (of the %d graded):\n", graded);
+	for (int t = 0; t < plan->ntests; t++) {
+		int failed = 0;
+
+		for (int i = 0; i < n; i++) {
+			const struct ag_result *r = run_find_test(
+				(struct ag_run *)&subs[i].run, plan->tests[t].suite,
+				plan->tests[t].name);
+			failed += !subs[i].problem && (r == NULL || r->status != AG_PASSED);
+		}
+		fprintf(out, "  %-40s %4d  (%.0f%%)\n", plan->tests[t].name, failed,
+			100.0 * failed / graded);
+	}
+}
+
+static void summarise(FILE *out, const struct lab *lab, const char *dir,
+		      const struct submission *subs, int n, double seconds,
+		      const struct ag_run *plan)
+{
+	int not_graded = 0;
+
+	for (int i = 0; i < n; i++)
+		not_graded += subs[i].problem != NULL;
+	fprintf(out, "%s: %d submission%s, %d graded, %d not graded, in %.0f s\n",
+		lab->title, n, n == 1 ? "" : "s", n - not_graded, not_graded, seconds);
+	summarise_scores(out, subs, n, run_max_score(plan));
+	summarise_tests(out, subs, n, plan);
+	if (not_graded)
+		fprintf(out, "not graded (each row of the gradebook says why):\n");
+	for (int i = 0; i < n; i++) {
+		if (subs[i].problem) {
+			char *name = text_sanitise(subs[i].name, 256);
+			fprintf(out, "  %s: %s\n", name, subs[i].problem);
+			free(name);
+		}
+	}
+	fprintf(out, "written in %s/: gradebook.csv, summary.txt, and per submission "
+		"SUBMISSION-ID/results.json, junit.xml, report.txt\n", dir);
+}
+
+int gradebook_write(const struct lab *lab, const char *out, const struct submission *subs,
+		    int n, double seconds)
+{
+	struct ag_run plan = {0};
+	char *plan_path = lab_plan_path(lab);
+	char *csv = xstrfmt("%s/gradebook.csv", out);
+	char *summary = xstrfmt("%s/summary.txt", out);
+	int rc = 0;
+	FILE *file;
+
+	if (records_load(&plan, plan_path, NULL, true) == -1)
+		rc = error_errno("cannot read the lab's test list %s", plan_path);
+	else if (write_csv(csv, subs, n, &plan) == -1)
+		rc = error_errno("cannot write %s", csv);
+	else if ((file = fopen(summary, "w")) == NULL)
+		rc = error_errno("cannot write %s", summary);
+	else {
+		summarise(file, lab, out, subs, n, seconds, &plan);
+		if (fclose(file) != 0)
+			rc = error_errno("cannot write %s", summary);
+		summarise(stdout, lab, out, subs, n, seconds, &plan);
+	}
+	run_free(&plan);
+	free(plan_path);
+	free(csv);
+	free(summary);
+	return rc == -1 ? EXIT_USAGE : 0;
+}

@@ -1,0 +1,189 @@
+# batch_checks.sh - sourced by check.sh: the checks of `ipclab grade` on a
+# whole class (batch mode). Uses check.sh's ROOT, IPCLAB, WORK, fail and
+# patched_copy.
+# shellcheck shell=bash
+
+# The awkward name every reader of the gradebook must keep intact.
+ODD_NAME='Zoë Ünal, "Jr" (2nd try)'
+
+# make_class DIR: a class of lab 01 submissions, one of each kind an
+# instructor meets, as directories and archives.
+make_class() {
+	local class=$1 ref=build/ref/01-pipes/pipes.c
+	mkdir -p "$class"/{ref-dir,skeleton,nested/lab01,empty,missing,symlink,big,twice/a,twice/b}
+	cp "$ref" "$class/ref-dir/"
+	mkdir -p "$class/$ODD_NAME" && cp "$ref" "$class/$ODD_NAME/"
+	cp labs/01-pipes/pipes.c "$class/skeleton/"
+	cp "$ref" "$class/nested/lab01/"
+	patched_copy 01-pipes autograder/mutants/01-pipes/parent-keeps-both-ends.patch "$class/mutant"
+	echo "notes" >"$class/missing/README.txt"
+	ln -s "$ROOT/$ref" "$class/symlink/pipes.c"
+	truncate -s 2G "$class/big/pipes.c"
+	cp "$ref" "$class/twice/a/" && cp "$ref" "$class/twice/b/"
+	(cd "$class/ref-dir" && tar -czf ../ref-tgz.tar.gz pipes.c)
+	# A submission that looks for the reference and for the others' files.
+	mkdir -p "$class/snoop"
+	{
+		sed 's|^ssize_t read_full(int fd, void \*buf, size_t count)$|ssize_t read_full_real(int, void *, size_t);\nvoid snoop(void);\n&\n{ snoop(); return read_full_real(fd, buf, count); }\nssize_t read_full_real(int fd, void *buf, size_t count)|' "$ref"
+		echo '#include <stdlib.h>'
+		echo 'void snoop(void)'
+		echo '{'
+		echo "	system(\"cat $ROOT/solutions/01-pipes/pipes.c $ROOT/$ref $class/ref-dir/pipes.c 2>&1 | head -c 300; grep -rl write_full $class $WORK 2>&1 | head -n 3\");"
+		echo '}'
+	} >"$class/snoop/pipes.c"
+	python3 - "$class" <<-'EOF'
+		import sys, zipfile
+		d = sys.argv[1]
+		with zipfile.ZipFile(f"{d}/ref-zip.zip", "w") as z:
+		    z.write("build/ref/01-pipes/pipes.c", "lab01/pipes.c")
+		with zipfile.ZipFile(f"{d}/traversal.zip", "w") as z:
+		    z.writestr("../../escaped-by-zip", "x")
+		    z.write("build/ref/01-pipes/pipes.c", "pipes.c")
+		with zipfile.ZipFile(f"{d}/zip-symlink.zip", "w") as z:
+		    link = zipfile.ZipInfo("pipes.c")
+		    link.external_attr = 0o120777 << 16
+		    z.writestr(link, "/etc/passwd")
+		with zipfile.ZipFile(f"{d}/empty-zip.zip", "w"):
+		    pass
+		open(f"{d}/garbage.tar.gz", "wb").write(b"this is no archive")
+	EOF
+}
+
+# A digest of every file and link under a directory (names, kinds, bytes).
+tree_digest() {
+	(cd "$1" && find . -printf '%p %y %s %l\n' | sort && find . -type f -size -2M -exec cat {} +) |
+		sha256sum
+}
+
+# gradebook_rows CSV: "name|status|score|reason" per row, read by Python's csv module.
+gradebook_rows() {
+	python3 - "$1" <<-'EOF'
+		import csv, sys
+		with open(sys.argv[1], newline="", encoding="utf-8") as f:
+		    rows = list(csv.DictReader(f))
+		for r in rows:
+		    print("|".join([r["submission"], r["status"], r["score"], r["reason"]]))
+	EOF
+}
+
+# expect_row ROWS NAME STATUS OP SCORE REASON_WORDS: one row, as expected
+# (OP: a test(1) comparison, -eq -lt -ge).
+expect_row() {
+	local rows=$1 name=$2 status=$3 op=$4 value=$5 words=$6 row score
+	row=$(awk -F'|' -v name="$name" '$1 == name' <<<"$rows" | head -n 1)
+	[[ -n $row ]] || fail "no gradebook row for '$name'"
+	IFS='|' read -r _ got_status score reason <<<"$row"
+	[[ $got_status == "$status" ]] || fail "'$name': status '$got_status', expected '$status' ($row)"
+	test "$score" "$op" "$value" || fail "'$name': score $score, expected $op $value"
+	[[ $reason == *"$words"* ]] || fail "'$name': reason '$reason' does not say '$words'"
+	echo "  $name: $status, $score, ${reason:-(graded)}"
+}
+
+check_batch_grading() {
+	local class=$WORK/class out=$WORK/grades rows before status=0 seconds
+	make_class "$class"
+	before=$(tree_digest "$class")
+	seconds=$SECONDS
+	timeout -k 5 600 "$IPCLAB" grade 01 "$class" --out "$out" >"$WORK/batch.txt" 2>&1 || status=$?
+	seconds=$((SECONDS - seconds))
+	[[ $status == 1 ]] || fail "exit status $status, expected 1 (some not graded): $(tail -n 20 "$WORK/batch.txt")"
+	rows=$(gradebook_rows "$out/gradebook.csv")
+	[[ $(wc -l <<<"$rows") == 17 ]] || fail "17 rows expected in the gradebook: $rows"
+	expect_row "$rows" ref-dir graded -eq 100 ""
+	expect_row "$rows" ref-zip graded -eq 100 ""
+	expect_row "$rows" ref-tgz graded -eq 100 ""
+	expect_row "$rows" nested graded -eq 100 ""
+	expect_row "$rows" "$ODD_NAME" graded -eq 100 ""
+	expect_row "$rows" skeleton graded -eq 0 ""
+	expect_row "$rows" mutant graded -lt 100 ""
+	expect_row "$rows" snoop graded -ge 0 ""
+	expect_row "$rows" empty "not graded" -eq 0 "empty submission"
+	expect_row "$rows" empty-zip "not graded" -eq 0 "empty submission"
+	expect_row "$rows" missing "not graded" -eq 0 "pipes.c is missing"
+	expect_row "$rows" symlink "not graded" -eq 0 "symbolic link"
+	expect_row "$rows" zip-symlink "not graded" -eq 0 "symbolic link"
+	expect_row "$rows" big "not graded" -eq 0 "larger than 1 MiB"
+	expect_row "$rows" twice "not graded" -eq 0 "there twice"
+	expect_row "$rows" traversal "not graded" -eq 0 "path traversal"
+	expect_row "$rows" garbage "not graded" -eq 0 "not a readable"
+	# Nothing written outside the output directory.
+	[[ $(tree_digest "$class") == "$before" ]] || fail "the class directory changed"
+	[[ ! -e $WORK/escaped-by-zip && ! -e $class/../../escaped-by-zip ]] ||
+		fail "the zip's ../../ entry was written"
+	# The snooping submission saw neither the reference nor another submission.
+	jq -r '.tests[].output // empty' "$out"/snoop-*/results.json >"$WORK/snoop.txt"
+	if grep -q 'Lab 01: pipes\|/pipes\.c$' "$WORK/snoop.txt"; then
+		fail "a submission read the reference or another submission: $(head -n 5 "$WORK/snoop.txt")"
+	fi
+	grep -q 'No such file' "$WORK/snoop.txt" || fail "the snoop's output is not in its report"
+	# Every submission has its own results.json, agreeing with the gradebook.
+	for json in "$out"/*/results.json; do
+		jq -e '.score >= 0 and (.tests | length) == 18' "$json" >/dev/null ||
+			fail "$json is not a complete results.json"
+	done
+	[[ $(find "$out" -name results.json | wc -l) == 17 ]] || fail "not 17 results.json files"
+	grep -q '^failures by test' "$out/summary.txt" || fail "no failures by test in summary.txt"
+	echo "17 submissions in ${seconds} s; class directory unchanged; snoop saw nothing"
+}
+
+check_batch_resumes() {
+	local class=$WORK/resume out=$WORK/resume-grades i pid
+	for i in 1 2 3 4 5 6; do
+		mkdir -p "$class/student$i"
+		cp build/ref/01-pipes/pipes.c "$class/student$i/"
+	done
+	# Interrupted once two are graded, then run again: those two are not regraded.
+	timeout -k 5 300 "$IPCLAB" grade 01 "$class" --out "$out" --jobs 1 >"$WORK/resume1.txt" 2>&1 &
+	pid=$!
+	for _ in $(seq 600); do
+		[[ $(grep -c '100/100' "$WORK/resume1.txt") -ge 2 ]] && break
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	wait "$pid" && fail "the interrupted batch exited 0"
+	[[ ! -e $out/gradebook.csv ]] || fail "an interrupted batch wrote a gradebook"
+	timeout -k 5 300 "$IPCLAB" grade 01 "$class" --out "$out" >"$WORK/resume2.txt" 2>&1 ||
+		fail "the resumed batch failed: $(tail -n 5 "$WORK/resume2.txt")"
+	[[ $(grep -c 'graded before' "$WORK/resume2.txt") -ge 2 ]] ||
+		fail "the resumed batch regraded everything: $(cat "$WORK/resume2.txt")"
+	[[ $(gradebook_rows "$out/gradebook.csv" | grep -c '|graded|100|') == 6 ]] ||
+		fail "the resumed gradebook does not have 6 full marks: $(gradebook_rows "$out/gradebook.csv")"
+	echo "interrupted after $(grep -c '100/100' "$WORK/resume1.txt"), resumed: $(grep -c 'graded before' "$WORK/resume2.txt") not regraded"
+	# A changed submission is graded again; --regrade grades all again.
+	cp labs/01-pipes/pipes.c "$class/student3/"
+	timeout -k 5 300 "$IPCLAB" grade 01 "$class" --out "$out" >"$WORK/resume3.txt" 2>&1 || true
+	[[ $(grep -c 'graded before' "$WORK/resume3.txt") == 5 ]] ||
+		fail "a changed submission was not the only one regraded: $(cat "$WORK/resume3.txt")"
+	grep -q '^student3|graded|0|' <<<"$(gradebook_rows "$out/gradebook.csv")" ||
+		fail "student3's new files were not graded"
+	timeout -k 5 300 "$IPCLAB" grade 01 "$class" --out "$out" --regrade >"$WORK/resume4.txt" 2>&1 || true
+	! grep -q 'graded before' "$WORK/resume4.txt" || fail "--regrade skipped some"
+	echo "changed submission regraded alone; --regrade regrades all"
+}
+
+check_limits_gradescope() {
+	local json=$WORK/limits.json text
+	timeout -k 5 300 "$IPCLAB" grade 01 build/ref/01-pipes --limits gradescope \
+		--results "$json" >"$WORK/limits.txt" 2>&1 || fail "the reference failed: $(tail -n 20 "$WORK/limits.txt")"
+	text=$(jq -r .output "$json")
+	grep -q '^limits gradescope: .*64 MiB.*no namespaces' <<<"$text" || fail "no limits line: $text"
+	grep -q 'not isolated' "$WORK/limits.txt" || fail "the tests did not run in fallback mode"
+	if grep -q 'half a CPU' <<<"$text"; then
+		grep -q 'the CPU quota held the grading back [0-9]* times; its memory peaked at [0-9]* MiB' <<<"$text" ||
+			fail "a cgroup was made, but its counters were not reported: $text"
+	else
+		grep -q 'one CPU, not half' <<<"$text" || fail "neither half a CPU nor one: $text"
+	fi
+	if [[ -n $(find /sys/fs/cgroup -maxdepth 4 -name 'ipclab-*' 2>/dev/null) ]]; then
+		fail "cgroups left behind: $(find /sys/fs/cgroup -maxdepth 4 -name 'ipclab-*')"
+	fi
+	# A batch passes the limits on to each grading.
+	mkdir -p "$WORK/limits-class/a" "$WORK/limits-class/b"
+	cp build/ref/01-pipes/pipes.c "$WORK/limits-class/a/"
+	cp build/ref/01-pipes/pipes.c "$WORK/limits-class/b/"
+	timeout -k 5 300 "$IPCLAB" grade 01 "$WORK/limits-class" --out "$WORK/limits-out" \
+		--limits gradescope >"$WORK/limits-batch.txt" 2>&1 || fail "batch: $(tail -n 5 "$WORK/limits-batch.txt")"
+	[[ $(grep -l '^limits gradescope' "$WORK"/limits-out/*/report.txt | wc -l) == 2 ]] ||
+		fail "the batch's gradings were not limited"
+	grep '^limits gradescope' <<<"$text"
+}
