@@ -32,7 +32,7 @@ PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
 
 .PHONY: all check vm-check grade skeletons docs slides clean
 all: bin/ipclab $(B)/lib/libgrader.a $(B)/lib/runner.o $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
-	$(B)/selftest/test_report $(B)/selftest/test_sandbox
+	$(B)/selftest/test_report $(B)/selftest/test_sandbox $(B)/selftest/class_report_demo
 
 bin/ipclab: $(IPCLAB_SRC) $(wildcard autograder/ipclab/*.h autograder/lib/*.h)
 	@mkdir -p $(@D)
@@ -51,6 +51,13 @@ $(B)/selftest/test_report: autograder/selftest/test_report.c autograder/lib/reco
 		autograder/lib/report.c $(wildcard autograder/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iautograder/lib -o $@ $(filter %.c,$^) -lcriterion
+
+# A made-up class's HTML report, for make check's class_report_renders.
+$(B)/selftest/class_report_demo: autograder/selftest/class_report_demo.c \
+		autograder/ipclab/classreport.c autograder/ipclab/util.c autograder/lib/records.c \
+		autograder/lib/report.c $(wildcard autograder/ipclab/*.h autograder/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iautograder/lib -Iautograder/ipclab -o $@ $(filter %.c,$^)
 
 $(B)/selftest/test_sandbox: autograder/selftest/test_sandbox.c $(B)/lib/runner.o \
 		$(B)/lib/libgrader.a $(wildcard autograder/lib/*.h)

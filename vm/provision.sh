@@ -4,8 +4,9 @@
 #
 # Usage: sudo ./vm/provision.sh [--guest] [--packages-only] | --update-lock
 #
-#   (no option)      install every package of vm/packages.lock (groups course
-#                    and host), build the kit, grade every reference solution
+#   (no option)      install every package of vm/packages.lock (groups course,
+#                    host and instructor: vagrant, qemu, chromium), build the
+#                    kit, grade every reference solution
 #   --guest          the course group only: inside the VM, the container and
 #                    `make vm-check`'s guest (marks it with /etc/ipclab-guest)
 #   --packages-only  install and report the packages, build nothing (for
@@ -29,7 +30,7 @@ die() {
 }
 
 usage() {
-	sed -n '5,14s/^# \{0,1\}//p' "$0"
+	sed -n '5,15s/^# \{0,1\}//p' "$0"
 }
 
 mode=all
@@ -84,7 +85,7 @@ if [[ $mode == update ]]; then
 fi
 
 groups=(course)
-[[ $mode == guest ]] || groups+=(host)
+[[ $mode == guest ]] || groups+=(host instructor)
 mapfile -t packages < <(locked "${groups[@]}")
 
 # Missing packages: the locked version when the mirror has it, else the mirror's.

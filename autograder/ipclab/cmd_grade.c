@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include "batch.h"
 #include "build.h"
-#include "limits.h"
+#include "gradelimits.h"
 #include "ipclab.h"
 #include "report.h"
 #include "util.h"

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include "classreport.h"
 #include "gradebook.h"
 #include "report.h"
 #include "run.h"
@@ -156,8 +157,20 @@ static void summarise(FILE *out, const struct lab *lab, const char *dir,
 			free(name);
 		}
 	}
-	fprintf(out, "written in %s/: gradebook.csv, summary.txt, and per submission "
-		"SUBMISSION-ID/results.json, junit.xml, report.txt\n", dir);
+	fprintf(out, "written in %s/: gradebook.csv, class-report.html, summary.txt, and "
+		"per submission ID/results.json, junit.xml, report.txt\n", dir);
+}
+
+static int write_html(const char *path, const struct lab *lab,
+		      const struct submission *subs, int n)
+{
+	struct class_entry *entries = xmalloc((size_t)(n ? n : 1) * sizeof(*entries));
+
+	for (int i = 0; i < n; i++)
+		entries[i] = (struct class_entry){subs[i].name, subs[i].problem, &subs[i].run};
+	int rc = report_class_html(path, lab->title, entries, n);
+	free(entries);
+	return rc;
 }
 
 int gradebook_write(const struct lab *lab, const char *out, const struct submission *subs,
@@ -167,6 +180,7 @@ int gradebook_write(const struct lab *lab, const char *out, const struct submiss
 	char *plan_path = lab_plan_path(lab);
 	char *csv = xstrfmt("%s/gradebook.csv", out);
 	char *summary = xstrfmt("%s/summary.txt", out);
+	char *html = xstrfmt("%s/class-report.html", out);
 	int rc = 0;
 	FILE *file;
 
@@ -174,6 +188,8 @@ int gradebook_write(const struct lab *lab, const char *out, const struct submiss
 		rc = error_errno("cannot read the lab's test list %s", plan_path);
 	else if (write_csv(csv, subs, n, &plan) == -1)
 		rc = error_errno("cannot write %s", csv);
+	else if (write_html(html, lab, subs, n) == -1)
+		rc = error_errno("cannot write %s", html);
 	else if ((file = fopen(summary, "w")) == NULL)
 		rc = error_errno("cannot write %s", summary);
 	else {
@@ -186,5 +202,6 @@ int gradebook_write(const struct lab *lab, const char *out, const struct submiss
 	free(plan_path);
 	free(csv);
 	free(summary);
+	free(html);
 	return rc == -1 ? EXIT_USAGE : 0;
 }

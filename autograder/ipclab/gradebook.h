@@ -34,7 +34,7 @@ struct submission {
 void submission_free(struct submission *s);
 
 /*
- * Writes OUT/gradebook.csv, OUT/summary.txt and OUT/class-report.html for the
+ * Writes OUT/gradebook.csv, OUT/class-report.html and OUT/summary.txt for the
  * n submissions graded in seconds, and prints the summary. 0, or EXIT_USAGE
  * when a file could not be written (said).
  */

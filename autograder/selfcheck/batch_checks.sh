@@ -123,6 +123,9 @@ check_batch_grading() {
 	done
 	[[ $(find "$out" -name results.json | wc -l) == 17 ]] || fail "not 17 results.json files"
 	grep -q '^failures by test' "$out/summary.txt" || fail "no failures by test in summary.txt"
+	xmllint --noout "$out/class-report.html" || fail "class-report.html is not well-formed"
+	grep -q 'Zoë Ünal, &quot;Jr&quot;' "$out/class-report.html" ||
+		fail "class-report.html lacks the escaped name '$ODD_NAME'"
 	echo "17 submissions in ${seconds} s; class directory unchanged; snoop saw nothing"
 }
 

@@ -406,6 +406,302 @@ check_docs_no_warnings() {
 	fi
 }
 
+# ---- the class report ----
+
+# chromium_headless ARGS...: Debian's Chromium, headless, in a throwaway profile,
+# with its background services (updates, sync, first-run) turned off.
+chromium_headless() {
+	local profile
+	profile=$(mktemp -d "$WORK/chromium-profile.XXXXXX")
+	timeout -k 5 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking --disable-component-update \
+		--disable-sync --user-data-dir="$profile" "$@" </dev/null
+}
+
+# html_well_formed FILE: libxml2's HTML parser reports nothing but the SVG element
+# names (libxml2 2.9 knows HTML 4 only), the file is well-formed XML, and Python's
+# html.parser reads valid UTF-8 in which every element opened is closed, in order.
+html_well_formed() {
+	local file=$1 errors
+	errors=$(xmllint --html --noout "$file" 2>&1 | grep -E "error|warning" |
+		grep -Ev "HTML parser error : Tag (svg|line|rect|text) invalid$" || true)
+	[[ -z $errors ]] || { fail "xmllint --html $file: $errors"; return 1; }
+	errors=$(xmllint --noout "$file" 2>&1) ||
+		{ fail "$file is not well-formed XML: $errors"; return 1; }
+	python3 - "$file" <<'EOF' || { fail "html.parser: $file is not well-formed (above)"; return 1; }
+import sys
+from html.parser import HTMLParser
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+class Balance(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.open, self.problems = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.open.append((tag, self.getpos()[0]))
+
+    def handle_startendtag(self, tag, attrs):
+        pass  # <rect .../>: opened and closed
+
+    def handle_endtag(self, tag):
+        if self.open and self.open[-1][0] == tag:
+            self.open.pop()
+        else:
+            inner = self.open[-1] if self.open else ("nothing", 0)
+            self.problems.append(f"line {self.getpos()[0]}: </{tag}> closes <{inner[0]}> of line {inner[1]}")
+
+parser = Balance()
+parser.feed(open(sys.argv[1], encoding="utf-8").read())
+parser.close()
+problems = parser.problems + [f"<{tag}> of line {line} is never closed" for tag, line in parser.open]
+if problems:
+    sys.exit("\n".join(problems[:10]))
+EOF
+}
+
+# page_self_contained FILE: no script, no frame or embedded object, and nothing that
+# loads another file or URL (src, href, srcset, CSS url() or @import).
+page_self_contained() {
+	python3 - "$1" <<'EOF' || { fail "$1 is not self-contained (above)"; return 1; }
+import re, sys
+from html.parser import HTMLParser
+
+ACTIVE = {"script", "iframe", "frame", "object", "embed", "img", "link", "audio", "video", "source", "base"}
+LOADS = re.compile(r"url\s*\(|@import", re.I)
+
+class Loads(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found, self.in_style = [], False
+
+    def handle_starttag(self, tag, attrs):
+        line = self.getpos()[0]
+        self.in_style = tag == "style"
+        if tag in ACTIVE:
+            self.found.append(f"line {line}: <{tag}>")
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "xlink:href") or name.startswith("on") or \
+                    (name == "style" and LOADS.search(value or "")):
+                self.found.append(f"line {line}: <{tag} {name}=...>")
+
+    def handle_endtag(self, tag):
+        self.in_style = False
+
+    def handle_data(self, data):
+        if self.in_style and LOADS.search(data):
+            self.found.append(f"line {self.getpos()[0]}: CSS loads something")
+
+parser = Loads()
+parser.feed(open(sys.argv[1], encoding="utf-8").read())
+parser.close()
+if parser.found:
+    sys.exit("\n".join(parser.found[:10]))
+EOF
+}
+
+# chromium_log_clean LOG PAGE: Chromium's log of loading the file PAGE (made with
+# --enable-logging=stderr --vmodule=file_url_loader_factory=1) shows no console
+# message (an uncaught exception, console.error, a blocked load) and no file
+# loaded but PAGE itself. Prints every problem found.
+chromium_log_clean() {
+	local log=$1 page=$2 problems
+	grep -qF "FileURLLoader::Start: file://$page" "$log" ||
+		{ fail "Chromium's log does not show it loading $page (FileURLLoader::Start):" \
+			"this check cannot see loads any more; update it"; return 1; }
+	problems=$(grep -F ":CONSOLE" "$log" || true)
+	problems+=$(awk -v page="file://$page" \
+		'/FileURLLoader::Start: / && $NF != page { print "\nloaded " $NF }' "$log")
+	[[ -z $problems ]] || { fail "the page logged or loaded something: $problems"; return 1; }
+}
+
+# png_not_blank PNG WIDTH HEIGHT: a PNG of that size with something drawn on it.
+# Counts the non-zero bytes of the filtered scanlines (PNG filters make a plain
+# background all zeros): 3 on a blank 1280x2000 page, some 300000 on the report.
+png_not_blank() {
+	python3 - "$@" <<'EOF' || { fail "$1 looks blank or is not a PNG (above)"; return 1; }
+import struct, sys, zlib
+
+path, want_width, want_height = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+data = open(path, "rb").read()
+if data[:8] != b"\x89PNG\r\n\x1a\n":
+    sys.exit(print(f"{path}: not a PNG file") or 1)
+pos, idat = 8, []
+while pos < len(data):
+    length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + length]
+    if kind == b"IHDR":
+        width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+    elif kind == b"IDAT":
+        idat.append(body)
+    pos += 12 + length
+channels = {0: 1, 2: 3, 4: 2, 6: 4}.get(colour)
+if depth != 8 or channels is None:
+    sys.exit(print(f"{path}: unexpected PNG format (depth {depth}, colour type {colour})") or 1)
+raw = zlib.decompress(b"".join(idat))
+stride = 1 + width * channels
+filters = sum(1 for row in range(height) if raw[row * stride])
+drawn = len(raw) - raw.count(0) - filters
+print(f"{width}x{height}, {len(data)} bytes, {drawn} non-zero filtered bytes")
+sys.exit(0 if (width, height) == (want_width, want_height) and drawn > 20000 else 1)
+EOF
+}
+
+# dom_shows_report DOM "submissions N graded N not-graded N": the rendered page
+# shows those counts, a mean and a median that agree with its own table of
+# submissions, a histogram of every graded one, and the hostile names as text.
+dom_shows_report() {
+	python3 - "$@" <<'EOF' || { fail "the rendered report is wrong (above)"; return 1; }
+import statistics, sys
+from html.parser import HTMLParser
+
+dom = open(sys.argv[1], encoding="utf-8").read()
+words = sys.argv[2].split()
+expected = dict(zip(words[::2], words[1::2]))
+
+class Report(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.id_open, self.rows, self.bins = {}, None, [], []
+        self.in_list = self.in_count = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id") in ("submissions", "graded", "not-graded", "mean", "median"):
+            self.id_open = attrs["id"]
+            self.ids[self.id_open] = ""
+        self.in_list |= attrs.get("id") == "submission-list"
+        if self.in_list and tag == "tr":
+            self.rows.append([])
+        if self.in_list and tag == "td":
+            self.rows[-1].append("")
+        self.in_count = tag == "text" and attrs.get("class") == "count"
+
+    def handle_endtag(self, tag):
+        if tag == "div":
+            self.id_open = None
+        if tag == "table":
+            self.in_list = False
+
+    def handle_data(self, data):
+        if self.id_open:
+            self.ids[self.id_open] += data
+        if self.in_list and self.rows and self.rows[-1]:
+            self.rows[-1][-1] += data
+        if self.in_count:
+            self.bins.append(int(data))
+            self.in_count = False
+
+report = Report()
+report.feed(dom)
+problems = []
+for key in ("submissions", "graded", "not-graded"):
+    if report.ids.get(key) != expected[key]:
+        problems.append(f"{key}: shows {report.ids.get(key)!r}, expected {expected[key]}")
+rows = [[cell.strip() for cell in row] for row in report.rows if row]
+scores = [int(row[1].split("/")[0]) for row in rows if row[3] != "not graded"]
+if len(rows) != int(expected["submissions"]) or len(scores) != int(expected["graded"]):
+    problems.append(f"the table of submissions has {len(rows)} rows, {len(scores)} graded")
+if scores:
+    for key, value in (("mean", statistics.mean(scores)), ("median", statistics.median(scores))):
+        if report.ids.get(key) != f"{value:.1f}":
+            problems.append(f"{key}: shows {report.ids.get(key)!r}, the table gives {value:.1f}")
+if len(report.bins) != 10 or sum(report.bins) != int(expected["graded"]):
+    problems.append(f"histogram counts {report.bins}: expected 10 bins summing to {expected['graded']}")
+for text in ("&lt;script&gt;alert(1)&lt;/script&gt;", "Zo\u00eb \u00dcnal", "bad\ufffdname",
+             "Doe, John", "O'Neil \"Shaq\"", "fish &amp; chips"):
+    if text not in dom:
+        problems.append(f"the page does not show {text!r}")
+if "<script" in dom.lower():
+    problems.append("the page holds a <script> element")
+print("\n".join(problems) if problems else
+      f"DOM: {expected['submissions']} submissions, {expected['graded']} graded, "
+      f"{expected['not-graded']} not graded, mean {report.ids['mean']}, median "
+      f"{report.ids['median']}, histogram {report.bins}")
+sys.exit(1 if problems else 0)
+EOF
+}
+
+# render_dom HTML OUT: Chromium's DOM of the page HTML in OUT.dom, its log in OUT.log.
+render_dom() {
+	chromium_headless --enable-logging=stderr --v=0 --vmodule=file_url_loader_factory=1 \
+		--dump-dom "file://$1" >"$2.dom" 2>"$2.log" ||
+		{ fail "chromium --dump-dom failed: $(tail -n 5 "$2.log")"; return 1; }
+}
+
+# render_png HTML OUT: a 1280x2000 screenshot of the page HTML in OUT.png.
+render_png() {
+	chromium_headless --window-size=1280,2000 --screenshot="$2.png" "file://$1" \
+		>"$2.png.log" 2>&1 ||
+		{ fail "chromium --screenshot failed: $(tail -n 5 "$2.png.log")"; return 1; }
+}
+
+# The class report of ipclab grade's batch mode (classreport.c), for a made-up
+# class with hostile names: well-formed, self-contained, and rendered by Chromium
+# without a console message, showing the right numbers and the names as text.
+check_class_report_renders() {
+	local html=$WORK/class-report.html counts
+	counts=$(build/selftest/class_report_demo "$html") ||
+		{ fail "class_report_demo failed: $counts"; return 1; }
+	build/selftest/class_report_demo "$WORK/empty.html" empty >/dev/null ||
+		{ fail "class_report_demo failed on an empty class"; return 1; }
+	grep -q "no graded submissions" "$WORK/empty.html" ||
+		{ fail "the report of an empty class does not say it has no graded submissions"; return 1; }
+	html_well_formed "$html" && html_well_formed "$WORK/empty.html" || return 1
+	page_self_contained "$html" || return 1
+	if ! command -v chromium >/dev/null; then
+		if [[ -e /etc/ipclab-guest ]]; then
+			echo "guest: no Chromium in the course VM (group instructor of vm/packages.lock);"
+			echo "the report is well-formed and self-contained; it is rendered on the host"
+			return 0
+		fi
+		fail "chromium not installed: run sudo ./vm/provision.sh (group instructor)"
+		return 1
+	fi
+	render_dom "$html" "$WORK/class-report" && render_png "$html" "$WORK/class-report" ||
+		return 1
+	chromium_log_clean "$WORK/class-report.log" "$html" || return 1
+	dom_shows_report "$WORK/class-report.dom" "$counts" || return 1
+	png_not_blank "$WORK/class-report.png" 1280 2000 || return 1
+	cp "$WORK/class-report.png" "$html" build/
+	echo "$(chromium --version 2>/dev/null); report $(stat -c %s "$html") bytes;" \
+		"screenshot build/class-report.png"
+}
+
+# The checks above can fail: a page that throws, logs an error and loads a missing
+# image, and a blank page are each caught.
+check_class_report_check_can_fail() {
+	local bad=$WORK/planted.html blank=$WORK/blank.html out words
+	command -v chromium >/dev/null || { echo "skipped: no chromium here"; return 0; }
+	printf '%s\n' '<!DOCTYPE html><html><head><meta charset="utf-8"/><title>planted</title>' \
+		'</head><body><p>planted</p><img src="missing.png" alt=""/>' \
+		'<script>console.error("planted error"); throw new Error("planted");</script>' \
+		'</body></html>' >"$bad"
+	printf '%s\n' '<!DOCTYPE html><html><head><meta charset="utf-8"/><title>blank</title>' \
+		'</head><body></body></html>' >"$blank"
+	render_dom "$bad" "$WORK/planted" && render_png "$blank" "$WORK/blank" || return 1
+	if out=$(chromium_log_clean "$WORK/planted.log" "$bad" 2>&1); then
+		fail "the log check passed a page that throws and loads a missing image"
+		return 1
+	fi
+	for words in "Uncaught Error: planted" "planted error" "loaded file://$WORK/missing.png"; do
+		[[ $out == *"$words"* ]] || { fail "the log check did not report '$words': $out"; return 1; }
+	done
+	echo "caught by the log check: $out"
+	if out=$(page_self_contained "$bad" 2>&1); then
+		fail "the static check passed a page with <script> and <img src>"
+		return 1
+	fi
+	echo "caught by the static check: $out"
+	if out=$(png_not_blank "$WORK/blank.png" 1280 2000 2>&1); then
+		fail "the blank check passed a blank page's screenshot: $out"
+		return 1
+	fi
+	echo "caught by the blank check: $out"
+}
+
 # ---- the VM and the container ----
 
 # vagrant_run [NAME=VALUE...] -- VAGRANT ARGS...: vagrant in the repository top,
@@ -507,8 +803,8 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
-	docs_no_warnings vagrant_validate docker_build batch_grading batch_resumes
-	limits_gradescope)
+	docs_no_warnings class_report_renders class_report_check_can_fail vagrant_validate
+	docker_build batch_grading batch_resumes limits_gradescope)
 ONLY="$*"
 for name in "${ALL[@]}"; do
 	run_check "$name" "check_$name"

@@ -1,5 +1,5 @@
 /*
- * limits.h - `ipclab grade --limits gradescope`: grade as a Gradescope
+ * gradelimits.h - `ipclab grade --limits gradescope`: grade as a Gradescope
  * container would, so that an instructor sees locally what students will see
  * there.
  *
@@ -12,8 +12,8 @@
  * mount namespace of its own. Without a writable cgroup (not root, or a
  * container), it is pinned to one CPU instead, and says so.
  */
-#ifndef IPCLAB_LIMITS_H
-#define IPCLAB_LIMITS_H
+#ifndef IPCLAB_GRADELIMITS_H
+#define IPCLAB_GRADELIMITS_H
 
 #define LIMITS_CPU_QUOTA_US 50000	/* per LIMITS_CPU_PERIOD_US: half a CPU */
 #define LIMITS_CPU_PERIOD_US 100000

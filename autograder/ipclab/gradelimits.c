@@ -1,5 +1,5 @@
 /*
- * limits.c - `ipclab grade --limits gradescope` (see limits.h).
+ * gradelimits.c - `ipclab grade --limits gradescope` (see gradelimits.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "limits.h"
+#include "gradelimits.h"
 #include "util.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
