@@ -17,6 +17,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-check.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 # shellcheck source=autograder/selfcheck/run_check.sh
 . autograder/selfcheck/run_check.sh
+# engine_tests, sandbox_behaviour, cli_tests: shared with the student edition.
+# shellcheck source=autograder/selfcheck/engine_checks.sh
+. autograder/selfcheck/engine_checks.sh
 
 # lab_sources LAB: the files a submission of LAB holds (from ipclab's lab table).
 lab_sources() {
@@ -71,10 +74,6 @@ check_skeletons_build() {
 }
 
 # ---- the grader's own tests ----
-
-check_engine_tests() {
-	"$ROOT/build/selftest/test_report" --jobs=1
-}
 
 check_reference_full_marks() {
 	local lab json
@@ -170,39 +169,6 @@ check_hostile_contained() {
 }
 
 # ---- sandbox modes ----
-
-# The sandbox's own tests (autograder/selftest/test_sandbox.c), in both modes:
-# each must end with the status and message the sandbox owes it, and the
-# host's System V objects must be exactly as they were.
-check_sandbox_behaviour() {
-	local mode records host_before bad=0
-	host_before=$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)
-	for mode in ns fallback; do
-		records=$WORK/sandbox-$mode.records
-		IPCLAB_SANDBOX=$mode IPCLAB_RECORDS=$records timeout -k 5 120 \
-			build/selftest/test_sandbox -j2 >/dev/null 2>&1 || true
-		while IFS='|' read -r name status words; do
-			line=$(grep -P "^result\tsandbox\t$name\t" "$records" || true)
-			if [[ $(cut -f6 <<<"$line") != "$status" || $line != *"$words"* ]]; then
-				echo "$mode: $name: expected $status with \"$words\", got: ${line:0:300}"
-				bad=1
-			fi
-		done <<'EOF'
-starts_empty|passed|
-leaked_queue_is_named|leak|System V message queue (key 0x
-fork_loop_is_stopped|crashed|reached the limit of 64
-hang_is_diagnosed|timeout|still open in: pid
-fifo_wait_is_named|timeout|client is waiting for the server to open its reply FIFO
-kill_all_is_contained|crashed|signal 9
-exit_is_reported|failed|did a graded function call exit()
-EOF
-	done
-	grep -q "the grader removed the message queue" "$WORK/sandbox-fallback.records" ||
-		{ echo "fallback: the leaked queue was not removed by the grader"; bad=1; }
-	[[ $host_before == "$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)" ]] ||
-		{ echo "the host's System V objects changed"; bad=1; }
-	return $bad
-}
 
 # plan_count LAB: how many graded tests LAB has.
 plan_count() { grep -c '^plan' "build/tests/$1/plan.records"; }
@@ -343,10 +309,6 @@ check_provision_idempotent() {
 		fail "provision.sh listed $count packages: $(head -n 25 <<<"$out")"
 	grep -q "^all labs *[0-9]*/[0-9]*$" <<<"$out" || fail "no scoreboard at the end: $(tail -n 5 <<<"$out")"
 	echo "second provisioning: $count packages checked against the lock, nothing installed, ${seconds} s"
-}
-
-check_cli_tests() {
-	"$ROOT/autograder/ipclab/tests/check.sh"
 }
 
 # ---- valgrind ----
