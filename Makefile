@@ -8,6 +8,8 @@
 #   make skeletons  regenerate labs/NN-*/ sources from solutions/ (unifdef)
 #   make docs       Doxygen HTML of the student headers, zero warnings
 #   make slides     render slides/*.md to HTML with Marp (needs npm packages)
+#   make student-edition   the kit without solutions, for students:
+#                   build/student-edition/ipc-labs/ and ipc-labs.tar.gz
 
 CC      ?= cc
 CFLAGS  ?= -std=gnu11 -g -O1 -Wall -Wextra -Werror
@@ -48,7 +50,7 @@ REF      := $(if $(filter solutions,$(MASTERS)),$(foreach l,$(LABS),$(addprefix 
 TESTOBJ  := $(foreach l,$(LABS),$(call lab_tests,$(l)))
 PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
 
-.PHONY: all check vm-check grade skeletons docs slides clean
+.PHONY: all check vm-check grade skeletons docs slides student-edition clean
 all: bin/ipclab $(B)/lib/libgrader.a $(B)/lib/runner.o $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
 	$(B)/selftest/test_report $(B)/selftest/test_sandbox
 
@@ -114,6 +116,10 @@ vm-check:
 grade: all
 	$(needs_solutions)
 	autograder/selfcheck/scoreboard.sh
+
+student-edition: all
+	$(needs_solutions)
+	autograder/editions/student-edition.sh
 
 docs:
 	doxygen docs/Doxyfile

@@ -462,11 +462,39 @@ check_docker_build() {
 	done
 }
 
+# ---- the editions ----
+
+# make student-edition holds no solution code, and its tarball, unpacked
+# elsewhere, builds and grades lab 01's skeleton on its own (0/100, exit 1).
+check_student_edition() {
+	local out=build/student-edition unpacked=$WORK/edition status=0 report
+	timeout -k 5 120 make -s student-edition >"$WORK/edition.txt" 2>&1 ||
+		fail "make student-edition failed: $(tail -n 20 "$WORK/edition.txt")"
+	if tar -tzf "$out/ipc-labs.tar.gz" | grep -E '(^|/)\.git(/|$)'; then
+		fail "the tarball holds version control (above)"
+	fi
+	mkdir -p "$unpacked"
+	tar -xzf "$out/ipc-labs.tar.gz" -C "$unpacked" || fail "cannot unpack the tarball"
+	# The checks run with errexit off (run_check): each failure is returned.
+	autograder/editions/find-solution-code.sh "$out/ipc-labs" || return 1
+	autograder/editions/find-solution-code.sh "$unpacked/ipc-labs" || return 1
+	chmod a+rx "$WORK"	# as root, the tests run as a uid of their own
+	(cd "$unpacked/ipc-labs" && timeout -k 5 300 make -s) >"$WORK/edition-make.txt" 2>&1 ||
+		fail "make in the unpacked edition failed: $(tail -n 20 "$WORK/edition-make.txt")"
+	[[ ! -e $unpacked/ipc-labs/build/ref ]] || fail "the edition built a reference (build/ref)"
+	report=$(cd "$unpacked/ipc-labs/labs/01-pipes" &&
+		timeout -k 5 120 ../../bin/ipclab test 01 2>&1) || status=$?
+	[[ $status == 1 && $(tail -n 1 <<<"$report") == "score: 0/100" ]] ||
+		fail "ipclab test 01 in the edition: exit $status, expected 1 and score: 0/100:" \
+			"$(tail -n 20 <<<"$report")"
+	echo "unpacked: make built it, ipclab test 01 said $(tail -n 1 <<<"$report") (exit $status)"
+}
+
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
-	docs_no_warnings vagrant_validate docker_build)
+	docs_no_warnings vagrant_validate docker_build student_edition)
 ONLY="$*"
 for name in "${ALL[@]}"; do
 	run_check "$name" "check_$name"
