@@ -11,11 +11,18 @@ check_engine_tests() {
 
 # The sandbox's own tests (autograder/selftest/test_sandbox.c), in both modes:
 # each must end with the status and message the sandbox owes it, and the
-# host's System V objects must be exactly as they were.
+# host's System V objects must be exactly as they were. Without root, only
+# with namespaces: the fallback mode cannot keep an ordinary user's kill(-1)
+# from the user's other processes, the tests running beside it included
+# (README.md, Instructors), so its expectations hold for root alone.
 check_sandbox_behaviour() {
-	local mode records host_before bad=0
+	local mode records host_before bad=0 modes=(ns fallback)
+	if [[ $(id -u) != 0 ]]; then
+		modes=(ns)
+		echo "not root: the sandbox is checked with namespaces only"
+	fi
 	host_before=$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)
-	for mode in ns fallback; do
+	for mode in "${modes[@]}"; do
 		records=$WORK/sandbox-$mode.records
 		IPCLAB_SANDBOX=$mode IPCLAB_RECORDS=$records timeout -k 5 120 \
 			build/selftest/test_sandbox -j2 >/dev/null 2>&1 || true
@@ -35,8 +42,11 @@ kill_all_is_contained|crashed|signal 9
 exit_is_reported|failed|did a graded function call exit()
 EOF
 	done
-	grep -q "the grader removed the message queue" "$WORK/sandbox-fallback.records" ||
-		{ echo "fallback: the leaked queue was not removed by the grader"; bad=1; }
+	if [[ " ${modes[*]} " == *" fallback "* ]] &&
+		! grep -q "the grader removed the message queue" "$WORK/sandbox-fallback.records"; then
+		echo "fallback: the leaked queue was not removed by the grader"
+		bad=1
+	fi
 	[[ $host_before == "$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)" ]] ||
 		{ echo "the host's System V objects changed"; bad=1; }
 	return $bad
