@@ -10,6 +10,8 @@
 #   make slides     render slides/*.md to HTML with Marp (needs npm packages)
 #   make student-edition   the kit without solutions, for students:
 #                   build/student-edition/ipc-labs/ and ipc-labs.tar.gz
+#   make gradescope LAB=NN  a Gradescope autograder for lab NN:
+#                   build/gradescope/NN-topic.zip
 
 CC      ?= cc
 CFLAGS  ?= -std=gnu11 -g -O1 -Wall -Wextra -Werror
@@ -50,7 +52,7 @@ REF      := $(if $(filter solutions,$(MASTERS)),$(foreach l,$(LABS),$(addprefix 
 TESTOBJ  := $(foreach l,$(LABS),$(call lab_tests,$(l)))
 PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
 
-.PHONY: all check vm-check grade skeletons docs slides student-edition clean
+.PHONY: all check vm-check grade skeletons docs slides student-edition gradescope clean
 all: bin/ipclab $(B)/lib/libgrader.a $(B)/lib/runner.o $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
 	$(B)/selftest/test_report $(B)/selftest/test_sandbox
 
@@ -120,6 +122,10 @@ grade: all
 student-edition: all
 	$(needs_solutions)
 	autograder/editions/student-edition.sh
+
+gradescope: all
+	$(needs_solutions)
+	autograder/editions/gradescope.sh "$(LAB)"
 
 docs:
 	doxygen docs/Doxyfile

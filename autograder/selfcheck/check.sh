@@ -478,7 +478,6 @@ check_student_edition() {
 	# The checks run with errexit off (run_check): each failure is returned.
 	autograder/editions/find-solution-code.sh "$out/ipc-labs" || return 1
 	autograder/editions/find-solution-code.sh "$unpacked/ipc-labs" || return 1
-	chmod a+rx "$WORK"	# as root, the tests run as a uid of their own
 	(cd "$unpacked/ipc-labs" && timeout -k 5 300 make -s) >"$WORK/edition-make.txt" 2>&1 ||
 		fail "make in the unpacked edition failed: $(tail -n 20 "$WORK/edition-make.txt")"
 	[[ ! -e $unpacked/ipc-labs/build/ref ]] || fail "the edition built a reference (build/ref)"
@@ -490,11 +489,71 @@ check_student_edition() {
 	echo "unpacked: make built it, ipclab test 01 said $(tail -n 1 <<<"$report") (exit $status)"
 }
 
+# gradescope_submit ROOT FILE JSON: FILE as the only submission in the fake
+# Gradescope ROOT, graded by run_autograder; its results.json copied to JSON.
+gradescope_submit() {
+	local root=$1 file=$2 json=$3 status=0
+	rm -rf "$root/submission" "$root/results"
+	mkdir -p "$root/submission"
+	cp "$file" "$root/submission/" || fail "cannot submit $file"
+	AUTOGRADER_ROOT=$root timeout -k 5 300 "$root/run_autograder" </dev/null \
+		>"$json.txt" 2>&1 || status=$?
+	[[ $status == 0 ]] || fail "run_autograder exited $status: $(tail -n 20 "$json.txt")"
+	jq -e '.tests | length > 0' "$root/results/results.json" >/dev/null ||
+		fail "no valid results.json with tests: $(tail -n 20 "$json.txt")"
+	cp "$root/results/results.json" "$json" || fail "cannot copy results.json"
+}
+
+# make gradescope LAB=01: the zip holds no solution code; unpacked as
+# Gradescope does into a fake /autograder, setup.sh builds it, and
+# run_autograder scores the reference 100 and a mutant less.
+check_gradescope_bundle() {
+	local zip=build/gradescope/01-pipes.zip root=$WORK/gradescope/autograder status=0
+	local mutant=autograder/mutants/01-pipes/pipeline-raw-wait-status.patch
+	timeout -k 5 120 make -s gradescope LAB=01 >"$WORK/gradescope.txt" 2>&1 ||
+		fail "make gradescope LAB=01 failed: $(tail -n 20 "$WORK/gradescope.txt")"
+	if unzip -Z1 "$zip" | grep -E '^(solutions|autograder/mutants)/'; then
+		fail "the zip holds solutions or mutants (above)"
+	fi
+	mkdir -p "$root/source"
+	unzip -q "$zip" -d "$root/source" || fail "cannot unzip $zip"
+	autograder/editions/find-solution-code.sh "$root/source" || return 1
+	if [[ $(id -u) == 0 ]]; then
+		# provision.sh --guest marks this machine as a guest: put the mark back as it was.
+		[[ ! -e /etc/ipclab-guest ]] || cp -p /etc/ipclab-guest "$WORK/guest-mark"
+		AUTOGRADER_ROOT=$root timeout -k 5 300 "$root/source/setup.sh" </dev/null \
+			>"$WORK/setup.txt" 2>&1 || status=$?
+		if [[ -e $WORK/guest-mark ]]; then
+			cp -p "$WORK/guest-mark" /etc/ipclab-guest
+		else
+			rm -f /etc/ipclab-guest
+		fi
+		[[ $status == 0 ]] || fail "setup.sh failed (exit $status): $(tail -n 20 "$WORK/setup.txt")"
+		if grep "installing" "$WORK/setup.txt"; then
+			fail "setup.sh installed packages here (above): provision the machine first"
+		fi
+	else
+		echo "not root: setup.sh's provisioning cannot run; the bundle is built with make"
+		(cd "$root/source" && timeout -k 5 300 make -s all) >"$WORK/setup.txt" 2>&1 ||
+			fail "make in the bundle failed: $(tail -n 20 "$WORK/setup.txt")"
+	fi
+	cp "$root/source/run_autograder" "$root/" || fail "no run_autograder in the zip"
+	gradescope_submit "$root" build/ref/01-pipes/pipes.c "$WORK/gs-ref.json" || return 1
+	[[ $(score_of "$WORK/gs-ref.json") == 100 ]] ||
+		fail "the reference scored $(score_of "$WORK/gs-ref.json"): $(tail -n 20 "$WORK/gs-ref.json.txt")"
+	patched_copy 01-pipes "$mutant" "$WORK/gs-mutant" || return 1
+	gradescope_submit "$root" "$WORK/gs-mutant/pipes.c" "$WORK/gs-mutant.json" || return 1
+	[[ $(score_of "$WORK/gs-mutant.json") -lt 100 ]] ||
+		fail "mutant $(basename "$mutant" .patch) scored $(score_of "$WORK/gs-mutant.json")"
+	echo "$zip: $(du -k "$zip" | cut -f1) KiB; reference 100, mutant" \
+		"$(basename "$mutant" .patch) $(score_of "$WORK/gs-mutant.json")"
+}
+
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
-	docs_no_warnings vagrant_validate docker_build student_edition)
+	docs_no_warnings vagrant_validate docker_build student_edition gradescope_bundle)
 ONLY="$*"
 for name in "${ALL[@]}"; do
 	run_check "$name" "check_$name"
