@@ -3,8 +3,10 @@
 #
 # Solutions score full marks, skeletons score 0, every mutant loses points in
 # the test it names, every hostile submission is contained, the reports parse,
-# the student edition is what `make skeletons` makes, and the sandbox works as
-# root, as an ordinary user and without namespaces. Ends with "N passed, N failed".
+# labs/ is what `make skeletons` makes, the sandbox works as root, as an
+# ordinary user and without namespaces, and the editions made for students
+# and for Gradescope hold no solution code and grade on their own.
+# Ends with "N passed, N failed".
 #
 # Usage: autograder/selfcheck/check.sh [CHECK...]   (names as printed; default all)
 set -euo pipefail
