@@ -8,29 +8,51 @@
 #   make skeletons  regenerate labs/NN-*/ sources from solutions/ (unifdef)
 #   make docs       Doxygen HTML of the student headers, zero warnings
 #   make slides     render slides/*.md to HTML with Marp (needs npm packages)
+#   make student-edition   the kit without solutions, for students:
+#                   build/student-edition/ipc-labs/ and ipc-labs.tar.gz
+#   make gradescope LAB=NN  a Gradescope autograder for lab NN:
+#                   build/gradescope/NN-topic.zip
 
 CC      ?= cc
 CFLAGS  ?= -std=gnu11 -g -O1 -Wall -Wextra -Werror
-# Every lab with a master under solutions/.
-LABS    := $(notdir $(wildcard solutions/[0-9][0-9]-*))
 # The files a student writes and a submission holds, per lab (as in ipclab's lab table).
 sources_01-pipes     := pipes.c
 sources_02-fifos     := fifos.c
 sources_03-msgqueues := msgqueues.c
 B       := build
 
+# Where each lab's files come from. Here: its master under solutions/, from
+# which unifdef makes the pristine skeleton and the reference (rules below).
+# The student edition (make student-edition) has no solutions/: there the
+# pristine skeleton and headers come ready made from autograder/pristine/, no
+# reference is built, make check runs the checks a copy without solutions can
+# make, and the targets that need solutions/ say so.
+ifeq ($(wildcard solutions),)
+MASTERS   := autograder/pristine
+SELFCHECK := autograder/selfcheck/edition-check.sh
+needs_solutions = @echo "make $@: needs solutions/, which the student edition leaves out" >&2; exit 2
+$(B)/pristine/%: autograder/pristine/%
+	@mkdir -p $(@D)
+	cp $< $@
+else
+MASTERS   := solutions
+SELFCHECK := autograder/selfcheck/check.sh
+endif
+# Every lab: one directory each under $(MASTERS).
+LABS    := $(notdir $(wildcard $(MASTERS)/[0-9][0-9]-*))
+
 GRADER_SRC := $(addprefix autograder/lib/,sandbox.c diagnose.c leaks.c records.c)
 IPCLAB_SRC := $(wildcard autograder/ipclab/*.c) autograder/lib/records.c autograder/lib/report.c
 
-lab_files  = $(notdir $(wildcard solutions/$(1)/*.c solutions/$(1)/*.h))
+lab_files  = $(notdir $(wildcard $(MASTERS)/$(1)/*.c $(MASTERS)/$(1)/*.h))
 lab_tests  = $(patsubst autograder/tests/$(1)/%.c,$(B)/tests/$(1)/%.o,$(wildcard autograder/tests/$(1)/*.c))
 
 PRISTINE := $(foreach l,$(LABS),$(addprefix $(B)/pristine/$(l)/,$(call lab_files,$(l))))
-REF      := $(foreach l,$(LABS),$(addprefix $(B)/ref/$(l)/,$(call lab_files,$(l))))
+REF      := $(if $(filter solutions,$(MASTERS)),$(foreach l,$(LABS),$(addprefix $(B)/ref/$(l)/,$(call lab_files,$(l)))))
 TESTOBJ  := $(foreach l,$(LABS),$(call lab_tests,$(l)))
 PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
 
-.PHONY: all check vm-check grade skeletons docs slides clean
+.PHONY: all check vm-check grade skeletons docs slides student-edition gradescope clean
 all: bin/ipclab $(B)/lib/libgrader.a $(B)/lib/runner.o $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
 	$(B)/selftest/test_report $(B)/selftest/test_sandbox $(B)/selftest/class_report_demo
 
@@ -87,6 +109,7 @@ $(B)/tests/%/plan.records: $$(call lab_tests,%) $(B)/lib/runner.o $(B)/lib/libgr
 	rm -f $@ && IPCLAB_PLAN_ONLY=1 IPCLAB_RECORDS=$(CURDIR)/$@ $(B)/tests/$*/skeleton-runner
 
 skeletons: $(PRISTINE)
+	$(needs_solutions)
 	@for lab in $(LABS); do \
 		for f in $$(cd solutions/$$lab && ls *.c *.h); do \
 			cp $(B)/pristine/$$lab/$$f labs/$$lab/$$f; \
@@ -94,13 +117,22 @@ skeletons: $(PRISTINE)
 	done
 
 check: all
-	autograder/selfcheck/check.sh
+	$(SELFCHECK)
 
 vm-check:
 	vm/vm-check.sh
 
 grade: all
+	$(needs_solutions)
 	autograder/selfcheck/scoreboard.sh
+
+student-edition: all
+	$(needs_solutions)
+	autograder/editions/student-edition.sh
+
+gradescope: all
+	$(needs_solutions)
+	autograder/editions/gradescope.sh "$(LAB)"
 
 docs:
 	doxygen docs/Doxyfile

@@ -17,7 +17,8 @@
 # vm/packages.lock for what happens when the mirror has moved on). A second run
 # changes nothing: installed packages are never touched, no apt call is made
 # when nothing is missing, and the build is incremental. Non-interactive.
-# Ends with the course's main job, the scoreboard of every reference solution.
+# Ends with the course's main job, the scoreboard of every reference solution
+# (the student edition, which has none, ends after the build).
 # Then run `make check` for the whole self-check.
 set -euo pipefail
 
@@ -128,15 +129,21 @@ done
 ((differ == 0)) || echo "provision.sh: warning: $differ package(s) differ from $LOCK;" \
 	"the kit was checked with the locked versions (make check will tell)"
 
+# Packages only: an image or a Gradescope setup, not (yet) a machine to mark.
+[[ $build == yes ]] || exit 0
 if [[ $mode == guest ]]; then
 	echo "provisioned by ipc-labs vm/provision.sh --guest" >/etc/ipclab-guest
 else
 	rm -f /etc/ipclab-guest
 fi
-[[ $build == yes ]] || exit 0
 
 echo "provision.sh: building"
 make -s all
 
+if [[ ! -d solutions ]]; then
+	echo "provision.sh: the student edition has no reference solutions to grade;" \
+		"try: cd labs/01-pipes && ../../bin/ipclab test 01"
+	exit 0
+fi
 echo "provision.sh: grading the reference solutions"
 make -s grade

@@ -3,8 +3,10 @@
 #
 # Solutions score full marks, skeletons score 0, every mutant loses points in
 # the test it names, every hostile submission is contained, the reports parse,
-# the student edition is what `make skeletons` makes, and the sandbox works as
-# root, as an ordinary user and without namespaces. Ends with "N passed, N failed".
+# labs/ is what `make skeletons` makes, the sandbox works as root, as an
+# ordinary user and without namespaces, and the editions made for students
+# and for Gradescope hold no solution code and grade on their own.
+# Ends with "N passed, N failed".
 #
 # Usage: autograder/selfcheck/check.sh [CHECK...]   (names as printed; default all)
 set -euo pipefail
@@ -19,6 +21,9 @@ trap 'rm -rf "$WORK"' EXIT
 . autograder/selfcheck/run_check.sh
 # shellcheck source=autograder/selfcheck/batch_checks.sh
 . autograder/selfcheck/batch_checks.sh
+# engine_tests, sandbox_behaviour, cli_tests: shared with the student edition.
+# shellcheck source=autograder/selfcheck/engine_checks.sh
+. autograder/selfcheck/engine_checks.sh
 
 # lab_sources LAB: the files a submission of LAB holds (from ipclab's lab table).
 lab_sources() {
@@ -73,10 +78,6 @@ check_skeletons_build() {
 }
 
 # ---- the grader's own tests ----
-
-check_engine_tests() {
-	"$ROOT/build/selftest/test_report" --jobs=1
-}
 
 check_reference_full_marks() {
 	local lab json
@@ -173,39 +174,6 @@ check_hostile_contained() {
 }
 
 # ---- sandbox modes ----
-
-# The sandbox's own tests (autograder/selftest/test_sandbox.c), in both modes:
-# each must end with the status and message the sandbox owes it, and the
-# host's System V objects must be exactly as they were.
-check_sandbox_behaviour() {
-	local mode records host_before bad=0
-	host_before=$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)
-	for mode in ns fallback; do
-		records=$WORK/sandbox-$mode.records
-		IPCLAB_SANDBOX=$mode IPCLAB_RECORDS=$records timeout -k 5 120 \
-			build/selftest/test_sandbox -j2 >/dev/null 2>&1 || true
-		while IFS='|' read -r name status words; do
-			line=$(grep -P "^result\tsandbox\t$name\t" "$records" || true)
-			if [[ $(cut -f6 <<<"$line") != "$status" || $line != *"$words"* ]]; then
-				echo "$mode: $name: expected $status with \"$words\", got: ${line:0:300}"
-				bad=1
-			fi
-		done <<'EOF'
-starts_empty|passed|
-leaked_queue_is_named|leak|System V message queue (key 0x
-fork_loop_is_stopped|crashed|reached the limit of 64
-hang_is_diagnosed|timeout|still open in: pid
-fifo_wait_is_named|timeout|client is waiting for the server to open its reply FIFO
-kill_all_is_contained|crashed|signal 9
-exit_is_reported|failed|did a graded function call exit()
-EOF
-	done
-	grep -q "the grader removed the message queue" "$WORK/sandbox-fallback.records" ||
-		{ echo "fallback: the leaked queue was not removed by the grader"; bad=1; }
-	[[ $host_before == "$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)" ]] ||
-		{ echo "the host's System V objects changed"; bad=1; }
-	return $bad
-}
 
 # plan_count LAB: how many graded tests LAB has.
 plan_count() { grep -c '^plan' "build/tests/$1/plan.records"; }
@@ -346,10 +314,6 @@ check_provision_idempotent() {
 		fail "provision.sh listed $count packages: $(head -n 25 <<<"$out")"
 	grep -q "^all labs *[0-9]*/[0-9]*$" <<<"$out" || fail "no scoreboard at the end: $(tail -n 5 <<<"$out")"
 	echo "second provisioning: $count packages checked against the lock, nothing installed, ${seconds} s"
-}
-
-check_cli_tests() {
-	"$ROOT/autograder/ipclab/tests/check.sh"
 }
 
 # ---- valgrind ----
@@ -799,12 +763,97 @@ check_docker_build() {
 	done
 }
 
+# ---- the editions ----
+
+# make student-edition holds no solution code, and its tarball, unpacked
+# elsewhere, builds and grades lab 01's skeleton on its own (0/100, exit 1).
+check_student_edition() {
+	local out=build/student-edition unpacked=$WORK/edition status=0 report
+	timeout -k 5 120 make -s student-edition >"$WORK/edition.txt" 2>&1 ||
+		fail "make student-edition failed: $(tail -n 20 "$WORK/edition.txt")"
+	if tar -tzf "$out/ipc-labs.tar.gz" | grep -E '(^|/)\.git(/|$)'; then
+		fail "the tarball holds version control (above)"
+	fi
+	mkdir -p "$unpacked"
+	tar -xzf "$out/ipc-labs.tar.gz" -C "$unpacked" || fail "cannot unpack the tarball"
+	# The checks run with errexit off (run_check): each failure is returned.
+	autograder/editions/find-solution-code.sh "$out/ipc-labs" || return 1
+	autograder/editions/find-solution-code.sh "$unpacked/ipc-labs" || return 1
+	(cd "$unpacked/ipc-labs" && timeout -k 5 300 make -s) >"$WORK/edition-make.txt" 2>&1 ||
+		fail "make in the unpacked edition failed: $(tail -n 20 "$WORK/edition-make.txt")"
+	[[ ! -e $unpacked/ipc-labs/build/ref ]] || fail "the edition built a reference (build/ref)"
+	report=$(cd "$unpacked/ipc-labs/labs/01-pipes" &&
+		timeout -k 5 120 ../../bin/ipclab test 01 2>&1) || status=$?
+	[[ $status == 1 && $(tail -n 1 <<<"$report") == "score: 0/100" ]] ||
+		fail "ipclab test 01 in the edition: exit $status, expected 1 and score: 0/100:" \
+			"$(tail -n 20 <<<"$report")"
+	echo "unpacked: make built it, ipclab test 01 said $(tail -n 1 <<<"$report") (exit $status)"
+}
+
+# gradescope_submit ROOT FILE JSON: FILE as the only submission in the fake
+# Gradescope ROOT, graded by run_autograder; its results.json copied to JSON.
+gradescope_submit() {
+	local root=$1 file=$2 json=$3 status=0
+	rm -rf "$root/submission" "$root/results"
+	mkdir -p "$root/submission"
+	cp "$file" "$root/submission/" || fail "cannot submit $file"
+	AUTOGRADER_ROOT=$root timeout -k 5 300 "$root/run_autograder" </dev/null \
+		>"$json.txt" 2>&1 || status=$?
+	[[ $status == 0 ]] || fail "run_autograder exited $status: $(tail -n 20 "$json.txt")"
+	jq -e '.tests | length > 0' "$root/results/results.json" >/dev/null ||
+		fail "no valid results.json with tests: $(tail -n 20 "$json.txt")"
+	cp "$root/results/results.json" "$json" || fail "cannot copy results.json"
+}
+
+# make gradescope LAB=01: the zip holds no solution code; unpacked as
+# Gradescope does into a fake /autograder, setup.sh builds it, and
+# run_autograder scores the reference 100 and a mutant less.
+check_gradescope_bundle() {
+	local zip=build/gradescope/01-pipes.zip root=$WORK/gradescope/autograder status=0
+	local mutant=autograder/mutants/01-pipes/pipeline-raw-wait-status.patch
+	timeout -k 5 120 make -s gradescope LAB=01 >"$WORK/gradescope.txt" 2>&1 ||
+		fail "make gradescope LAB=01 failed: $(tail -n 20 "$WORK/gradescope.txt")"
+	if unzip -Z1 "$zip" | grep -E '^(solutions|autograder/mutants)/'; then
+		fail "the zip holds solutions or mutants (above)"
+	fi
+	mkdir -p "$root/source"
+	unzip -q "$zip" -d "$root/source" || fail "cannot unzip $zip"
+	autograder/editions/find-solution-code.sh "$root/source" || return 1
+	if [[ $(id -u) == 0 ]]; then
+		local mark_before
+		mark_before=$(ls -l --time-style=full-iso /etc/ipclab-guest 2>&1 || true)
+		AUTOGRADER_ROOT=$root timeout -k 5 300 "$root/source/setup.sh" </dev/null \
+			>"$WORK/setup.txt" 2>&1 || status=$?
+		[[ $(ls -l --time-style=full-iso /etc/ipclab-guest 2>&1 || true) == "$mark_before" ]] ||
+			fail "setup.sh (provision.sh --packages-only) changed /etc/ipclab-guest"
+		[[ $status == 0 ]] || fail "setup.sh failed (exit $status): $(tail -n 20 "$WORK/setup.txt")"
+		if grep "installing" "$WORK/setup.txt"; then
+			fail "setup.sh installed packages here (above): provision the machine first"
+		fi
+	else
+		echo "not root: setup.sh's provisioning cannot run; the bundle is built with make"
+		(cd "$root/source" && timeout -k 5 300 make -s all) >"$WORK/setup.txt" 2>&1 ||
+			fail "make in the bundle failed: $(tail -n 20 "$WORK/setup.txt")"
+	fi
+	cp "$root/source/run_autograder" "$root/" || fail "no run_autograder in the zip"
+	gradescope_submit "$root" build/ref/01-pipes/pipes.c "$WORK/gs-ref.json" || return 1
+	[[ $(score_of "$WORK/gs-ref.json") == 100 ]] ||
+		fail "the reference scored $(score_of "$WORK/gs-ref.json"): $(tail -n 20 "$WORK/gs-ref.json.txt")"
+	patched_copy 01-pipes "$mutant" "$WORK/gs-mutant" || return 1
+	gradescope_submit "$root" "$WORK/gs-mutant/pipes.c" "$WORK/gs-mutant.json" || return 1
+	[[ $(score_of "$WORK/gs-mutant.json") -lt 100 ]] ||
+		fail "mutant $(basename "$mutant" .patch) scored $(score_of "$WORK/gs-mutant.json")"
+	echo "$zip: $(du -k "$zip" | cut -f1) KiB; reference 100, mutant" \
+		"$(basename "$mutant" .patch) $(score_of "$WORK/gs-mutant.json")"
+}
+
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
 	docs_no_warnings class_report_renders class_report_check_can_fail vagrant_validate
-	docker_build batch_grading batch_resumes limits_gradescope)
+	docker_build student_edition gradescope_bundle batch_grading batch_resumes
+	limits_gradescope)
 ONLY="$*"
 for name in "${ALL[@]}"; do
 	run_check "$name" "check_$name"

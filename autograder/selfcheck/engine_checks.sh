@@ -1,0 +1,57 @@
+# engine_checks.sh - the checks of the grader itself that need no reference
+# solution: its engine's unit tests, the sandbox's behaviour, ipclab's own
+# tests. Sourced by check.sh (the kit's make check) and by edition-check.sh
+# (the student edition's make check), after run_check.sh; they use the
+# caller's ROOT (the kit's top, the current directory) and WORK (scratch).
+# shellcheck shell=bash
+
+check_engine_tests() {
+	"$ROOT/build/selftest/test_report" --jobs=1
+}
+
+# The sandbox's own tests (autograder/selftest/test_sandbox.c), in both modes:
+# each must end with the status and message the sandbox owes it, and the
+# host's System V objects must be exactly as they were. Without root, only
+# with namespaces: the fallback mode cannot keep an ordinary user's kill(-1)
+# from the user's other processes, the tests running beside it included
+# (README.md, Instructors), so its expectations hold for root alone.
+check_sandbox_behaviour() {
+	local mode records host_before bad=0 modes=(ns fallback)
+	if [[ $(id -u) != 0 ]]; then
+		modes=(ns)
+		echo "not root: the sandbox is checked with namespaces only"
+	fi
+	host_before=$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)
+	for mode in "${modes[@]}"; do
+		records=$WORK/sandbox-$mode.records
+		IPCLAB_SANDBOX=$mode IPCLAB_RECORDS=$records timeout -k 5 120 \
+			build/selftest/test_sandbox -j2 >/dev/null 2>&1 || true
+		while IFS='|' read -r name status words; do
+			line=$(grep -P "^result\tsandbox\t$name\t" "$records" || true)
+			if [[ $(cut -f6 <<<"$line") != "$status" || $line != *"$words"* ]]; then
+				echo "$mode: $name: expected $status with \"$words\", got: ${line:0:300}"
+				bad=1
+			fi
+		done <<'EOF'
+starts_empty|passed|
+leaked_queue_is_named|leak|System V message queue (key 0x
+fork_loop_is_stopped|crashed|reached the limit of 64
+hang_is_diagnosed|timeout|still open in: pid
+fifo_wait_is_named|timeout|client is waiting for the server to open its reply FIFO
+kill_all_is_contained|crashed|signal 9
+exit_is_reported|failed|did a graded function call exit()
+EOF
+	done
+	if [[ " ${modes[*]} " == *" fallback "* ]] &&
+		! grep -q "the grader removed the message queue" "$WORK/sandbox-fallback.records"; then
+		echo "fallback: the leaked queue was not removed by the grader"
+		bad=1
+	fi
+	[[ $host_before == "$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)" ]] ||
+		{ echo "the host's System V objects changed"; bad=1; }
+	return $bad
+}
+
+check_cli_tests() {
+	"$ROOT/autograder/ipclab/tests/check.sh"
+}
