@@ -159,9 +159,13 @@ check_batch_resumes() {
 		fail "a changed submission was not the only one regraded: $(cat "$WORK/resume3.txt")"
 	grep -q '^student3|graded|0|' <<<"$(gradebook_rows "$out/gradebook.csv")" ||
 		fail "student3's new files were not graded"
-	timeout -k 5 300 "$IPCLAB" grade 01 "$class" --out "$out" --regrade >"$WORK/resume4.txt" 2>&1 || true
+	# On a terminal (script(1) gives one), a progress bar redrawn in place.
+	timeout -k 5 300 script -qec "$IPCLAB grade 01 $class --out $out --regrade" /dev/null \
+		>"$WORK/resume4.txt" 2>&1 || true
 	! grep -q 'graded before' "$WORK/resume4.txt" || fail "--regrade skipped some"
-	echo "changed submission regraded alone; --regrade regrades all"
+	grep -q $'\r.*\[#*\.*\] [0-9]*/6' "$WORK/resume4.txt" ||
+		fail "no progress bar on a terminal: $(head -c 300 "$WORK/resume4.txt")"
+	echo "changed submission regraded alone; --regrade regrades all, with a progress bar"
 }
 
 check_limits_gradescope() {
