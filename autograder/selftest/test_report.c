@@ -154,14 +154,34 @@ static void feed_records(struct ag_run *run, void (*write_records)(int fd))
 	fclose(in);
 }
 
-static void sample_run(struct ag_run *run)
+/* The same six, two of them planned again as hidden (7 fields): 4 + 5 points. */
+static void write_hidden_records(int fd)
+{
+	write_sample_records(fd);
+	put_record(fd, "plan", 7, "pipes", "no_fd_leaks", "4", "2000",
+		   "run_pipeline closes what it opens", "Handout 3.4", "hidden");
+	put_record(fd, "plan", 7, "pipes", "blocks_forever", "5", "1500", "reader wakes up", "",
+		   "hidden");
+}
+
+static void run_from(struct ag_run *run, void (*write_records)(int fd))
 {
 	memset(run, 0, sizeof(*run));
-	feed_records(run, write_sample_records);
+	feed_records(run, write_records);
 	rec_finish(run, "the global deadline passed before this test ran");
 	run->lab = strdup("01-pipes");
 	run->title = strdup("Lab 01: pipes");
 	run->seconds = 1.5;
+}
+
+static void sample_run(struct ag_run *run)
+{
+	run_from(run, write_sample_records);
+}
+
+static void hidden_run(struct ag_run *run)
+{
+	run_from(run, write_hidden_records);
 }
 
 static struct ag_result *test_named(struct ag_run *run, const char *name)
@@ -327,6 +347,38 @@ Test(records, malformed_lines_are_rejected)
 	cr_assert_not(applies(&run, "result\ts\tn\t1\t1\tpassed\t5\tm\th"), "8 fields accepted");
 	cr_assert_not(applies(&run, "end\ts\tn\t0\t0\t0\t9x\t0"), "bad signal accepted");
 	cr_assert(applies(&run, "mode\tns\t"), "a valid mode line was rejected");
+	run_free(&run);
+}
+
+Test(records, plan_visibility_is_read_and_a_plan_without_it_is_visible)
+{
+	struct ag_run run = {0};
+
+	cr_assert(applies(&run, "plan\ts\told\t5\t2000\td\th"), "a 6-field plan was rejected");
+	cr_assert(applies(&run, "plan\ts\tshown\t5\t2000\td\th\tvisible"));
+	cr_assert(applies(&run, "plan\ts\tsecret\t5\t2000\td\th\thidden"));
+	cr_assert_not(run_find_test(&run, "s", "old")->hidden, "a plan of the older form is visible");
+	cr_assert_not(run_find_test(&run, "s", "shown")->hidden);
+	cr_assert(run_find_test(&run, "s", "secret")->hidden);
+	cr_assert_eq(run_find_test(&run, "s", "secret")->max_score, 5);
+	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td\th\tHIDDEN"), "unknown visibility accepted");
+	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td\th\t"), "empty visibility accepted");
+	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td\th\thidden\tx"), "8 fields accepted");
+	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td"), "5 fields accepted");
+	cr_assert_eq(run.ntests, 3);
+	run_free(&run);
+}
+
+Test(records, hidden_tests_count_in_the_score_and_the_maximum)
+{
+	struct ag_run run;
+
+	hidden_run(&run);
+	cr_assert(test_named(&run, "no_fd_leaks")->hidden);
+	cr_assert(test_named(&run, "blocks_forever")->hidden);
+	cr_assert_not(test_named(&run, "reader_sees_eof")->hidden);
+	cr_assert_eq(run_score(&run), 8 + 2, "got %d", run_score(&run));
+	cr_assert_eq(run_max_score(&run), 28, "got %d", run_max_score(&run));
 	run_free(&run);
 }
 
