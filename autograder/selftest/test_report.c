@@ -590,6 +590,43 @@ Test(report, json_says_when_tests_were_not_isolated)
 	run_free(&run);
 }
 
+Test(report, json_marks_hidden_tests_and_numbers_them_after_the_visible_ones)
+{
+	struct ag_run run;
+	const char *path = in_workdir("results.json");
+
+	hidden_run(&run);
+	cr_assert_eq(report_json(path, &run), 0, "report_json: %s", strerror(errno));
+	assert_parsed(path, "json", "[t[\"visibility\"] for t in r[\"tests\"]]",
+		      "[\"visible\", \"visible\", \"hidden\", \"hidden\", \"visible\", \"visible\"]");
+	/* no gap in the numbers students see */
+	assert_parsed(path, "json", "[t[\"number\"] for t in r[\"tests\"]]",
+		      "[\"1\", \"2\", \"5\", \"6\", \"3\", \"4\"]");
+	assert_parsed(path, "json", "[r[\"score\"], r[\"max_score\"]]", "[10, 28]");
+	run_free(&run);
+}
+
+Test(report, json_output_counts_the_hidden_tests_and_their_points)
+{
+	struct ag_run run;
+	const char *path = in_workdir("results.json");
+
+	hidden_run(&run);
+	cr_assert_eq(report_json(path, &run), 0, "report_json: %s", strerror(errno));
+	assert_parsed(path, "json", "r[\"output\"]",
+		      "tests were not isolated: user namespaces are disabled\n"
+		      "Your total includes 2 hidden tests worth 9 points; you see their points "
+		      "only in the total.\n");
+	test_named(&run, "blocks_forever")->hidden = false;
+	free(run.mode);
+	run.mode = strdup("ns");
+	cr_assert_eq(report_json(path, &run), 0, "report_json: %s", strerror(errno));
+	assert_parsed(path, "json", "r[\"output\"]",
+		      "Your total includes 1 hidden test worth 4 points; you see their points "
+		      "only in the total.\n");
+	run_free(&run);
+}
+
 Test(report, json_failure_returns_errno_and_leaves_no_temp_file)
 {
 	struct ag_run run;
@@ -678,6 +715,22 @@ Test(report, junit_system_out_is_capped)
 	assert_contains(out, "line 0000 of output" FFFD "[2J" FFFD "\n", "system-out");
 	cr_assert_null(strstr(out, "THE-END"), "output past the cap was kept");
 	free(out);
+	run_free(&run);
+}
+
+Test(report, junit_marks_hidden_tests_with_a_property)
+{
+	struct ag_run run;
+	const char *path = in_workdir("junit.xml");
+
+	hidden_run(&run);
+	cr_assert_eq(report_junit(path, &run), 0, "report_junit: %s", strerror(errno));
+	assert_parsed(path, "xml", "[c.get(\"name\") for c in r.iter(\"testcase\") "
+		      "if c.find(\"properties/property[@name=\\\"visibility\\\"]\") is not None]",
+		      "[\"no_fd_leaks\", \"blocks_forever\"]");
+	assert_parsed(path, "xml", "r.find(\".//testcase[3]/properties/property\").get(\"value\")",
+		      "hidden");
+	assert_parsed(path, "xml", "len(r.findall(\".//testcase\"))", "6");
 	run_free(&run);
 }
 
@@ -812,6 +865,24 @@ Test(report, terminal_notes_when_tests_are_not_isolated)
 	run.mode = strdup("ns");
 	text = terminal(&run, false);
 	cr_assert_null(strstr(text, "not isolated"), "note shown for an isolated run");
+	free(text);
+	run_free(&run);
+}
+
+Test(report, terminal_marks_hidden_tests_and_keeps_the_columns)
+{
+	struct ag_run run;
+	char *text;
+
+	hidden_run(&run);
+	text = terminal(&run, false);
+	/* the name column widens by the mark; descriptions still line up */
+	assert_contains(text, "\n  ok    8/8  reader_sees_eof          "
+			"- cat at the end of a pipeline sees EOF\n", "visible line");
+	assert_contains(text, "\n  LEAK  2/4  no_fd_leaks [hidden]     - ", "hidden leak line");
+	assert_contains(text, "\n  TIME  0/5  blocks_forever [hidden]  - ", "hidden timeout line");
+	assert_ends_with(text, "\n\n1/6 tests passed (2 hidden, worth 9 of the points)\n"
+			 "score: 10/28\n");
 	free(text);
 	run_free(&run);
 }
