@@ -113,10 +113,12 @@ patched_copy() {
 }
 
 # Each mutant names, in a "Catches:" line, the tests that must lose points.
+# Mutants of hidden tests live with them, in autograder/hidden/NN-topic/mutants/.
 check_mutants_caught() {
 	local lab patch name dir json test bad=0
 	for lab in "${LABS[@]}"; do
-		for patch in autograder/mutants/"$lab"/*.patch; do
+		for patch in autograder/mutants/"$lab"/*.patch autograder/hidden/"$lab"/mutants/*.patch; do
+			[[ -e $patch ]] || continue	# no hidden mutants for this lab
 			name=$(basename "$patch" .patch)
 			dir=$WORK/mutant-$lab-$name
 			patched_copy "$lab" "$patch" "$dir"
