@@ -322,6 +322,69 @@ check_results_parse() {
 	xmllint --noout "$WORK/junit.xml"
 }
 
+# ---- hidden tests ----
+
+# The lab 01 hidden test (autograder/hidden/01-pipes/) is in the plan, hidden
+# in results.json and marked in the reports, its points on top of the 100;
+# and a kit without autograder/hidden/ (the student edition) builds, tests
+# and grades out of 100. Skipped where the directory is not (the student edition).
+# A check's status is that of its last command: `fail` alone does not stop it,
+# hence `|| return` after each one here.
+check_hidden_tests() {
+	local name=pipeline_failed_exec_writes_nothing json=$WORK/hidden-ref.json
+	local kit=$WORK/kit-without-hidden plan=build/tests/01-pipes/plan.records out
+	if [[ ! -d autograder/hidden/01-pipes ]]; then
+		echo "no autograder/hidden/01-pipes (the student edition?): nothing to check"
+		return 0
+	fi
+	grep -qP "^plan\tpipes\t$name\t5\t[0-9]+\t.*\thidden$" "$plan" ||
+		fail "$plan does not plan $name as hidden, 5 points" || return
+	grade 01-pipes build/ref/01-pipes "$json" --junit "$json.xml" || return
+	jq -e --arg t "$name" '[.tests[] | .visibility == (if .name == $t then "hidden"
+		else "visible" end)] | all' "$json" >/dev/null ||
+		fail "expected $name hidden and every other test visible: $(jq -c \
+			'[.tests[] | [.name, .visibility]]' "$json")" || return
+	jq -r .output "$json" | grep -qx "Your total includes 1 hidden test worth 5 points; .*" ||
+		fail "the text above the tests does not count the hidden test: $(jq .output "$json")" ||
+		return
+	[[ $(score_of "$json")/$(max_of "$json") == 105/105 ]] ||
+		fail "lab 01 reference: expected 105/105 (100 + 5 hidden)," \
+			"got $(score_of "$json")/$(max_of "$json")" || return
+	grep -q "^  ok    5/5  $name \[hidden\]  " "$json.txt" ||
+		fail "the terminal report does not mark $name: $(grep "$name" "$json.txt")" || return
+	grep -q '<property name="visibility" value="hidden"/>' "$json.xml" ||
+		fail "the JUnit report does not mark $name hidden" || return
+	echo "with autograder/hidden: lab 01 reference $(tail -n 1 "$json.txt"), $name hidden"
+
+	# The student edition: the same kit without autograder/hidden/, built from scratch.
+	mkdir -p "$kit"
+	cp -r Makefile autograder labs solutions "$kit/"
+	rm -rf "$kit/autograder/hidden"
+	out=$(timeout -k 5 600 make -s -C "$kit" all 2>&1) ||
+		fail "make without autograder/hidden failed: $out" || return
+	if grep -qP "\thidden$" "$kit/$plan"; then
+		fail "without autograder/hidden, the plan still has a hidden test" || return
+	fi
+	env -u IPCLAB_ROOT timeout -k 5 300 "$kit/bin/ipclab" grade 01 "$kit/build/ref/01-pipes" \
+		--results "$kit/ref.json" >"$kit/ref.txt" 2>&1 || true
+	[[ -s $kit/ref.json && $(score_of "$kit/ref.json")/$(max_of "$kit/ref.json") == 100/100 ]] ||
+		fail "without autograder/hidden, lab 01 reference: $(tail -n 20 "$kit/ref.txt")" ||
+		return
+	jq -e '[.tests[].visibility == "visible"] | all' "$kit/ref.json" >/dev/null ||
+		fail "without autograder/hidden, a test is not visible" || return
+	if jq -r .output "$kit/ref.json" | grep -q "hidden test"; then
+		fail "without autograder/hidden, the text above the tests speaks of hidden tests" ||
+			return
+	fi
+	if out=$(cd "$kit" && env -u IPCLAB_ROOT timeout -k 5 300 bin/ipclab test 01 2>&1); then
+		fail "without autograder/hidden, ipclab test 01 passed on the skeleton" || return
+	fi
+	[[ $(tail -n 1 <<<"$out") == "score: 0/100" ]] ||
+		fail "without autograder/hidden, ipclab test 01: $(tail -n 5 <<<"$out")" || return
+	echo "without autograder/hidden: lab 01 reference $(tail -n 1 "$kit/ref.txt")," \
+		"skeleton (ipclab test 01) $(tail -n 1 <<<"$out")"
+}
+
 # ---- the command line ----
 
 # provision.sh refuses, with exit 2 and a reason, to run as an ordinary user.
@@ -516,7 +579,7 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
-	docs_no_warnings vagrant_validate docker_build)
+	docs_no_warnings vagrant_validate docker_build hidden_tests)
 ONLY="$*"
 for name in "${ALL[@]}"; do
 	run_check "$name" "check_$name"
