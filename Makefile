@@ -44,8 +44,15 @@ LABS    := $(notdir $(wildcard $(MASTERS)/[0-9][0-9]-*))
 GRADER_SRC := $(addprefix autograder/lib/,sandbox.c diagnose.c leaks.c records.c)
 IPCLAB_SRC := $(wildcard autograder/ipclab/*.c) autograder/lib/records.c autograder/lib/report.c
 
+# The instructor's hidden tests (README.md, "Hidden tests"): when the directory is
+# there, autograder/hidden/NN-topic/X.c becomes build/tests/NN-topic/hidden-X.o and
+# counts as one of the lab's tests. The student edition leaves the directory out.
+HIDDEN     := autograder/hidden
+
 lab_files  = $(notdir $(wildcard $(MASTERS)/$(1)/*.c $(MASTERS)/$(1)/*.h))
-lab_tests  = $(patsubst autograder/tests/$(1)/%.c,$(B)/tests/$(1)/%.o,$(wildcard autograder/tests/$(1)/*.c))
+lab_hidden = $(patsubst $(HIDDEN)/$(1)/%.c,$(B)/tests/$(1)/hidden-%.o,$(wildcard $(HIDDEN)/$(1)/*.c))
+lab_tests  = $(patsubst autograder/tests/$(1)/%.c,$(B)/tests/$(1)/%.o,$(wildcard autograder/tests/$(1)/*.c)) \
+	     $(call lab_hidden,$(1))
 
 PRISTINE := $(foreach l,$(LABS),$(addprefix $(B)/pristine/$(l)/,$(call lab_files,$(l))))
 REF      := $(if $(filter solutions,$(MASTERS)),$(foreach l,$(LABS),$(addprefix $(B)/ref/$(l)/,$(call lab_files,$(l)))))
@@ -100,6 +107,14 @@ $(B)/ref/%: solutions/%
 $(B)/tests/%.o: autograder/tests/%.c $$(wildcard $(B)/pristine/$$(*D)/*.h) autograder/lib/grader.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iautograder/lib -I$(B)/pristine/$(*D) -c -o $@ $<
+
+# Hidden tests: every GRADED_TEST in them is hidden unless it says .hidden = false.
+define hidden_rule
+$(B)/tests/$(1)/hidden-%.o: $(HIDDEN)/$(1)/%.c $(addprefix $(B)/pristine/$(1)/,$(filter %.h,$(call lab_files,$(1)))) autograder/lib/grader.h
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) -DAG_HIDDEN_DEFAULT=1 -Iautograder/lib -I$(B)/pristine/$(1) -c -o $$@ $$<
+endef
+$(foreach l,$(LABS),$(eval $(call hidden_rule,$(l))))
 
 # The list of a lab's tests, for reports written when a submission does not compile.
 $(B)/tests/%/plan.records: $$(call lab_tests,%) $(B)/lib/runner.o $(B)/lib/libgrader.a $$(addprefix $(B)/pristine/%/,$$(call lab_files,%))

@@ -4,8 +4,9 @@
 # run_autograder (from autograder/editions/gradescope/, the lab put in) and
 # the kit as the student edition holds it (tree.sh), with the hidden tests
 # (autograder/hidden/) if there are any: no solutions, no mutants.
-# Before it writes anything, it checks that the lab's tests are worth 100
-# points together (build/tests/NN-topic/plan.records).
+# Before it writes anything, it checks that the lab's visible tests are worth
+# 100 points together (build/tests/NN-topic/plan.records); hidden tests add
+# theirs, and the total is printed (set the Gradescope assignment to it).
 #
 # Usage: autograder/editions/gradescope.sh NN   (after make; NN as 01, 1 or 01-pipes)
 set -euo pipefail
@@ -26,9 +27,11 @@ lab=$(cd solutions && ls -d "$number"-* 2>/dev/null) || die "no lab $number unde
 
 plan=build/tests/$lab/plan.records
 [[ -s $plan ]] || die "$plan is missing: run make"
+# Visible tests: 100 points; hidden ones (the plan line's last field) come on top.
+visible=$(awk -F'\t' '$1 == "plan" && $8 != "hidden" { sum += $4 } END { print sum + 0 }' "$plan")
 points=$(awk -F'\t' '$1 == "plan" { sum += $4 } END { print sum + 0 }' "$plan")
-[[ $points == 100 ]] ||
-	die "the tests of lab $lab are worth $points points together, not 100 (see $plan):" \
+[[ $visible == 100 ]] ||
+	die "the visible tests of lab $lab are worth $visible points together, not 100 (see $plan):" \
 		"fix the points in autograder/tests/$lab/ before handing it to Gradescope"
 
 out=build/gradescope
@@ -39,4 +42,5 @@ cp autograder/editions/gradescope/setup.sh "$stage/setup.sh"
 chmod 755 "$stage/run_autograder" "$stage/setup.sh"
 rm -f "$out/$lab.zip"
 (cd "$stage" && zip -q -r -X "../$lab.zip" .)
-echo "gradescope: $out/$lab.zip ($(du -k "$out/$lab.zip" | cut -f1) KiB; tests worth $points points)"
+echo "gradescope: $out/$lab.zip ($(du -k "$out/$lab.zip" | cut -f1) KiB; tests worth $points points," \
+	"$((points - visible)) of them hidden: give the assignment $points points)"

@@ -25,6 +25,8 @@ EDITION_EXCLUDE=(
 edition_excluded() {
 	local path=$1 prefix
 	shift
+	# Planted bugs quote the reference, wherever they are (autograder/hidden/NN/mutants/).
+	[[ $path != */mutants/* ]] || return 0
 	for prefix in "${EDITION_EXCLUDE[@]}"; do
 		[[ " $* " != *" $prefix "* ]] || continue
 		if [[ $path == "$prefix" || ($prefix == */ && $path == "$prefix"*) ]]; then

@@ -122,11 +122,12 @@ int records_save(const char *path, const struct ag_run *run)
 		snprintf(deadline, sizeof(deadline), "%d", t->deadline_ms);
 		snprintf(ms, sizeof(ms), "%.0f",
 			 isfinite(t->seconds) ? t->seconds * 1000 : 0);
-		const char *plan[] = {t->suite, t->name, max, deadline, t->desc, t->hint};
+		const char *plan[] = {t->suite, t->name, max, deadline, t->desc, t->hint,
+				      t->hidden ? "hidden" : "visible"};
 		const char *result[] = {t->suite, t->name, score, max,
 					ag_status_name(t->status), ms, t->message,
 					t->hint, t->output};
-		put_record(out, "plan", 6, plan);
+		put_record(out, "plan", 7, plan);
 		put_record(out, "result", 9, result);
 	}
 	if (fclose(out) != 0)

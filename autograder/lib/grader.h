@@ -11,6 +11,11 @@
  *             expect(status == 0, "expected exit status 0, got %d", status);
  *     }
  *
+ * A test the students must not see in the results (Gradescope's "hidden"
+ * visibility: they see only their total) adds `.hidden = true`. Every test
+ * under autograder/hidden/ is hidden without saying so: the Makefile compiles
+ * those files with -DAG_HIDDEN_DEFAULT=1, and `.hidden = false` overrides it.
+ *
  * The body does not run in the Criterion worker. ag_run() starts a sandbox
  * (fresh user, IPC, mount and pid namespaces, private /dev/shm, resource
  * limits) and runs the body there, in a process of its own whose cwd is a
@@ -37,6 +42,7 @@ struct ag_spec {
 	double deadline;	/* seconds; 0 means AG_DEFAULT_DEADLINE */
 	const char *desc;	/* one line: the behaviour checked */
 	const char *hint;	/* one line: where to look (handout section), never the answer */
+	bool hidden;		/* Gradescope shows students only its points in the total */
 	/* Set by GRADED_TEST: */
 	const char *suite, *name;
 	void (*body)(void);
@@ -44,13 +50,26 @@ struct ag_spec {
 
 #define AG_DEFAULT_DEADLINE 2.0
 
+/* 1 when compiling autograder/hidden/ (the Makefile says so), else 0. */
+#ifndef AG_HIDDEN_DEFAULT
+#define AG_HIDDEN_DEFAULT 0
+#endif
+
 void ag_run(const struct ag_spec *spec);
 
+/*
+ * .hidden comes first so that the test's own fields can override it; GCC's
+ * -Woverride-init (in -Wextra) would call that a mistake, so it is off here.
+ */
 #define GRADED_TEST(suite_, name_, ...)                                        \
 	static void ag_body_##suite_##_##name_(void);                         \
+	_Pragma("GCC diagnostic push")                                         \
+	_Pragma("GCC diagnostic ignored \"-Woverride-init\"")                  \
 	static const struct ag_spec ag_spec_##suite_##_##name_ = {            \
+		.hidden = AG_HIDDEN_DEFAULT,                                   \
 		.suite = #suite_, .name = #name_,                              \
 		.body = ag_body_##suite_##_##name_, __VA_ARGS__};              \
+	_Pragma("GCC diagnostic pop")                                          \
 	Test(suite_, name_, .data = (void *)&ag_spec_##suite_##_##name_)       \
 	{                                                                      \
 		ag_run(&ag_spec_##suite_##_##name_);                           \

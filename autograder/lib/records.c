@@ -216,17 +216,27 @@ static bool apply_mode(struct ag_run *run, char **f)
 	return set_str(&run->mode, f[0]) && set_str(&run->mode_reason, f[1]);
 }
 
-/* plan SUITE NAME POINTS DEADLINE_MS DESC HINT */
+/* visible or hidden; absent (NULL: a plan of the older form) is visible */
+static bool parse_visibility(const char *word, bool *hidden)
+{
+	*hidden = word != NULL && strcmp(word, "hidden") == 0;
+	return word == NULL || *hidden || strcmp(word, "visible") == 0;
+}
+
+/* plan SUITE NAME POINTS DEADLINE_MS DESC HINT [VISIBILITY] */
 static bool apply_plan(struct ag_run *run, char **f)
 {
 	int points, deadline_ms;
+	bool hidden;
 
-	if (!parse_int(f[2], &points) || !parse_int(f[3], &deadline_ms) || points < 0)
+	if (!parse_int(f[2], &points) || !parse_int(f[3], &deadline_ms) || points < 0 ||
+	    !parse_visibility(f[6], &hidden))
 		return false;
 	struct ag_result *test = find_or_add(run, f[0], f[1]);
 	if (test == NULL)
 		return false;
 	test->planned = true;
+	test->hidden = hidden;
 	test->max_score = points;
 	test->deadline_ms = deadline_ms;
 	return set_str(&test->desc, f[4]) && set_str(&test->hint, f[5]);
@@ -276,22 +286,23 @@ static bool apply_end(struct ag_run *run, char **f)
 	return true;
 }
 
+/* Fields a record may leave out come last; apply() sees them as NULL. */
 static const struct {
 	const char *kind;
-	int nfields;		/* after the kind */
+	int min_fields, max_fields;	/* after the kind */
 	bool (*apply)(struct ag_run *run, char **fields);
 } record_kinds[] = {
-	{"mode", 2, apply_mode},
-	{"plan", 6, apply_plan},
-	{"result", 9, apply_result},
-	{"end", 7, apply_end},
+	{"mode", 2, 2, apply_mode},
+	{"plan", 6, 7, apply_plan},
+	{"result", 9, 9, apply_result},
+	{"end", 7, 7, apply_end},
 };
 
 #define MAX_FIELDS 10		/* kind + the longest record */
 
 bool rec_apply(struct ag_run *run, char *line)
 {
-	char *field[MAX_FIELDS];
+	char *field[MAX_FIELDS + 1] = {NULL};	/* NULL after the last field */
 	int n = split_fields(line, field, MAX_FIELDS);
 
 	if (n < 1)
@@ -301,7 +312,7 @@ bool rec_apply(struct ag_run *run, char *line)
 	for (size_t k = 0; k < sizeof(record_kinds) / sizeof(record_kinds[0]); k++) {
 		if (strcmp(field[0], record_kinds[k].kind) != 0)
 			continue;
-		if (n - 1 != record_kinds[k].nfields)
+		if (n - 1 < record_kinds[k].min_fields || n - 1 > record_kinds[k].max_fields)
 			return false;
 		return record_kinds[k].apply(run, field + 1);
 	}

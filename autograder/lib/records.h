@@ -10,17 +10,22 @@
  * passed through as is (it may be invalid UTF-8: the reporters sanitise).
  *
  *   mode    MODE REASON                  sandbox mode: ns | fallback | none
- *   plan    SUITE NAME POINTS DEADLINE_MS DESC HINT     once per test, before any run
+ *   plan    SUITE NAME POINTS DEADLINE_MS DESC HINT VISIBILITY
+ *                                        once per test, before any run
  *   result  SUITE NAME SCORE MAX STATUS MS MESSAGE HINT OUTPUT
  *                                        written by the test's worker when it ends
  *   end     SUITE NAME PASSED CRASHED TIMED_OUT SIGNAL EXIT_CODE
  *                                        written by the runner after each worker ends
  *
  * STATUS is one of passed, failed, leak, timeout, crashed, error (grader
- * fault), notrun. A "result" is authoritative; an "end" without a "result"
- * means the worker itself died and ipclab reports it from the "end" fields.
- * ipclab reports planned tests without either as "notrun" with the reason
- * (global deadline, runner crash).
+ * fault), notrun. VISIBILITY is visible or hidden, as Gradescope says it: a
+ * hidden test counts in the total, but students do not see it; a plan line
+ * without it (the older form, 6 fields) is visible.
+ *
+ * A "result" is authoritative; an "end" without a "result" means the worker
+ * itself died and ipclab reports it from the "end" fields. ipclab reports
+ * planned tests without either as "notrun" with the reason (global
+ * deadline, runner crash).
  */
 #ifndef RECORDS_H
 #define RECORDS_H
@@ -45,6 +50,7 @@ struct ag_result {
 	int deadline_ms;
 	double seconds;
 	enum ag_status status;
+	bool hidden;		/* students see only its points in their total */
 	bool planned, has_result, has_end;
 	/* From the "end" record: how the worker process ended (reported when no "result"). */
 	bool end_passed, end_crashed, end_timed_out;

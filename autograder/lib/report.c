@@ -31,6 +31,21 @@ static double finite_or_zero(double seconds)
 	return isfinite(seconds) ? seconds : 0;
 }
 
+/* How many tests are hidden; their full marks in *points. */
+static int hidden_tests(const struct ag_run *run, int *points)
+{
+	int count = 0;
+
+	*points = 0;
+	for (int i = 0; i < run->ntests; i++) {
+		if (run->tests[i].hidden) {
+			count++;
+			*points += run->tests[i].max_score;
+		}
+	}
+	return count;
+}
+
 /* ---- UTF-8 ---- */
 
 /*
@@ -286,6 +301,11 @@ static char *json_run_output(const struct ag_run *run)
 	free(output);
 	if (!isolated(run))
 		fprintf(m, "tests were not isolated: %s\n", isolation_reason(run));
+	int points, hidden = hidden_tests(run, &points);
+	if (hidden > 0)
+		fprintf(m, "Your total includes %d hidden test%s worth %d point%s; you see "
+			"their points only in the total.\n", hidden, hidden == 1 ? "" : "s",
+			points, points == 1 ? "" : "s");
 	if (fclose(m) != 0) {
 		free(text);
 		return NULL;
@@ -304,7 +324,8 @@ static void json_test(FILE *out, const struct ag_result *test, int number)
 		test->status == AG_PASSED ? "passed" : "failed");
 	fputs("     \"output\": ", out);
 	json_string(out, output);
-	fputs(", \"visibility\": \"visible\", \"tags\": [", out);
+	fprintf(out, ", \"visibility\": \"%s\", \"tags\": [",
+		test->hidden ? "hidden" : "visible");
 	json_string(out, test->suite);
 	fputs("]}", out);
 	free(output);
@@ -320,8 +341,12 @@ static void json_run(FILE *out, const struct ag_run *run)
 	fputs("  \"output\": ", out);
 	json_string(out, output);
 	fputs(",\n  \"output_format\": \"text\",\n  \"tests\": [\n", out);
+	/* Hidden tests are numbered after the visible ones: no gap in what students see. */
+	int points, next_visible = 1, next_hidden = run->ntests - hidden_tests(run, &points) + 1;
 	for (int i = 0; i < run->ntests; i++) {
-		json_test(out, &run->tests[i], i + 1);
+		const struct ag_result *test = &run->tests[i];
+
+		json_test(out, test, test->hidden ? next_hidden++ : next_visible++);
 		fputs(i + 1 < run->ntests ? ",\n" : "\n", out);
 	}
 	fputs("  ]\n}\n", out);
@@ -408,6 +433,9 @@ static void junit_test(FILE *out, const struct ag_result *test, const struct ag_
 	fputs("\" name=\"", out);
 	xml_text(out, test->name);
 	fprintf(out, "\" time=\"%.3f\">\n", finite_or_zero(test->seconds));
+	if (test->hidden)	/* students never see it on Gradescope; the instructor does here */
+		fputs("      <properties><property name=\"visibility\" value=\"hidden\"/>"
+		      "</properties>\n", out);
 	junit_outcome(out, test);
 	if (test->output && *test->output) {
 		char *output = text_sanitise(test->output, REPORT_OUTPUT_CAP);
@@ -546,6 +574,8 @@ static const char *terminal_tag(enum ag_status status, const char **colour)
 	return tags[status].tag;
 }
 
+#define HIDDEN_MARK " [hidden]"	/* after a hidden test's name */
+
 /* Column widths, so that every test line lines up. */
 struct columns {
 	int points, name;
@@ -560,11 +590,14 @@ static struct columns terminal_columns(const struct ag_run *run)
 		int points = snprintf(NULL, 0, "%d/%d", test->score, test->max_score);
 		int name = (int)strlen(str(test->name));
 
+		/* the cap is for the name; a hidden test's mark comes on top */
+		if (name > NAME_WIDTH_MAX)
+			name = NAME_WIDTH_MAX;
+		if (test->hidden)
+			name += (int)strlen(HIDDEN_MARK);
 		width.points = points > width.points ? points : width.points;
 		width.name = name > width.name ? name : width.name;
 	}
-	if (width.name > NAME_WIDTH_MAX)
-		width.name = NAME_WIDTH_MAX;
 	return width;
 }
 
@@ -576,10 +609,13 @@ static void terminal_test_line(FILE *out, const struct ag_result *test,
 	char *name = terminal_text(test->name, SIZE_MAX, true);
 	char *desc = terminal_text(test->desc, SIZE_MAX, true);
 	char points[32];
+	/* the mark pads with the name, so the descriptions still line up */
+	int pad = width.name - (int)strlen(str(name));
 
 	snprintf(points, sizeof(points), "%d/%d", test->score, test->max_score);
-	fprintf(out, "  %s%-5s%s %*s  %-*s", paint(style, colour), tag, paint(style, RESET),
-		width.points, points, width.name, str(name));
+	fprintf(out, "  %s%-5s%s %*s  %s%-*s", paint(style, colour), tag, paint(style, RESET),
+		width.points, points, str(name), pad > 0 ? pad : 0,
+		test->hidden ? HIDDEN_MARK : "");
 	if (desc && *desc)
 		fprintf(out, "  - %s", desc);
 	fputc('\n', out);
@@ -655,7 +691,12 @@ void report_terminal(FILE *out, const struct ag_run *run, const struct report_st
 		terminal_details(out, &run->tests[i], style);
 		passed += run->tests[i].status == AG_PASSED;
 	}
-	fprintf(out, "\n%d/%d tests passed\n", passed, run->ntests);
+	int points, hidden = hidden_tests(run, &points);
+	if (hidden > 0)
+		fprintf(out, "\n%d/%d tests passed (%d hidden, worth %d of the points)\n",
+			passed, run->ntests, hidden, points);
+	else
+		fprintf(out, "\n%d/%d tests passed\n", passed, run->ntests);
 	/* Plain even in colour: scripts and gradelib-style graders read this line. */
 	fprintf(out, "score: %d/%d\n", run_score(run), run_max_score(run));
 }

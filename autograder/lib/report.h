@@ -22,7 +22,13 @@ struct report_style {
 
 /* Per test: ok/FAIL, points, name, description; for failures why, hint, rerun. Ends "score: N/M". */
 void report_terminal(FILE *out, const struct ag_run *run, const struct report_style *style);
-/* Return 0, or -1 with errno set (nothing half-written is left: temp file + rename). */
+/*
+ * Return 0, or -1 with errno set (nothing half-written is left: temp file + rename).
+ * Hidden tests (struct ag_result) count in every score. The terminal report
+ * marks them "[hidden]" and JUnit with a property visibility=hidden: both are
+ * for instructors. results.json gives them Gradescope's "visibility": "hidden",
+ * and the text above the tests says how many there are and what they are worth.
+ */
 int report_json(const char *path, const struct ag_run *run);
 int report_junit(const char *path, const struct ag_run *run);
 

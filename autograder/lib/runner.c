@@ -55,7 +55,7 @@ static void emit_plan(const struct criterion_test *test)
 	const struct ag_spec *spec = test->data->data;
 	double seconds = ag_deadline(spec);
 	char points[16], deadline[16];
-	const char *fields[6];
+	const char *fields[7];
 
 	snprintf(points, sizeof(points), "%d", spec->points);
 	snprintf(deadline, sizeof(deadline), "%d", (int)(seconds * 1000));
@@ -65,7 +65,8 @@ static void emit_plan(const struct criterion_test *test)
 	fields[3] = deadline;
 	fields[4] = spec->desc ? spec->desc : "";
 	fields[5] = spec->hint ? spec->hint : "";
-	emit("plan", 6, fields);
+	fields[6] = spec->hidden ? "hidden" : "visible";
+	emit("plan", 7, fields);
 }
 
 static void emit_end(const struct criterion_test *test, bool passed, bool crashed,

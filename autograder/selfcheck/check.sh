@@ -46,6 +46,11 @@ grade() {
 
 score_of() { jq -r '.score' "$1"; }
 max_of() { jq -r '.max_score // ([.tests[].max_score] | add)' "$1"; }
+# What the tests students see are worth: 100 per lab. Hidden tests (README.md,
+# "Hidden tests") add their points on top, so max_of is 100 + the hidden points.
+visible_max_of() { jq -r '[.tests[] | select(.visibility != "hidden") | .max_score] | add' "$1"; }
+# full_marks JSON: every point of the lab, whose visible tests are worth 100.
+full_marks() { [[ $(score_of "$1") == "$(max_of "$1")" && $(visible_max_of "$1") == 100 ]]; }
 test_score() { jq -r --arg t "$2" '.tests[] | select(.name == $t) | .score' "$1"; }
 test_max() { jq -r --arg t "$2" '.tests[] | select(.name == $t) | .max_score' "$1"; }
 
@@ -84,8 +89,9 @@ check_reference_full_marks() {
 	for lab in "${LABS[@]}"; do
 		json=$WORK/ref-$lab.json
 		grade "$lab" "build/ref/$lab" "$json"
-		[[ $(score_of "$json") == "$(max_of "$json")" && $(max_of "$json") == 100 ]] ||
-			fail "$lab reference scored $(score_of "$json")/$(max_of "$json"):$(cat "$json.txt")"
+		full_marks "$json" ||
+			fail "$lab reference scored $(score_of "$json")/$(max_of "$json")" \
+				"(visible tests: $(visible_max_of "$json")/100):$(cat "$json.txt")"
 	done
 }
 
@@ -110,10 +116,12 @@ patched_copy() {
 }
 
 # Each mutant names, in a "Catches:" line, the tests that must lose points.
+# Mutants of hidden tests live with them, in autograder/hidden/NN-topic/mutants/.
 check_mutants_caught() {
 	local lab patch name dir json test bad=0
 	for lab in "${LABS[@]}"; do
-		for patch in autograder/mutants/"$lab"/*.patch; do
+		for patch in autograder/mutants/"$lab"/*.patch autograder/hidden/"$lab"/mutants/*.patch; do
+			[[ -e $patch ]] || continue	# no hidden mutants for this lab
 			name=$(basename "$patch" .patch)
 			dir=$WORK/mutant-$lab-$name
 			patched_copy "$lab" "$patch" "$dir"
@@ -223,8 +231,8 @@ check_fallback_mode() {
 	for lab in "${LABS[@]}"; do
 		json=$WORK/fallback-$lab.json
 		IPCLAB_SANDBOX=fallback grade "$lab" "build/ref/$lab" "$json"
-		[[ $(score_of "$json") == 100 ]] ||
-			fail "$lab in fallback mode scored $(score_of "$json"):$(cat "$json.txt")"
+		full_marks "$json" ||
+			fail "$lab in fallback mode scored $(score_of "$json")/$(max_of "$json"):$(cat "$json.txt")"
 		grep -q "not isolated" "$json.txt" ||
 			fail "$lab: fallback mode did not say tests are not isolated"
 	done
@@ -243,7 +251,7 @@ check_non_root() {
 		setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" TMPDIR="$WORK" \
 			timeout -k 5 300 "$kit/bin/ipclab" grade "${lab%%-*}" "$kit/build/ref/$lab" \
 			--results "$json" >"$json.txt" 2>&1 || true
-		[[ -s $json && $(score_of "$json") == 100 ]] ||
+		{ [[ -s $json ]] && full_marks "$json"; } ||
 			fail "$lab as uid 65534 scored ${json:+$(score_of "$json" 2>/dev/null)}:$(cat "$json.txt")"
 		if grep -q "not isolated" "$json.txt"; then
 			fail "$lab as uid 65534: tests were not isolated: $(grep 'not isolated' "$json.txt")"
@@ -262,7 +270,8 @@ check_compile_error_report() {
 	[[ $(score_of "$json") == 0 && $(jq '.tests | length' "$json") -ge 12 ]] ||
 		fail "compile error: expected score 0 and every test listed"
 	grep -q "error" <<<"$(jq -r .output "$json")" || fail "compile error: compiler messages missing"
-	tail -n 1 "$json.txt" | grep -qx "score: 0/100" || fail "last line is not score: 0/100"
+	tail -n 1 "$json.txt" | grep -qx "score: 0/$(max_of "$json")" ||
+		fail "last line is not score: 0/$(max_of "$json")"
 }
 
 check_global_deadline_report() {
@@ -272,7 +281,8 @@ check_global_deadline_report() {
 	grade 01-pipes "$dir" "$json" --deadline 3
 	jq -e '.tests | length >= 12' "$json" >/dev/null || fail "tests missing after global deadline"
 	grep -q "deadline" <<<"$(jq -r '.tests[].output' "$json")" || fail "no test says the deadline passed"
-	tail -n 1 "$json.txt" | grep -q "^score: [0-9]*/100$" || fail "last line is not score: N/100"
+	tail -n 1 "$json.txt" | grep -q "^score: [0-9]*/$(max_of "$json")$" ||
+		fail "last line is not score: N/$(max_of "$json")"
 }
 
 check_results_parse() {
@@ -281,6 +291,69 @@ check_results_parse() {
 	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["tests"]' "$json"
 	"$IPCLAB" grade 01 build/ref/01-pipes --junit "$WORK/junit.xml" >/dev/null
 	xmllint --noout "$WORK/junit.xml"
+}
+
+# ---- hidden tests ----
+
+# The lab 01 hidden test (autograder/hidden/01-pipes/) is in the plan, hidden
+# in results.json and marked in the reports, its points on top of the 100;
+# and a kit without autograder/hidden/ (the student edition) builds, tests
+# and grades out of 100. Skipped where the directory is not (the student edition).
+# A check's status is that of its last command: `fail` alone does not stop it,
+# hence `|| return` after each one here.
+check_hidden_tests() {
+	local name=pipeline_failed_exec_writes_nothing json=$WORK/hidden-ref.json
+	local kit=$WORK/kit-without-hidden plan=build/tests/01-pipes/plan.records out
+	if [[ ! -d autograder/hidden/01-pipes ]]; then
+		echo "no autograder/hidden/01-pipes (the student edition?): nothing to check"
+		return 0
+	fi
+	grep -qP "^plan\tpipes\t$name\t5\t[0-9]+\t.*\thidden$" "$plan" ||
+		fail "$plan does not plan $name as hidden, 5 points" || return
+	grade 01-pipes build/ref/01-pipes "$json" --junit "$json.xml" || return
+	jq -e --arg t "$name" '[.tests[] | .visibility == (if .name == $t then "hidden"
+		else "visible" end)] | all' "$json" >/dev/null ||
+		fail "expected $name hidden and every other test visible: $(jq -c \
+			'[.tests[] | [.name, .visibility]]' "$json")" || return
+	jq -r .output "$json" | grep -qx "Your total includes 1 hidden test worth 5 points; .*" ||
+		fail "the text above the tests does not count the hidden test: $(jq .output "$json")" ||
+		return
+	[[ $(score_of "$json")/$(max_of "$json") == 105/105 ]] ||
+		fail "lab 01 reference: expected 105/105 (100 + 5 hidden)," \
+			"got $(score_of "$json")/$(max_of "$json")" || return
+	grep -q "^  ok    5/5  $name \[hidden\]  " "$json.txt" ||
+		fail "the terminal report does not mark $name: $(grep "$name" "$json.txt")" || return
+	grep -q '<property name="visibility" value="hidden"/>' "$json.xml" ||
+		fail "the JUnit report does not mark $name hidden" || return
+	echo "with autograder/hidden: lab 01 reference $(tail -n 1 "$json.txt"), $name hidden"
+
+	# The student edition: the same kit without autograder/hidden/, built from scratch.
+	mkdir -p "$kit"
+	cp -r Makefile autograder labs solutions "$kit/"
+	rm -rf "$kit/autograder/hidden"
+	out=$(timeout -k 5 600 make -s -C "$kit" all 2>&1) ||
+		fail "make without autograder/hidden failed: $out" || return
+	if grep -qP "\thidden$" "$kit/$plan"; then
+		fail "without autograder/hidden, the plan still has a hidden test" || return
+	fi
+	env -u IPCLAB_ROOT timeout -k 5 300 "$kit/bin/ipclab" grade 01 "$kit/build/ref/01-pipes" \
+		--results "$kit/ref.json" >"$kit/ref.txt" 2>&1 || true
+	[[ -s $kit/ref.json && $(score_of "$kit/ref.json")/$(max_of "$kit/ref.json") == 100/100 ]] ||
+		fail "without autograder/hidden, lab 01 reference: $(tail -n 20 "$kit/ref.txt")" ||
+		return
+	jq -e '[.tests[].visibility == "visible"] | all' "$kit/ref.json" >/dev/null ||
+		fail "without autograder/hidden, a test is not visible" || return
+	if jq -r .output "$kit/ref.json" | grep -q "hidden test"; then
+		fail "without autograder/hidden, the text above the tests speaks of hidden tests" ||
+			return
+	fi
+	if out=$(cd "$kit" && env -u IPCLAB_ROOT timeout -k 5 300 bin/ipclab test 01 2>&1); then
+		fail "without autograder/hidden, ipclab test 01 passed on the skeleton" || return
+	fi
+	[[ $(tail -n 1 <<<"$out") == "score: 0/100" ]] ||
+		fail "without autograder/hidden, ipclab test 01: $(tail -n 5 <<<"$out")" || return
+	echo "without autograder/hidden: lab 01 reference $(tail -n 1 "$kit/ref.txt")," \
+		"skeleton (ipclab test 01) $(tail -n 1 <<<"$out")"
 }
 
 # ---- the command line ----
@@ -755,11 +828,13 @@ check_docker_build() {
 		# shellcheck disable=SC2086 # opts is a list of options
 		out=$(timeout -k 10 600 docker run --rm --ipc=private --shm-size=512m $opts "$image" \
 			bin/ipclab grade 01 build/ref/01-pipes 2>&1) || true
-		[[ $(tail -n 1 <<<"$out") == "score: 100/100" ]] ||
+		# full marks: 100, or more when the image holds hidden tests
+		[[ $(tail -n 1 <<<"$out") =~ ^score:\ ([0-9]+)/([0-9]+)$ &&
+			${BASH_REMATCH[1]} == "${BASH_REMATCH[2]}" && ${BASH_REMATCH[2]} -ge 100 ]] ||
 			fail "docker run ${opts:-(default options)}: lab 01 reference: $(tail -n 20 <<<"$out")"
 		mode="isolated"
 		grep -q "not isolated" <<<"$out" && mode="fallback mode, not isolated"
-		echo "docker run ${opts:-(default options)}: lab 01 reference: score: 100/100 ($mode)"
+		echo "docker run ${opts:-(default options)}: lab 01 reference: $(tail -n 1 <<<"$out") ($mode)"
 	done
 }
 
@@ -837,13 +912,16 @@ check_gradescope_bundle() {
 	fi
 	cp "$root/source/run_autograder" "$root/" || fail "no run_autograder in the zip"
 	gradescope_submit "$root" build/ref/01-pipes/pipes.c "$WORK/gs-ref.json" || return 1
-	[[ $(score_of "$WORK/gs-ref.json") == 100 ]] ||
-		fail "the reference scored $(score_of "$WORK/gs-ref.json"): $(tail -n 20 "$WORK/gs-ref.json.txt")"
+	full_marks "$WORK/gs-ref.json" ||
+		fail "the reference scored $(score_of "$WORK/gs-ref.json")/$(max_of "$WORK/gs-ref.json"):" \
+			"$(tail -n 20 "$WORK/gs-ref.json.txt")"
+	jq -e '[.tests[] | select(.visibility == "hidden")] | length > 0' "$WORK/gs-ref.json" >/dev/null ||
+		fail "the bundle's grading has no hidden test: autograder/hidden/ did not ship"
 	patched_copy 01-pipes "$mutant" "$WORK/gs-mutant" || return 1
 	gradescope_submit "$root" "$WORK/gs-mutant/pipes.c" "$WORK/gs-mutant.json" || return 1
-	[[ $(score_of "$WORK/gs-mutant.json") -lt 100 ]] ||
+	[[ $(score_of "$WORK/gs-mutant.json") -lt $(max_of "$WORK/gs-mutant.json") ]] ||
 		fail "mutant $(basename "$mutant" .patch) scored $(score_of "$WORK/gs-mutant.json")"
-	echo "$zip: $(du -k "$zip" | cut -f1) KiB; reference 100, mutant" \
+	echo "$zip: $(du -k "$zip" | cut -f1) KiB; reference $(score_of "$WORK/gs-ref.json"), mutant" \
 		"$(basename "$mutant" .patch) $(score_of "$WORK/gs-mutant.json")"
 }
 
@@ -853,7 +931,7 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
 	docs_no_warnings class_report_renders class_report_check_can_fail vagrant_validate
 	docker_build student_edition gradescope_bundle batch_grading batch_resumes
-	limits_gradescope)
+	limits_gradescope hidden_tests)
 ONLY="$*"
 for name in "${ALL[@]}"; do
 	run_check "$name" "check_$name"

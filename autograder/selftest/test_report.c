@@ -154,14 +154,34 @@ static void feed_records(struct ag_run *run, void (*write_records)(int fd))
 	fclose(in);
 }
 
-static void sample_run(struct ag_run *run)
+/* The same six, two of them planned again as hidden (7 fields): 4 + 5 points. */
+static void write_hidden_records(int fd)
+{
+	write_sample_records(fd);
+	put_record(fd, "plan", 7, "pipes", "no_fd_leaks", "4", "2000",
+		   "run_pipeline closes what it opens", "Handout 3.4", "hidden");
+	put_record(fd, "plan", 7, "pipes", "blocks_forever", "5", "1500", "reader wakes up", "",
+		   "hidden");
+}
+
+static void run_from(struct ag_run *run, void (*write_records)(int fd))
 {
 	memset(run, 0, sizeof(*run));
-	feed_records(run, write_sample_records);
+	feed_records(run, write_records);
 	rec_finish(run, "the global deadline passed before this test ran");
 	run->lab = strdup("01-pipes");
 	run->title = strdup("Lab 01: pipes");
 	run->seconds = 1.5;
+}
+
+static void sample_run(struct ag_run *run)
+{
+	run_from(run, write_sample_records);
+}
+
+static void hidden_run(struct ag_run *run)
+{
+	run_from(run, write_hidden_records);
 }
 
 static struct ag_result *test_named(struct ag_run *run, const char *name)
@@ -327,6 +347,38 @@ Test(records, malformed_lines_are_rejected)
 	cr_assert_not(applies(&run, "result\ts\tn\t1\t1\tpassed\t5\tm\th"), "8 fields accepted");
 	cr_assert_not(applies(&run, "end\ts\tn\t0\t0\t0\t9x\t0"), "bad signal accepted");
 	cr_assert(applies(&run, "mode\tns\t"), "a valid mode line was rejected");
+	run_free(&run);
+}
+
+Test(records, plan_visibility_is_read_and_a_plan_without_it_is_visible)
+{
+	struct ag_run run = {0};
+
+	cr_assert(applies(&run, "plan\ts\told\t5\t2000\td\th"), "a 6-field plan was rejected");
+	cr_assert(applies(&run, "plan\ts\tshown\t5\t2000\td\th\tvisible"));
+	cr_assert(applies(&run, "plan\ts\tsecret\t5\t2000\td\th\thidden"));
+	cr_assert_not(run_find_test(&run, "s", "old")->hidden, "a plan of the older form is visible");
+	cr_assert_not(run_find_test(&run, "s", "shown")->hidden);
+	cr_assert(run_find_test(&run, "s", "secret")->hidden);
+	cr_assert_eq(run_find_test(&run, "s", "secret")->max_score, 5);
+	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td\th\tHIDDEN"), "unknown visibility accepted");
+	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td\th\t"), "empty visibility accepted");
+	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td\th\thidden\tx"), "8 fields accepted");
+	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td"), "5 fields accepted");
+	cr_assert_eq(run.ntests, 3);
+	run_free(&run);
+}
+
+Test(records, hidden_tests_count_in_the_score_and_the_maximum)
+{
+	struct ag_run run;
+
+	hidden_run(&run);
+	cr_assert(test_named(&run, "no_fd_leaks")->hidden);
+	cr_assert(test_named(&run, "blocks_forever")->hidden);
+	cr_assert_not(test_named(&run, "reader_sees_eof")->hidden);
+	cr_assert_eq(run_score(&run), 8 + 2, "got %d", run_score(&run));
+	cr_assert_eq(run_max_score(&run), 28, "got %d", run_max_score(&run));
 	run_free(&run);
 }
 
@@ -538,6 +590,43 @@ Test(report, json_says_when_tests_were_not_isolated)
 	run_free(&run);
 }
 
+Test(report, json_marks_hidden_tests_and_numbers_them_after_the_visible_ones)
+{
+	struct ag_run run;
+	const char *path = in_workdir("results.json");
+
+	hidden_run(&run);
+	cr_assert_eq(report_json(path, &run), 0, "report_json: %s", strerror(errno));
+	assert_parsed(path, "json", "[t[\"visibility\"] for t in r[\"tests\"]]",
+		      "[\"visible\", \"visible\", \"hidden\", \"hidden\", \"visible\", \"visible\"]");
+	/* no gap in the numbers students see */
+	assert_parsed(path, "json", "[t[\"number\"] for t in r[\"tests\"]]",
+		      "[\"1\", \"2\", \"5\", \"6\", \"3\", \"4\"]");
+	assert_parsed(path, "json", "[r[\"score\"], r[\"max_score\"]]", "[10, 28]");
+	run_free(&run);
+}
+
+Test(report, json_output_counts_the_hidden_tests_and_their_points)
+{
+	struct ag_run run;
+	const char *path = in_workdir("results.json");
+
+	hidden_run(&run);
+	cr_assert_eq(report_json(path, &run), 0, "report_json: %s", strerror(errno));
+	assert_parsed(path, "json", "r[\"output\"]",
+		      "tests were not isolated: user namespaces are disabled\n"
+		      "Your total includes 2 hidden tests worth 9 points; you see their points "
+		      "only in the total.\n");
+	test_named(&run, "blocks_forever")->hidden = false;
+	free(run.mode);
+	run.mode = strdup("ns");
+	cr_assert_eq(report_json(path, &run), 0, "report_json: %s", strerror(errno));
+	assert_parsed(path, "json", "r[\"output\"]",
+		      "Your total includes 1 hidden test worth 4 points; you see their points "
+		      "only in the total.\n");
+	run_free(&run);
+}
+
 Test(report, json_failure_returns_errno_and_leaves_no_temp_file)
 {
 	struct ag_run run;
@@ -626,6 +715,22 @@ Test(report, junit_system_out_is_capped)
 	assert_contains(out, "line 0000 of output" FFFD "[2J" FFFD "\n", "system-out");
 	cr_assert_null(strstr(out, "THE-END"), "output past the cap was kept");
 	free(out);
+	run_free(&run);
+}
+
+Test(report, junit_marks_hidden_tests_with_a_property)
+{
+	struct ag_run run;
+	const char *path = in_workdir("junit.xml");
+
+	hidden_run(&run);
+	cr_assert_eq(report_junit(path, &run), 0, "report_junit: %s", strerror(errno));
+	assert_parsed(path, "xml", "[c.get(\"name\") for c in r.iter(\"testcase\") "
+		      "if c.find(\"properties/property[@name=\\\"visibility\\\"]\") is not None]",
+		      "[\"no_fd_leaks\", \"blocks_forever\"]");
+	assert_parsed(path, "xml", "r.find(\".//testcase[3]/properties/property\").get(\"value\")",
+		      "hidden");
+	assert_parsed(path, "xml", "len(r.findall(\".//testcase\"))", "6");
 	run_free(&run);
 }
 
@@ -760,6 +865,24 @@ Test(report, terminal_notes_when_tests_are_not_isolated)
 	run.mode = strdup("ns");
 	text = terminal(&run, false);
 	cr_assert_null(strstr(text, "not isolated"), "note shown for an isolated run");
+	free(text);
+	run_free(&run);
+}
+
+Test(report, terminal_marks_hidden_tests_and_keeps_the_columns)
+{
+	struct ag_run run;
+	char *text;
+
+	hidden_run(&run);
+	text = terminal(&run, false);
+	/* the name column widens by the mark; descriptions still line up */
+	assert_contains(text, "\n  ok    8/8  reader_sees_eof          "
+			"- cat at the end of a pipeline sees EOF\n", "visible line");
+	assert_contains(text, "\n  LEAK  2/4  no_fd_leaks [hidden]     - ", "hidden leak line");
+	assert_contains(text, "\n  TIME  0/5  blocks_forever [hidden]  - ", "hidden timeout line");
+	assert_ends_with(text, "\n\n1/6 tests passed (2 hidden, worth 9 of the points)\n"
+			 "score: 10/28\n");
 	free(text);
 	run_free(&run);
 }
