@@ -49,8 +49,4 @@ check_skeletons_graded() {
 
 ALL=(skeletons_build engine_tests sandbox_behaviour cli_tests skeletons_graded)
 ONLY="$*"
-for name in "${ALL[@]}"; do
-	run_check "$name" "check_$name"
-done
-echo "$passed passed, $failed failed"
-[[ $failed == 0 ]]
+run_checks "${ALL[@]}"

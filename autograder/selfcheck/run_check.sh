@@ -32,3 +32,14 @@ fail() {
 	echo "$*"
 	return 1
 }
+
+# run_checks NAME...: run_check for each NAME (the function check_NAME), then
+# the summary line; fails when a check failed.
+run_checks() {
+	local name
+	for name; do
+		run_check "$name" "check_$name"
+	done
+	echo "$passed passed, $failed failed"
+	[[ $failed == 0 ]]
+}

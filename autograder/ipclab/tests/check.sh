@@ -416,8 +416,5 @@ check_doctor() {
 }
 
 make_kit
-for check in $(declare -F | awk '$3 ~ /^check_/ { print $3 }'); do
-	run_check "${check#check_}" "$check"
-done
-echo "$passed passed, $failed failed"
-((failed == 0))
+mapfile -t checks < <(declare -F | awk '$3 ~ /^check_/ { print substr($3, 7) }')
+run_checks "${checks[@]}"
