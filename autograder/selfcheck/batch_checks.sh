@@ -131,6 +131,17 @@ check_batch_grading() {
 	xmllint --noout "$out/class-report.html" || fail "class-report.html is not well-formed"
 	grep -q 'Zoë Ünal, &quot;Jr&quot;' "$out/class-report.html" ||
 		fail "class-report.html lacks the escaped name '$ODD_NAME'"
+	# The batch's own class report, in the browser (class_report_renders checks
+	# the writer on a made-up class in more detail).
+	if command -v chromium >/dev/null; then
+		render_dom "$out/class-report.html" "$WORK/batch-report"
+		render_png "$out/class-report.html" "$WORK/batch-report"
+		chromium_log_clean "$WORK/batch-report.log" "$out/class-report.html"
+		png_not_blank "$WORK/batch-report.png" 1280 2000
+		grep -q 'Zoë Ünal' "$WORK/batch-report.dom" || fail "the rendered report lacks '$ODD_NAME'"
+		cp "$WORK/batch-report.png" build/class-report-batch.png
+		echo "class report rendered: build/class-report-batch.png"
+	fi
 	echo "17 submissions in ${seconds} s; class directory unchanged; snoop saw nothing"
 }
 
