@@ -549,7 +549,7 @@ static void html_tests(FILE *out, const struct class_stats *stats)
 
 		fputs("<tr><td><code>", out);
 		html_text(out, row->plan->name, NAME_CAP);
-		fputs("</code>", out);
+		fputs(row->plan->hidden ? "</code> (hidden)" : "</code>", out);
 		if (row->plan->desc && *row->plan->desc) {
 			fputs("<div class=\"note\">", out);
 			html_text(out, row->plan->desc, TEXT_CAP);

@@ -131,6 +131,10 @@ check_batch_grading() {
 	xmllint --noout "$out/class-report.html" || fail "class-report.html is not well-formed"
 	grep -q 'Zoë Ünal, &quot;Jr&quot;' "$out/class-report.html" ||
 		fail "class-report.html lacks the escaped name '$ODD_NAME'"
+	if [[ -d autograder/hidden/01-pipes ]]; then
+		grep -q '</code> (hidden)' "$out/class-report.html" ||
+			fail "class-report.html does not mark the hidden test"
+	fi
 	# The batch's own class report, in the browser (class_report_renders checks
 	# the writer on a made-up class in more detail).
 	if command -v chromium >/dev/null; then
