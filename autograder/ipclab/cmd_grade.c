@@ -19,6 +19,7 @@
 #include "gradelimits.h"
 #include "ipclab.h"
 #include "report.h"
+#include "stage.h"
 #include "util.h"
 
 struct grade_args {
@@ -120,16 +121,21 @@ static int parse(int argc, char **argv, struct grade_args *args)
 }
 
 /*
- * One submission and test names (the arguments after it are not paths), or a
- * batch: several paths, a directory of submissions, or a batch option.
+ * One submission and test names (the arguments after it are not paths, or an
+ * option for one submission was given), or a batch: several paths, a
+ * directory of submissions, or a batch option.
  */
 static int choose(const struct lab *lab, struct grade_args *args, bool *batch)
 {
-	bool paths = false;
+	bool one = args->results || args->junit || args->records, paths = false;
 
+	if (one && args->batch_asked)
+		return usage_error("grade", "--results, --junit and --records are for one "
+				   "submission: a batch (--out, --jobs, --regrade) writes "
+				   "them per submission under --out");
 	for (int i = 1; i < args->nrest; i++)
 		paths |= access(args->rest[i], F_OK) == 0;
-	*batch = args->batch_asked || paths || batch_is_class_dir(lab, args->rest[0]);
+	*batch = !one && (args->batch_asked || paths || batch_is_class_dir(lab, args->rest[0]));
 	if (*batch) {
 		for (int i = 0; i < args->nrest; i++)
 			if (access(args->rest[i], F_OK) == -1)
@@ -137,10 +143,6 @@ static int choose(const struct lab *lab, struct grade_args *args, bool *batch)
 						   "grades whole labs: name tests only "
 						   "when grading one submission)",
 						   args->rest[i]);
-		if (args->results || args->junit || args->records)
-			return usage_error("grade", "--results, --junit and --records are "
-					   "for one submission: a batch writes them per "
-					   "submission under --out");
 		return -1;
 	}
 	for (int i = 1; i < args->nrest; i++)
@@ -192,6 +194,23 @@ static char *make_scratch(void)
 	return absolute;
 }
 
+/*
+ * The top of dir lacks a lab file: perhaps it is all in a folder (a student
+ * zipped one, and Gradescope unpacked it). Clears *problem when the batch's
+ * staging finds every file there; the top's problem stands otherwise.
+ */
+static void try_nested(const struct lab *lab, const char *dir, const char *scratch,
+		       char **problem)
+{
+	char *nested_problem = NULL;
+
+	if (stage_submission(lab, dir, scratch, &nested_problem) == 0) {
+		free(*problem);
+		*problem = NULL;
+	}
+	free(nested_problem);
+}
+
 static int write_reports(const struct grade_args *args, const struct ag_run *run)
 {
 	int rc = 0;
@@ -215,7 +234,7 @@ int cmd_grade(int argc, char **argv)
 	if (status != -1)
 		return status;
 	const struct lab *lab = lab_lookup(args.lab_name);
-	bool batch;
+	bool batch = false;
 	if (lab == NULL || choose(lab, &args, &batch) != -1)
 		return EXIT_USAGE;
 	/* the code under test sees neither the kit (solutions) nor the submissions */
@@ -243,8 +262,9 @@ int cmd_grade(int argc, char **argv)
 	if (!is_dir(args.dir))
 		problem = xstrfmt("%s %s", args.dir, access(args.dir, F_OK) == 0 ?
 				  "is not a directory" : "does not exist");
-	else if (scratch)
-		build_copy_sources(lab, args.dir, args.dir, scratch, true, &problem);
+	else if (scratch && build_copy_sources(lab, args.dir, args.dir, scratch, true,
+						&problem) == -1)
+		try_nested(lab, args.dir, scratch, &problem);
 	char *limited = NULL;
 	if (args.batch.limits && limits_apply(args.batch.limits, &limited) == -1)
 		problem = xstrdup("the limits could not be applied");

@@ -247,6 +247,15 @@ check_grade_compile_error() {
 	json_has "$WORK/broken.json" 'd["tests"][0]["output"]' "did not compile"
 }
 
+# One submission (--results says so) whose files are in a folder, as when
+# Gradescope unpacks a zipped folder.
+check_grade_finds_a_folder() {
+	submission "$WORK/zipped/lab01"
+	ipc grade 01 "$WORK/zipped" --results "$WORK/zipped.json"
+	expect_status 1
+	expect_last_line "score: 20/30"
+}
+
 check_grade_unusable_submissions() {
 	local dir
 	mkdir -p "$WORK/empty" "$WORK/link" "$WORK/big"
