@@ -32,6 +32,16 @@ struct batch {
 
 /* ---- finding the submissions ---- */
 
+/* An entry of a directory of submissions that is one: a directory or an archive. */
+static bool is_submission(const char *dir, const char *name)
+{
+	char *entry = xstrfmt("%s/%s", dir, name);
+	bool yes = name[0] != '.' && (is_dir(entry) || stage_is_archive(entry));
+
+	free(entry);
+	return yes;
+}
+
 bool batch_is_class_dir(const struct lab *lab, const char *path)
 {
 	DIR *dir;
@@ -48,12 +58,8 @@ bool batch_is_class_dir(const struct lab *lab, const char *path)
 	}
 	if ((dir = opendir(path)) == NULL)
 		return false;
-	while (!found && (d = readdir(dir))) {
-		char *entry = xstrfmt("%s/%s", path, d->d_name);
-
-		found = d->d_name[0] != '.' && (is_dir(entry) || stage_is_archive(entry));
-		free(entry);
-	}
+	while (!found && (d = readdir(dir)))
+		found = is_submission(path, d->d_name);
 	closedir(dir);
 	return found;
 }
@@ -80,11 +86,9 @@ static int add_class_dir(struct batch *b, const char *path)
 	for (int i = 0; i < count; i++) {
 		char *entry = xstrfmt("%s/%s", path, names[i]->d_name);
 
-		if (names[i]->d_name[0] == '.')
-			;
-		else if (is_dir(entry) || stage_is_archive(entry))
+		if (is_submission(path, names[i]->d_name))
 			add_submission(b, entry);
-		else
+		else if (names[i]->d_name[0] != '.')
 			printf("skipped %s: not a directory or a .zip/.tar.gz archive\n",
 			       entry);
 		free(entry);
@@ -151,7 +155,7 @@ static void remove_file(const struct submission *s, const char *file)
 }
 
 /* What a grading writes in OUT/SLUG (records last). */
-static const char *const results_files[4] = {"records", "results.json", "junit.xml",
+static const char *const results_files[] = {"records", "results.json", "junit.xml",
 					     "report.txt"};
 
 /* True when the staged files in new are those graded last time, in submission/. */
@@ -196,7 +200,7 @@ static int prepare(struct batch *b, struct submission *s)
 		}
 	}
 	if (!s->resumed)
-		for (int i = 0; i < 4; i++)
+		for (size_t i = 0; i < sizeof(results_files) / sizeof(*results_files); i++)
 			remove_file(s, results_files[i]);
 	rc = remove_tree(fresh);
 	if (rc == -1)
@@ -276,17 +280,26 @@ static void progress(struct batch *b, const struct submission *s, const char *wh
 	fflush(stdout);
 }
 
-static void graded(struct batch *b, struct submission *s, int status)
+/* Its results, from OUT/SLUG/records: 0, or -1 when there are none. */
+static int load_records(struct submission *s)
 {
 	char *records = sub_file(s, "records");
+	int rc;
+
+	run_free(&s->run);
+	rc = records_load(&s->run, records, NULL, false);
+	free(records);
+	return rc;
+}
+
+static void graded(struct batch *b, struct submission *s, int status)
+{
 	char what[64];
 
 	b->running--;
 	b->done++;
 	s->pid = 0;
-	s->seconds = now() - s->started;
-	run_free(&s->run);
-	if (records_load(&s->run, records, NULL, false) == -1) {
+	if (load_records(s) == -1) {
 		s->problem = xstrfmt("the grader stopped before writing its results "
 				     "(exit status %d): see %s/report.txt",
 				     WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
@@ -295,10 +308,9 @@ static void graded(struct batch *b, struct submission *s, int status)
 	} else {
 		s->finished = true;
 		snprintf(what, sizeof(what), "%d/%d (%.1f s)", run_score(&s->run),
-			 run_max_score(&s->run), s->seconds);
+			 run_max_score(&s->run), now() - s->started);
 	}
 	progress(b, s, what);
-	free(records);
 }
 
 static struct submission *find_pid(struct batch *b, pid_t pid)
@@ -377,16 +389,6 @@ static void write_not_graded(struct batch *b, struct submission *s)
 	free(report);
 }
 
-static void load_resumed(struct submission *s)
-{
-	char *records = sub_file(s, "records");
-
-	if (records_load(&s->run, records, NULL, false) == -1)
-		s->problem = xstrfmt("its earlier results are unreadable: grade it "
-				     "again with --regrade");
-	free(records);
-}
-
 static int count_finished(const struct batch *b)
 {
 	int n = 0;
@@ -435,8 +437,9 @@ int grade_batch(const struct lab *lab, char *const paths[], int npaths,
 	for (int i = 0; i < b.n && rc == 0; i++) {
 		struct submission *s = &b.subs[i];
 
-		if (s->resumed)
-			load_resumed(s);
+		if (s->resumed && load_records(s) == -1)
+			s->problem = xstrdup("its earlier results are unreadable: grade it "
+					     "again with --regrade");
 		if (s->problem) {
 			write_not_graded(&b, s);
 			b.not_graded++;

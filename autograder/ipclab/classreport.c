@@ -131,21 +131,6 @@ static int bin_of(double pct)
 	return bin < 0 ? 0 : bin >= BINS ? BINS - 1 : bin;	/* 100% joins the last bin */
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median_of(double *values, int n)
-{
-	if (n == 0)
-		return 0;
-	qsort(values, n, sizeof(*values), compare_doubles);
-	return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 /* Counts, mean, median, histogram and the lab's maximum. */
 static void count_scores(struct class_stats *stats, const struct class_entry *entries)
 {

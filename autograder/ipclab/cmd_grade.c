@@ -265,9 +265,7 @@ int cmd_grade(int argc, char **argv)
 	else if (scratch && build_copy_sources(lab, args.dir, args.dir, scratch, true,
 						&problem) == -1)
 		try_nested(lab, args.dir, scratch, &problem);
-	char *limited = NULL;
-	if (args.batch.limits && limits_apply(args.batch.limits, &limited) == -1)
-		problem = xstrdup("the limits could not be applied");
+	char *limited = args.batch.limits ? limits_apply(args.batch.limits) : NULL;
 	if (problem) {
 		run_not_graded(lab, &args.only, problem, AG_FAILED, &run);
 	} else if (!scratch || grade_workdir(lab, scratch, &opts, &run) == -1) {

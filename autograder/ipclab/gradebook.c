@@ -86,13 +86,6 @@ static int write_csv(const char *path, const struct submission *subs, int n,
 
 /* ---- the summary ---- */
 
-static int by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void summarise_scores(FILE *out, const struct submission *subs, int n, int max)
 {
 	double *scores = xmalloc((size_t)(n ? n : 1) * sizeof(double)), sum = 0;
@@ -102,9 +95,8 @@ static void summarise_scores(FILE *out, const struct submission *subs, int n, in
 		if (!subs[i].problem)
 			sum += scores[graded++] = run_score(&subs[i].run);
 	if (graded > 0) {
-		qsort(scores, (size_t)graded, sizeof(double), by_value);
-		double median = graded % 2 ? scores[graded / 2] :
-				(scores[graded / 2 - 1] + scores[graded / 2]) / 2;
+		double median = median_of(scores, graded);	/* sorts them */
+
 		fprintf(out, "scores of the %d graded: mean %.1f, median %g, lowest %g, "
 			"highest %g (of %d)\n", graded, sum / graded, median, scores[0],
 			scores[graded - 1], max);
@@ -181,8 +173,10 @@ int gradebook_write(const struct lab *lab, const char *out, const struct submiss
 	char *csv = xstrfmt("%s/gradebook.csv", out);
 	char *summary = xstrfmt("%s/summary.txt", out);
 	char *html = xstrfmt("%s/class-report.html", out);
+	char *text = NULL;
+	size_t size = 0;
 	int rc = 0;
-	FILE *file;
+	FILE *memory;
 
 	if (records_load(&plan, plan_path, NULL, true) == -1)
 		rc = error_errno("cannot read the lab's test list %s", plan_path);
@@ -190,18 +184,21 @@ int gradebook_write(const struct lab *lab, const char *out, const struct submiss
 		rc = error_errno("cannot write %s", csv);
 	else if (write_html(html, lab, subs, n) == -1)
 		rc = error_errno("cannot write %s", html);
-	else if ((file = fopen(summary, "w")) == NULL)
-		rc = error_errno("cannot write %s", summary);
 	else {
-		summarise(file, lab, out, subs, n, seconds, &plan);
-		if (fclose(file) != 0)
+		if ((memory = open_memstream(&text, &size)) == NULL)
+			die_errno("open_memstream");
+		summarise(memory, lab, out, subs, n, seconds, &plan);
+		if (fclose(memory) != 0)
+			die_errno("open_memstream");
+		if (write_whole_file(summary, text, size) == -1)
 			rc = error_errno("cannot write %s", summary);
-		summarise(stdout, lab, out, subs, n, seconds, &plan);
+		fputs(text, stdout);
 	}
 	run_free(&plan);
 	free(plan_path);
 	free(csv);
 	free(summary);
 	free(html);
+	free(text);
 	return rc == -1 ? EXIT_USAGE : 0;
 }

@@ -27,7 +27,7 @@ struct submission {
 	bool resumed;		/* graded before with the same files */
 	bool finished;		/* its grading ended with results (this time or before) */
 	pid_t pid;		/* its grading, while it runs */
-	double started, seconds;
+	double started;		/* when its grading began */
 	struct ag_run run;	/* its results */
 };
 

@@ -196,26 +196,24 @@ static bool small_shm(void)
 	       mount("ipclab-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, LIMITS_SHM) == 0;
 }
 
-int limits_apply(const char *name, char **said)
+char *limits_apply(const char *name)
 {
 	const char *cpu_memory;
 	bool shm;
 
-	if (!limits_known(name))
-		return error_msg("unknown limits '%s' (known: gradescope)", name);
+	(void)name;	/* gradescope, the only one */
 	cpu_memory = join_cgroups();
 	if (cpu_memory == NULL)
 		one_cpu();
 	shm = small_shm();
 	/* Gradescope's containers forbid unshare: the grader runs in fallback mode */
 	setenv("IPCLAB_SANDBOX", "fallback", 1);
-	*said = xstrfmt("limits gradescope: %s; %s; no namespaces for the tests "
+	return xstrfmt("limits gradescope: %s; %s; no namespaces for the tests "
 			"(fallback mode, as in Gradescope's containers)",
 			cpu_memory ? cpu_memory : "one CPU, not half (no writable cgroup: "
 			"run as root), and no limit on the whole grading's memory",
 			shm ? "a /dev/shm of 64 MiB" : "the machine's /dev/shm (a 64 MiB "
 			"one needs root)");
-	return 0;
 }
 
 /* The number after "key " in a file of "key value" lines, or -1. */

@@ -24,11 +24,11 @@
 int limits_known(const char *name);
 
 /*
- * Applies the named limits to this process and what it starts; *said is a
- * malloc'd sentence of what was applied and what could not be. Returns 0, or
- * -1 (said) when nothing could be applied.
+ * Applies the named limits (one that limits_known knows) to this process and
+ * what it starts. Returns a malloc'd sentence of what was applied and what
+ * could not be.
  */
-int limits_apply(const char *name, char **said);
+char *limits_apply(const char *name);
 
 /*
  * Leaves the cgroups made by limits_apply and removes them. Returns what

@@ -572,3 +572,18 @@ void hide_from_tests(const char *path)
 	free(list);
 	free(absolute);
 }
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double median_of(double *values, int n)
+{
+	if (n == 0)
+		return 0;
+	qsort(values, (size_t)n, sizeof(*values), compare_doubles);
+	return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}

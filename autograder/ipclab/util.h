@@ -73,6 +73,9 @@ char *find_in_path(const char *cmd);
  */
 int spawn_capture(char *const argv[], const char *cwd, char **output);
 
+/* Sorts values (n of them) in place and returns their median; 0 when n is 0. */
+double median_of(double *values, int n);
+
 /* Terminal and colour: a terminal and NO_COLOR unset or empty (no-color.org). */
 bool use_colour(int fd);
 

@@ -1,10 +1,9 @@
 # batch_checks.sh - sourced by check.sh: the checks of `ipclab grade` on a
-# whole class (batch mode). Uses check.sh's ROOT, IPCLAB, WORK, fail and
-# patched_copy.
+# whole class (batch mode). Uses check.sh's ROOT, IPCLAB, WORK, fail,
+# patched_copy, plan_count and its Chromium helpers.
 # shellcheck shell=bash
 
-# Lab 01's tests (hidden ones included) and their points, from its plan.
-lab01_tests() { grep -c '^plan' build/tests/01-pipes/plan.records; }
+# Lab 01's points (hidden tests included), from its plan.
 lab01_max() { awk -F'\t' '$1 == "plan" { sum += $4 } END { print sum }' build/tests/01-pipes/plan.records; }
 
 # The awkward name every reader of the gradebook must keep intact.
@@ -123,7 +122,7 @@ check_batch_grading() {
 	grep -q 'No such file' "$WORK/snoop.txt" || fail "the snoop's output is not in its report"
 	# Every submission has its own results.json, agreeing with the gradebook.
 	for json in "$out"/*/results.json; do
-		jq -e --argjson n "$(lab01_tests)" '.score >= 0 and (.tests | length) == $n' "$json" >/dev/null ||
+		jq -e --argjson n "$(plan_count 01-pipes)" '.score >= 0 and (.tests | length) == $n' "$json" >/dev/null ||
 			fail "$json is not a complete results.json"
 	done
 	[[ $(find "$out" -name results.json | wc -l) == 17 ]] || fail "not 17 results.json files"
