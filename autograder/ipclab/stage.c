@@ -66,10 +66,13 @@ static int source_index(const struct lab *lab, const char *base)
 	return -1;
 }
 
-/* Folders that archivers and editors add: never where a student's files are. */
-static bool ignored(const char *name)
+/*
+ * Folders that archivers and editors add (the name is len bytes): never where
+ * a student's files are. "." is the archive's own top, not one of them.
+ */
+static bool ignored(const char *name, size_t len)
 {
-	return name[0] == '.' || strcmp(name, "__MACOSX") == 0;
+	return (name[0] == '.' && len > 1) || (len == 8 && strncmp(name, "__MACOSX", 8) == 0);
 }
 
 /* Records that the source i is at path; false (with the problem) when it was seen before. */
@@ -113,7 +116,8 @@ static void search_dir(struct finds *f, int dirfd, const char *rel, int depth)
 		if (fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			if (i >= 0)
 				found_at(f, i, path);
-			else if (S_ISDIR(st.st_mode) && depth > 0 && !ignored(d->d_name))
+			else if (S_ISDIR(st.st_mode) && depth > 0 &&
+				 !ignored(d->d_name, strlen(d->d_name)))
 				search_dir(f, openat(dirfd, d->d_name, O_RDONLY | O_DIRECTORY |
 						     O_NOFOLLOW | O_CLOEXEC), path, depth - 1);
 		}
@@ -185,9 +189,15 @@ static const char *entry_base(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* Whether a folder on the entry's path (its last component aside) is ignored. */
 static bool in_ignored_dir(const char *path)
 {
-	return path[0] == '.' || strstr(path, "/.") || strncmp(path, "__MACOSX/", 9) == 0;
+	for (size_t len = strcspn(path, "/"); path[len] == '/'; len = strcspn(path, "/")) {
+		if (ignored(path, len))
+			return true;
+		path += len + 1;
+	}
+	return false;
 }
 
 /* Reads the current entry (at most SOURCE_MAX bytes) into the file to. */

@@ -23,7 +23,8 @@ make_class() {
 	ln -s "$ROOT/$ref" "$class/symlink/pipes.c"
 	truncate -s 2G "$class/big/pipes.c"
 	cp "$ref" "$class/twice/a/" && cp "$ref" "$class/twice/b/"
-	(cd "$class/ref-dir" && tar -czf ../ref-tgz.tar.gz pipes.c)
+	# (tar's "./" prefix: entries "./" and "./pipes.c")
+	(cd "$class/ref-dir" && tar -czf ../ref-tgz.tar.gz .)
 	# A submission that looks for the reference and for the others' files.
 	mkdir -p "$class/snoop"
 	{
