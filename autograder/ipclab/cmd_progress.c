@@ -1,7 +1,7 @@
 /*
  * cmd_progress.c - `ipclab` alone: one line per lab from the last runs in
- * build/last/ ("01 pipes   82/100  last run 5 min ago", "not started",
- * "coming"), then whether every available lab is at full marks.
+ * build/last/ ("01 pipes   82/100  last run 5 min ago", "not started"),
+ * then whether every lab is at full marks.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -23,7 +23,7 @@ static int plan_max(const struct lab *lab)
 }
 
 /* One lab's line; true when it is at full marks. */
-static bool show_lab(const struct lab *lab, int *available)
+static bool show_lab(const struct lab *lab)
 {
 	enum lab_state state = lab_state(lab);
 	char *path = lab_last_path(lab);
@@ -32,9 +32,7 @@ static bool show_lab(const struct lab *lab, int *available)
 	bool full = false;
 
 	printf("%s %-11s ", lab->number, lab->topic);
-	if (state == LAB_COMING) {
-		printf("coming\n");
-	} else if (records_load(&last, path, NULL, false) == 0 && last.ntests > 0 &&
+	if (records_load(&last, path, NULL, false) == 0 && last.ntests > 0 &&
 		   stat(path, &st) == 0) {
 		int score = run_score(&last), max = run_max_score(&last);
 		int planned = plan_max(lab);
@@ -53,7 +51,6 @@ static bool show_lab(const struct lab *lab, int *available)
 		printf("%s\n", state == LAB_NOT_BUILT ? "not built: run `make`" :
 		       "not started");
 	}
-	*available += state != LAB_COMING;
 	run_free(&last);
 	free(path);
 	return full;
@@ -61,25 +58,24 @@ static bool show_lab(const struct lab *lab, int *available)
 
 int cmd_progress(int argc, char **argv)
 {
-	int available = 0, full = 0;
+	int full = 0;
 	const struct lab *next = NULL;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		return usage_of("progress");
 	if (argc > 1)
 		return usage_error("progress", "takes no arguments");
-	for (int i = 0; i < lab_count; i++) {
-		bool done = show_lab(&lab_table[i], &available);
+	for (int i = 0; i < lab_count(); i++) {
+		bool done = show_lab(lab_at(i));
 
 		full += done;
-		if (!done && !next && lab_state(&lab_table[i]) != LAB_COMING)
-			next = &lab_table[i];
+		if (!done && !next)
+			next = lab_at(i);
 	}
-	if (available > 0 && full == available)
-		printf("\nevery available lab is at full marks (%d of %d)\n", full,
-		       available);
+	if (lab_count() > 0 && full == lab_count())
+		printf("\nevery lab is at full marks (%d of %d)\n", full, lab_count());
 	else if (next)
-		printf("\n%d of %d available labs at full marks; next: ipclab test %s "
-		       "(ipclab help for more)\n", full, available, next->number);
+		printf("\n%d of %d labs at full marks; next: ipclab test %s "
+		       "(ipclab help for more)\n", full, lab_count(), next->number);
 	return 0;
 }

@@ -111,7 +111,7 @@ int cmd_reset(int argc, char **argv)
 		return usage_error("reset", optind >= argc ?
 				   "which lab? (ipclab reset 01)" : "resets one lab");
 	const struct lab *lab = lab_find(argv[optind]);
-	if (lab == NULL || lab_state(lab) == LAB_COMING) {
+	if (lab == NULL) {
 		lab_lookup(argv[optind]);	/* says what is wrong */
 		return EXIT_USAGE;
 	}

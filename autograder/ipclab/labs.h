@@ -1,8 +1,10 @@
 /*
  * labs.h - the lab table: which labs the kit has, the files a student edits
- * in each, and where the kit keeps each lab's pieces.
+ * in each, and where the kit keeps each lab's pieces. The table is read from
+ * each lab's manifest, labs/NN-topic/lab.mk (its header says the keys), so a
+ * lab is in the table exactly when its folder is in the kit.
  *
- *   labs/NN-topic/                   the student's working copy
+ *   labs/NN-topic/                   the student's working copy, and lab.mk
  *   build/pristine/NN-topic/         the skeleton sources and the lab's headers
  *   build/tests/NN-topic/            the lab's compiled tests (*.o), plan.records
  *   build/last/NN-topic.results      the records of the last `ipclab test NN`
@@ -12,7 +14,7 @@
 
 #include <stdbool.h>
 
-#define LAB_MAX_FILES 4
+#define LAB_MAX_FILES 4		/* sources or headers of one lab, and a NULL */
 
 struct lab {
 	const char *number;			/* "01" */
@@ -23,11 +25,11 @@ struct lab {
 	const char *headers[LAB_MAX_FILES];	/* the contract: always the kit's own */
 };
 
-extern const struct lab lab_table[];
-extern const int lab_count;
+/* How many labs the kit has, and the i-th, in the order of their numbers. */
+int lab_count(void);
+const struct lab *lab_at(int i);
 
 enum lab_state {
-	LAB_COMING,		/* not in this kit yet */
 	LAB_NOT_BUILT,		/* in the kit, but `make` has not built its tests */
 	LAB_READY,
 };

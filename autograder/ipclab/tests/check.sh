@@ -60,6 +60,10 @@ no_leftovers() {
 make_kit() {
 	local lib=$KIT/build/lib tests=$KIT/build/tests/01-pipes pristine=$KIT/build/pristine/01-pipes
 	mkdir -p "$lib" "$tests" "$pristine" "$KIT/labs/01-pipes" "$WORK/obj"
+	printf 'number := 01\nsources := pipes.c\nheaders := pipes.h\n' >"$KIT/labs/01-pipes/lab.mk"
+	# Lab 02 is in the kit (its manifest) but not built.
+	mkdir -p "$KIT/labs/02-fifos"
+	printf 'number := 02\ntitle := Lab 02: FIFOs\nsources := fifos.c\n' >"$KIT/labs/02-fifos/lab.mk"
 	printf 'int answer(void);\n' >"$pristine/pipes.h"
 	printf '#include "pipes.h"\nint answer(void) { return 0; }\n' >"$pristine/pipes.c"
 	cp "$pristine/pipes.c" "$KIT/labs/01-pipes/"
@@ -103,7 +107,11 @@ check_usage_errors() {
 	expect_out "no lab named '09'"
 	ipc test 02
 	expect_status 2
-	expect_out "coming"
+	expect_out "lab 02 is not built"
+	ipc test 07
+	expect_status 2
+	expect_out "no lab named '07'"
+	expect_out "labs: 01 pipes, 02 fifos$"
 	ipc test 01 not-a-name
 	expect_status 2
 	ipc test 01 no_such_test
@@ -372,12 +380,14 @@ check_progress() {
 	ipc
 	expect_status 0
 	expect_out "^01 pipes *not started"
-	expect_out "^02 fifos *coming"
-	expect_out "^07 compare *coming"
+	expect_out "^02 fifos *not built: run \`make\`"
+	if grep -q "^0[3-9]" "$WORK/out"; then
+		fail "a lab without a manifest is listed: $(cat "$WORK/out")"
+	fi
 	FAKE=normal ipc test 01
 	ipc
 	expect_out "^01 pipes  *20/30  *last run just now"
-	expect_out "0 of 1 available labs at full marks"
+	expect_out "0 of 2 labs at full marks"
 }
 
 check_reset() {
