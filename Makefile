@@ -15,11 +15,15 @@
 
 CC      ?= cc
 CFLAGS  ?= -std=gnu11 -g -O1 -Wall -Wextra -Werror
-# The files a student writes and a submission holds, per lab (as in ipclab's lab table).
-sources_01-pipes     := pipes.c
-sources_02-fifos     := fifos.c
-sources_03-msgqueues := msgqueues.c
 B       := build
+
+# Every lab is a folder labs/NN-topic/ holding its manifest, lab.mk (whose
+# header says the keys); ipclab and the self-check read the same files.
+# $(call manifest,LAB,KEY) is the value of KEY in LAB's manifest.
+LABS     := $(patsubst labs/%/lab.mk,%,$(wildcard labs/[0-9][0-9]-*/lab.mk))
+manifest  = $(shell sed -n 's/ *\#.*//; s/^$(2) *:= *//p' labs/$(1)/lab.mk)
+$(foreach l,$(LABS),$(eval sources_$(l) := $(call manifest,$(l),sources)))
+$(foreach l,$(LABS),$(eval headers_$(l) := $(call manifest,$(l),headers)))
 
 # Where each lab's files come from. Here: its master under solutions/, from
 # which unifdef makes the pristine skeleton and the reference (rules below).
@@ -38,9 +42,6 @@ else
 MASTERS   := solutions
 SELFCHECK := autograder/selfcheck/check.sh
 endif
-# Every lab: one directory each under $(MASTERS).
-LABS    := $(notdir $(wildcard $(MASTERS)/[0-9][0-9]-*))
-
 GRADER_SRC := $(addprefix autograder/lib/,sandbox.c diagnose.c leaks.c records.c)
 IPCLAB_SRC := $(wildcard autograder/ipclab/*.c) autograder/lib/records.c autograder/lib/report.c
 
@@ -103,25 +104,29 @@ $(B)/ref/%: solutions/%
 	@mkdir -p $(@D)
 	unifdef -DSOLUTION -o $@ $< || [ $$? -eq 1 ]
 
-.SECONDEXPANSION:
-$(B)/tests/%.o: autograder/tests/%.c $$(wildcard $(B)/pristine/$$(*D)/*.h) autograder/lib/grader.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iautograder/lib -I$(B)/pristine/$(*D) -c -o $@ $<
+# Each lab's tests, hidden tests (every GRADED_TEST in them is hidden unless it
+# says .hidden = false) and plan: the list of its tests, for reports written
+# when a submission does not compile. The tests build against the lab's
+# pristine headers (from the manifest).
+define lab_rules
+$(1)_headers := $(addprefix $(B)/pristine/$(1)/,$(headers_$(1))) autograder/lib/grader.h
 
-# Hidden tests: every GRADED_TEST in them is hidden unless it says .hidden = false.
-define hidden_rule
-$(B)/tests/$(1)/hidden-%.o: $(HIDDEN)/$(1)/%.c $(addprefix $(B)/pristine/$(1)/,$(filter %.h,$(call lab_files,$(1)))) autograder/lib/grader.h
+$(B)/tests/$(1)/%.o: autograder/tests/$(1)/%.c $$($(1)_headers)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) -Iautograder/lib -I$(B)/pristine/$(1) -c -o $$@ $$<
+
+$(B)/tests/$(1)/hidden-%.o: $(HIDDEN)/$(1)/%.c $$($(1)_headers)
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) -DAG_HIDDEN_DEFAULT=1 -Iautograder/lib -I$(B)/pristine/$(1) -c -o $$@ $$<
-endef
-$(foreach l,$(LABS),$(eval $(call hidden_rule,$(l))))
 
-# The list of a lab's tests, for reports written when a submission does not compile.
-$(B)/tests/%/plan.records: $$(call lab_tests,%) $(B)/lib/runner.o $(B)/lib/libgrader.a $$(addprefix $(B)/pristine/%/,$$(call lab_files,%))
-	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(B)/pristine/$* -o $(B)/tests/$*/skeleton-runner \
-		$(addprefix $(B)/pristine/$*/,$(sources_$*)) \
-		$(call lab_tests,$*) $(B)/lib/runner.o $(B)/lib/libgrader.a -lcriterion
-	rm -f $@ && IPCLAB_PLAN_ONLY=1 IPCLAB_RECORDS=$(CURDIR)/$@ $(B)/tests/$*/skeleton-runner
+$(B)/tests/$(1)/plan.records: $(call lab_tests,$(1)) $(B)/lib/runner.o $(B)/lib/libgrader.a \
+		$(addprefix $(B)/pristine/$(1)/,$(call lab_files,$(1)))
+	$$(CC) $$(CFLAGS) -Wno-unused-parameter -I$(B)/pristine/$(1) -o $(B)/tests/$(1)/skeleton-runner \
+		$(addprefix $(B)/pristine/$(1)/,$(sources_$(1))) \
+		$(call lab_tests,$(1)) $(B)/lib/runner.o $(B)/lib/libgrader.a -lcriterion
+	rm -f $$@ && IPCLAB_PLAN_ONLY=1 IPCLAB_RECORDS=$(CURDIR)/$$@ $(B)/tests/$(1)/skeleton-runner
+endef
+$(foreach l,$(LABS),$(eval $(call lab_rules,$(l))))
 
 skeletons: $(PRISTINE)
 	$(needs_solutions)
@@ -149,8 +154,15 @@ gradescope: all
 	$(needs_solutions)
 	autograder/editions/gradescope.sh "$(LAB)"
 
+# The inputs are every lab's headers and a main page listing them, both from
+# the manifests.
 docs:
-	doxygen docs/Doxyfile
+	@mkdir -p $(B)/docs
+	{ cat docs/mainpage.md; $(foreach l,$(LABS),echo "- $(call manifest,$(l),title)\
+		($(headers_$(l)))";) } >$(B)/docs/mainpage.md
+	{ cat docs/Doxyfile; echo "INPUT = $(B)/docs/mainpage.md \
+		$(foreach l,$(LABS),$(addprefix labs/$(l)/,$(headers_$(l))))"; \
+	  echo "USE_MDFILE_AS_MAINPAGE = $(B)/docs/mainpage.md"; } | doxygen -
 
 slides:
 	cd slides && npm ci --no-audit --no-fund && npx marp --html --input-dir . --output ../$(B)/slides

@@ -14,7 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 IPCLAB=$ROOT/bin/ipclab
-mapfile -t LABS < <(cd solutions && ls -d [0-9][0-9]-*)
+# Every lab: a folder labs/NN-topic/ with its manifest, lab.mk.
+# IPCLAB_CHECK_LABS="NN-topic ..." checks only those.
+mapfile -t LABS < <(cd labs && dirname -- [0-9][0-9]-*/lab.mk)
+[[ -z ${IPCLAB_CHECK_LABS:-} ]] || read -ra LABS <<<"$IPCLAB_CHECK_LABS"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-check.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 # shellcheck source=autograder/selfcheck/run_check.sh
@@ -24,16 +27,13 @@ trap 'rm -rf "$WORK"' EXIT
 # engine_tests, sandbox_behaviour, cli_tests: shared with the student edition.
 # shellcheck source=autograder/selfcheck/engine_checks.sh
 . autograder/selfcheck/engine_checks.sh
+# shellcheck source=autograder/selfcheck/new_lab_checks.sh
+. autograder/selfcheck/new_lab_checks.sh
 
-# lab_sources LAB: the files a submission of LAB holds (from ipclab's lab table).
-lab_sources() {
-	case $1 in
-	01-pipes) echo pipes.c ;;
-	02-fifos) echo fifos.c ;;
-	03-msgqueues) echo msgqueues.c ;;
-	*) fail "unknown lab $1" ;;
-	esac
-}
+# manifest LAB KEY: the value of KEY in LAB's manifest (labs/LAB/lab.mk).
+manifest() { sed -n "s/ *#.*//; s/^$2 *:= *//p" "labs/$1/lab.mk"; }
+# lab_sources LAB: the files a submission of LAB holds.
+lab_sources() { manifest "$1" sources; }
 
 # grade LAB DIR OUT.json [ipclab options]: grades DIR; exit status of ipclab is not judged.
 grade() {
@@ -952,6 +952,6 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
 	docs_no_warnings class_report_renders class_report_check_can_fail vagrant_validate
 	docker_build student_edition gradescope_bundle batch_grading batch_resumes
-	limits_gradescope hidden_tests)
+	limits_gradescope hidden_tests new_lab_is_one_folder)
 ONLY="$*"
 run_checks "${ALL[@]}"
