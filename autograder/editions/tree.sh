@@ -13,6 +13,7 @@ EDITION_EXCLUDE=(
 	autograder/selfcheck/check.sh	# the instructors' make check: needs solutions/
 	autograder/selfcheck/batch_checks.sh	# part of it: grades the reference
 	autograder/selfcheck/scoreboard.sh	# make grade: grades the reference
+	autograder/selfcheck/new_lab_checks.sh	# part of check.sh: writes a master
 	autograder/selfcheck/memcheck-control.patch	# a patch to the reference
 	bench/				# the grader's benchmark: grades the reference
 	.ci/				# the kit's own CI: provisions and runs the whole make check
