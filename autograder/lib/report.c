@@ -1,6 +1,6 @@
 /*
  * report.c - the grader's three outputs from one struct ag_run: the terminal
- * report, Gradescope results.json and JUnit XML (shared FORMATS.md).
+ * report, Gradescope results.json and JUnit XML (README.md, "Output formats").
  *
  * Every text in a run may come from the submission (its output, strings it
  * wrote into a pipe that a message quotes), so every writer first makes the
@@ -419,7 +419,7 @@ static void junit_outcome(FILE *out, const struct ag_result *test)
 	fprintf(out, "</%s>\n", element[kind]);
 }
 
-/* Suite and class are "lab01-pipes", as FORMATS.md shows them. */
+/* Suite and class are "lab01-pipes", as JUnit consumers show them. */
 static void junit_lab(FILE *out, const struct ag_run *run)
 {
 	fputs("lab", out);

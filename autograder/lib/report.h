@@ -1,7 +1,7 @@
 /*
  * report.h - the grader's outputs, all written from one struct ag_run:
- * the terminal report, Gradescope results.json and JUnit XML (see
- * shared FORMATS.md). Every writer accepts any bytes in the results'
+ * the terminal report, Gradescope results.json and JUnit XML (README.md,
+ * "Output formats"). Every writer accepts any bytes in the results'
  * text (quotes, newlines, control bytes, invalid UTF-8) and produces a
  * file its consumers parse.
  */
