@@ -24,6 +24,8 @@ trap 'rm -rf "$WORK"' EXIT
 # engine_tests, sandbox_behaviour, cli_tests: shared with the student edition.
 # shellcheck source=autograder/selfcheck/engine_checks.sh
 . autograder/selfcheck/engine_checks.sh
+# shellcheck source=autograder/selfcheck/cross_checks.sh
+. autograder/selfcheck/cross_checks.sh
 
 # lab_sources LAB: the files a submission of LAB holds (from ipclab's lab table).
 lab_sources() {
@@ -946,7 +948,7 @@ check_gradescope_bundle() {
 		"$(basename "$mutant" .patch) $(score_of "$WORK/gs-mutant.json")"
 }
 
-ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
+ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_build
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
