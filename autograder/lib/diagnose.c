@@ -2,9 +2,11 @@
  * diagnose.c - says where a test's processes are stuck when its deadline
  * passes, and kills what is left.
  *
- * The syscall number (/proc/PID/syscall) and the descriptors say what a
+ * The system call (/proc/PID/syscall) and the descriptors say what a
  * process waits for; wchan names change between kernels (pipe_read on 6.1,
  * anon_pipe_read on 6.18), so it is shown as a supporting detail only.
+ * Calls are known by their SYS_* names: the numbers differ between
+ * architectures (read is 0 on x86_64, 63 on arm64).
  * For a pipe, the report names every process of the test that still holds
  * the other end: that is almost always the bug.
  */
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "grader.h"
@@ -26,23 +29,76 @@
 
 #define MAX_PROCS 256
 
+/* What a process blocked in a system call the diagnosis knows is waiting for. */
+enum waits_for {
+	WAITS_PIPE_IO,		/* read, write: for a pipe, its other end */
+	WAITS_OPEN,		/* for a FIFO, the other side's open */
+	WAITS_CHILD,
+	WAITS_MESSAGE,
+	WAITS_ROOM,		/* in a full message queue */
+	WAITS_SEMAPHORE,
+	WAITS_FUTEX,
+	WAITS_POLL,		/* first argument a struct pollfd array */
+	WAITS_READY,		/* select, epoll */
+	WAITS_SLEEP,
+	WAITS_SIGNAL,
+};
+
+struct known_call {
+	long nr;
+	const char *name;
+	enum waits_for waits;
+};
+
+#define KNOWN(call, waits) {SYS_##call, #call, waits}
+
+/*
+ * arm64 (asm-generic) lacks the older calls: its glibc makes open() an
+ * openat, poll() a ppoll, select() a pselect6, epoll_wait() an epoll_pwait
+ * and pause() an rt_sigsuspend.
+ */
+static const struct known_call known_calls[] = {
+	KNOWN(read, WAITS_PIPE_IO),
+	KNOWN(write, WAITS_PIPE_IO),
+	KNOWN(openat, WAITS_OPEN),
+#ifdef SYS_open
+	KNOWN(open, WAITS_OPEN),
+#endif
+	KNOWN(wait4, WAITS_CHILD),
+	KNOWN(msgrcv, WAITS_MESSAGE),
+	KNOWN(msgsnd, WAITS_ROOM),
+	KNOWN(semop, WAITS_SEMAPHORE),
+	KNOWN(semtimedop, WAITS_SEMAPHORE),
+	KNOWN(futex, WAITS_FUTEX),
+	KNOWN(ppoll, WAITS_POLL),
+#ifdef SYS_poll
+	KNOWN(poll, WAITS_POLL),
+#endif
+	KNOWN(pselect6, WAITS_READY),
+	KNOWN(epoll_pwait, WAITS_READY),
+#ifdef SYS_select
+	KNOWN(select, WAITS_READY),
+#endif
+#ifdef SYS_epoll_wait
+	KNOWN(epoll_wait, WAITS_READY),
+#endif
+	KNOWN(nanosleep, WAITS_SLEEP),
+	KNOWN(clock_nanosleep, WAITS_SLEEP),
+	KNOWN(rt_sigsuspend, WAITS_SIGNAL),
+#ifdef SYS_pause
+	KNOWN(pause, WAITS_SIGNAL),
+#endif
+};
+
 struct proc {
 	pid_t pid;		/* host pid */
 	pid_t inner;		/* pid inside the sandbox */
 	char comm[32];
 	char state;
 	long nr;		/* syscall number, -1 when running, -2 unreadable */
+	const struct known_call *call;	/* nr's name; NULL when not known here */
 	long arg0, arg1, arg2;
 	char wchan[64];
-};
-
-/* x86_64 syscall numbers: stable, unlike wchan symbols. */
-enum {
-	NR_READ = 0, NR_WRITE = 1, NR_OPEN = 2, NR_POLL = 7, NR_SELECT = 23,
-	NR_PAUSE = 34, NR_NANOSLEEP = 35, NR_WAIT4 = 61, NR_SEMOP = 65,
-	NR_MSGSND = 69, NR_MSGRCV = 70, NR_RT_SIGSUSPEND = 130, NR_FUTEX = 202,
-	NR_SEMTIMEDOP = 220, NR_CLOCK_NANOSLEEP = 230, NR_EPOLL_WAIT = 232,
-	NR_OPENAT = 257, NR_PSELECT6 = 270, NR_PPOLL = 271, NR_EPOLL_PWAIT = 281,
 };
 
 struct text {
@@ -110,6 +166,14 @@ pid_t ag_inner_pid(pid_t pid)
 	return inner;
 }
 
+static const struct known_call *known_call(long nr)
+{
+	for (size_t i = 0; i < sizeof(known_calls) / sizeof(known_calls[0]); i++)
+		if (known_calls[i].nr == nr)
+			return &known_calls[i];
+	return NULL;
+}
+
 /* Reads what the diagnosis needs about pid; false when it has already gone. */
 static bool read_proc(pid_t pid, struct proc *p)
 {
@@ -133,6 +197,7 @@ static bool read_proc(pid_t pid, struct proc *p)
 		p->nr = -2;
 	else if (text[0] != 'r')
 		sscanf(text, "%ld %lx %lx %lx", &p->nr, &p->arg0, &p->arg1, &p->arg2);
+	p->call = p->nr >= 0 ? known_call(p->nr) : NULL;
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
 	if (ag_read_file(path, p->wchan, sizeof(p->wchan)) <= 0 || strcmp(p->wchan, "0") == 0)
 		p->wchan[0] = '\0';
@@ -254,7 +319,7 @@ static void describe_pipe_wait(struct text *t, const struct proc *p, const struc
 			       int n)
 {
 	char target[256];
-	bool reading = p->nr == NR_READ;
+	bool reading = p->nr == SYS_read;
 
 	if (fd_target(p->pid, (int)p->arg0, target, sizeof(target)) == -1 ||
 	    strncmp(target, "pipe:", 5) != 0) {
@@ -301,15 +366,15 @@ static bool read_string(pid_t pid, long addr, char *buf, size_t cap)
 }
 
 /*
- * poll() whose first descriptor is a pidfd waits for that process to exit
- * (ag_wait_exit does that). Returns the pid inside the sandbox, or 0.
+ * poll() (or ppoll) whose first descriptor is a pidfd waits for that process
+ * to exit (ag_wait_exit does that). Returns the pid inside the sandbox, or 0.
  */
 static pid_t polled_pid(const struct proc *p)
 {
 	struct pollfd first;
 	char path[64], text[512], *line;
 
-	if (p->nr != NR_POLL || read_memory(p->pid, p->arg0, &first, sizeof(first)) !=
+	if (read_memory(p->pid, p->arg0, &first, sizeof(first)) !=
 	    (ssize_t)sizeof(first))
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)p->pid, first.fd);
@@ -332,8 +397,8 @@ static const struct ag_fifo_name *fifo_name(const char *path)
 /* open() or openat(): for a FIFO it waits until the other side opens it too. */
 static void describe_open(struct text *t, const struct proc *p)
 {
-	long path_arg = p->nr == NR_OPENAT ? p->arg1 : p->arg0;
-	long flags = p->nr == NR_OPENAT ? p->arg2 : p->arg1;
+	long path_arg = p->nr == SYS_openat ? p->arg1 : p->arg0;
+	long flags = p->nr == SYS_openat ? p->arg2 : p->arg1;
 	bool reading = (flags & O_ACCMODE) == O_RDONLY;
 	const struct ag_fifo_name *name;
 	char path[256];
@@ -368,10 +433,54 @@ static void describe_wait4(struct text *t, const struct proc *p, const struct pr
 		add(t, " none");
 }
 
-static void describe(struct text *t, const struct proc *p, const struct proc *procs, int n)
+/* What p, blocked in a system call the diagnosis knows, is waiting for. */
+static void describe_call(struct text *t, const struct proc *p, const struct proc *procs,
+			  int n)
 {
 	pid_t waited;
 
+	switch (p->call->waits) {
+	case WAITS_PIPE_IO:
+		describe_pipe_wait(t, p, procs, n);
+		break;
+	case WAITS_OPEN:
+		describe_open(t, p);
+		break;
+	case WAITS_CHILD:
+		describe_wait4(t, p, procs, n);
+		break;
+	case WAITS_MESSAGE:
+		add(t, "in msgrcv(), waiting for a message of the type it asked for");
+		break;
+	case WAITS_ROOM:
+		add(t, "in msgsnd(), the queue is full");
+		break;
+	case WAITS_SEMAPHORE:
+		add(t, "in semop(), waiting for a semaphore that nobody releases");
+		break;
+	case WAITS_FUTEX:
+		add(t, "waiting on a futex (a POSIX semaphore or mutex nobody releases)");
+		break;
+	case WAITS_POLL:
+		if ((waited = polled_pid(p)) > 0) {
+			add(t, "waiting for pid %d to exit", (int)waited);
+			break;
+		}
+		/* fall through */
+	case WAITS_READY:
+		add(t, "in poll/select, waiting for a descriptor to become ready");
+		break;
+	case WAITS_SLEEP:
+		add(t, "sleeping");
+		break;
+	case WAITS_SIGNAL:
+		add(t, "waiting for a signal");
+		break;
+	}
+}
+
+static void describe(struct text *t, const struct proc *p, const struct proc *procs, int n)
+{
 	if (p->inner == ag_shared->test_pid)
 		add(t, "  pid %d (the test, calling your code): ", (int)p->inner);
 	else
@@ -383,33 +492,14 @@ static void describe(struct text *t, const struct proc *p, const struct proc *pr
 	} else if (p->nr == -1) {
 		add(t, "running on the CPU, not blocked: an endless loop? (resident memory %ld MiB)",
 		    resident_mib(p->pid));
-	} else if (p->nr == NR_READ || p->nr == NR_WRITE) {
-		describe_pipe_wait(t, p, procs, n);
-	} else if (p->nr == NR_WAIT4) {
-		describe_wait4(t, p, procs, n);
-	} else if (p->nr == NR_OPEN || p->nr == NR_OPENAT) {
-		describe_open(t, p);
-	} else if (p->nr == NR_MSGRCV) {
-		add(t, "in msgrcv(), waiting for a message of the type it asked for");
-	} else if (p->nr == NR_MSGSND) {
-		add(t, "in msgsnd(), the queue is full");
-	} else if (p->nr == NR_SEMOP || p->nr == NR_SEMTIMEDOP) {
-		add(t, "in semop(), waiting for a semaphore that nobody releases");
-	} else if (p->nr == NR_FUTEX) {
-		add(t, "waiting on a futex (a POSIX semaphore or mutex nobody releases)");
-	} else if ((waited = polled_pid(p)) > 0) {
-		add(t, "waiting for pid %d to exit", (int)waited);
-	} else if (p->nr == NR_POLL || p->nr == NR_PPOLL || p->nr == NR_SELECT ||
-		   p->nr == NR_PSELECT6 || p->nr == NR_EPOLL_WAIT || p->nr == NR_EPOLL_PWAIT) {
-		add(t, "in poll/select, waiting for a descriptor to become ready");
-	} else if (p->nr == NR_NANOSLEEP || p->nr == NR_CLOCK_NANOSLEEP) {
-		add(t, "sleeping");
-	} else if (p->nr == NR_PAUSE || p->nr == NR_RT_SIGSUSPEND) {
-		add(t, "waiting for a signal");
+	} else if (p->call) {
+		describe_call(t, p, procs, n);
 	} else {
 		add(t, "blocked in system call %ld", p->nr);
 	}
-	if (p->wchan[0])
+	if (p->wchan[0] && p->call)
+		add(t, " [wchan %s, syscall %s]", p->wchan, p->call->name);
+	else if (p->wchan[0])
 		add(t, " [wchan %s, syscall %ld]", p->wchan, p->nr);
 	add(t, "\n");
 }

@@ -125,8 +125,9 @@ key_t ag_key(void);			/* a fresh System V key, random per run */
 pid_t ag_fork(void);			/* fork for a helper process: stdin /dev/null */
 int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig, -1 */
 /*
- * Waits until pid sleeps inside syscall nr (x86_64 numbering); false at the
- * deadline, or at once when pid has exited.
+ * Waits until pid sleeps inside syscall nr (SYS_read, ... of <sys/syscall.h>:
+ * numbers differ between architectures); false at the deadline, or at once
+ * when pid has exited.
  */
 bool ag_wait_blocked(pid_t pid, long syscall_nr);
 /* The same for any of count calls (a correct solution may wait in read or poll). */

@@ -29,6 +29,8 @@ trap 'rm -rf "$WORK"' EXIT
 . autograder/selfcheck/engine_checks.sh
 # shellcheck source=autograder/selfcheck/new_lab_checks.sh
 . autograder/selfcheck/new_lab_checks.sh
+# shellcheck source=autograder/selfcheck/cross_checks.sh
+. autograder/selfcheck/cross_checks.sh
 
 # manifest LAB KEY: the value of KEY in LAB's manifest (labs/LAB/lab.mk).
 manifest() { sed -n "s/ *#.*//; s/^$2 *:= *//p" "labs/$1/lab.mk"; }
@@ -946,7 +948,7 @@ check_gradescope_bundle() {
 		"$(basename "$mutant" .patch) $(score_of "$WORK/gs-mutant.json")"
 }
 
-ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
+ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_build
 	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
