@@ -8,9 +8,11 @@
  * type is the client's pid, so every client receives only its own replies.
  *
  * Every function returns -1 and leaves errno set on failure, unless its
- * contract says otherwise; none of them prints or exits. A blocking call that
- * a signal interrupts (EINTR) is retried. In every call, a message's size is
- * the size of its text only: the `long mtype` in front of it does not count.
+ * contract says otherwise; none of them prints or exits. Every descriptor a
+ * function opens is closed before it returns, on every path, and only
+ * msgq_create() creates a queue. A blocking call that a signal interrupts
+ * (EINTR) is retried. In every call, a message's size is the size of its text
+ * only: the `long mtype` in front of it does not count.
  * The handout (README.md) explains each task; the tests (`ipclab test 03`)
  * check exactly what is written here.
  */
@@ -74,7 +76,8 @@ typedef void msgq_handler(pid_t client, const char *request, char reply[MSGQ_TEX
 
 /**
  * @brief Derives a queue's key from a file, as ftok(3) does, creating the
- *        file (empty, mode 0600) when it does not exist yet.
+ *        file (empty, mode 0600) when it does not exist yet; an existing
+ *        file is left as it is.
  *
  * ftok(3) needs an existing file: its key mixes the file's inode number,
  * its device number and the low 8 bits of @p proj.
@@ -157,9 +160,9 @@ int msgq_try_send(int qid, long type, const void *data, size_t len);
  * @brief Receives the first message of type @p type (any type when
  *        @p type is 0), waiting until there is one.
  *
- * A message longer than @p cap is not received: the call fails with E2BIG
- * and the message stays in the queue, whole, for a caller with a bigger
- * buffer.
+ * A message longer than @p cap is not received: the call fails with E2BIG,
+ * stores nothing in @p buf, and the message stays in the queue, whole, for a
+ * caller with a bigger buffer.
  *
  * @param qid      the queue's id
  * @param type     0 for the first message of any type, > 0 for that type only

@@ -50,7 +50,9 @@ ssize_t write_full(int fd, const void *buf, size_t count);
  * processes closes every pipe end it does not use, so cmd2 sees end of file
  * when cmd1 finishes and cmd1 gets SIGPIPE if cmd2 exits early
  * (`yes | head -n 1` ends). Both children are reaped before returning. A
- * child whose exec fails exits with status 127.
+ * child whose exec fails exits with status 127 and writes nothing: it ends
+ * with _exit(2), since exit(3) would flush its copy of the caller's stdio
+ * buffers.
  *
  * @param cmd1 argument vector of the first command, NULL-terminated
  * @param cmd2 argument vector of the second command, NULL-terminated

@@ -50,7 +50,8 @@ GRADED_TEST(pipes, pipeline_failed_exec_writes_nothing, .points = 5,
 	__fpurge(caller_out);
 	expect(status == 0, "/nonexistent/ipclab-command | wc -c: expected 0 (wc's status), "
 	       "got %d", status);
-	ag_read_file("count.txt", got, sizeof(got));
+	expect(ag_read_file("count.txt", got, sizeof(got)) > 0, "run_pipeline() returned 0, but "
+	       "wc -c never ran (it would have written count.txt)");
 	expect(atoi(got) == 0, "expected wc -c to count 0 bytes from a cmd1 that does not "
 	       "exist, it counted %d: did the failed child flush a copy of the caller's "
 	       "stdio buffer (%zu bytes) into the pipe?", atoi(got), sizeof(UNFLUSHED) - 1);

@@ -313,13 +313,17 @@ GRADED_TEST(pipes, pipeline_leaves_nothing_behind, .points = 6,
 		    "child (a child never waited for stays a zombie).")
 {
 	char *cmd1[] = {"echo", "hi", NULL};
-	char *cmd2[] = {"sh", "-c", "cat > /dev/null", NULL};
+	char *cmd2[] = {"sh", "-c", "cat > got.txt", NULL};
+	char got[16] = "";
 	struct ag_snapshot before;
 	int status;
 
 	ag_snapshot_take(&before);
 	status = run_pipeline(cmd1, cmd2);
 	expect(status == 0, "expected status 0 from echo hi | cat, got %d", status);
+	slurp("got.txt", got, sizeof(got));
+	expect(strcmp(got, "hi\n") == 0, "expected cat to receive \"hi\\n\" from echo, it wrote "
+	       "\"%s\": did both commands run?", got);
 	expect(expect_no_leaks(&before, "run_pipeline returned"),
 	       "run_pipeline must leave no descriptor open and no child behind");
 }
@@ -357,13 +361,17 @@ GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 5,
 		    "put it back on every path.")
 {
 	static char data[256 * 1024];
-	char *cmd[] = {"true", NULL};
+	/* Exits without reading: the writes after the first 64 KiB meet EPIPE. */
+	char *cmd[] = {"sh", "-c", "echo ran > ran.txt", NULL};
 	struct sigaction mine = {.sa_handler = note_sigpipe}, now;
 	sigset_t mask, mask_now;
 	int status;
 
 	status = feed_command(cmd, data, sizeof(data));
-	expect(status == 0, "expected status 0 from true fed 256 KiB, got %d", status);
+	expect(status == 0, "expected status 0 from a command that reads nothing, fed 256 KiB, "
+	       "got %d", status);
+	expect(unlink("ran.txt") == 0, "feed_command() returned 0, but the command never ran "
+	       "(it would have created ran.txt)");
 	ag_setup(sigaction(SIGPIPE, NULL, &now) == 0, "sigaction");
 	expect(now.sa_handler == SIG_DFL, "SIGPIPE was SIG_DFL before feed_command(), "
 	       "and is %s after it", now.sa_handler == SIG_IGN ? "SIG_IGN" : "something else");
@@ -375,6 +383,8 @@ GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 5,
 	ag_setup(sigprocmask(SIG_SETMASK, &mask, NULL) == 0, "sigprocmask");
 	status = feed_command(cmd, data, sizeof(data));
 	expect(status == 0, "with a SIGPIPE handler installed: expected status 0, got %d", status);
+	expect(unlink("ran.txt") == 0, "with a SIGPIPE handler installed, feed_command() returned "
+	       "0, but the command never ran (it would have created ran.txt)");
 	ag_setup(sigaction(SIGPIPE, NULL, &now) == 0, "sigaction");
 	expect(now.sa_handler == note_sigpipe,
 	       "the caller had its own SIGPIPE handler; after feed_command() it is gone");

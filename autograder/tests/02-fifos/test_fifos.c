@@ -6,9 +6,11 @@
  * plays one side of the protocol itself (a client for the server tests, a
  * server for the client tests) it follows fifos.h's protocol to the letter,
  * so any correct implementation of the other side passes. Helper processes
- * report through their exit status only, and nothing waits by sleeping: a
- * helper that must act while the code under test is blocked waits until
- * /proc says it is asleep in a system call.
+ * report through their exit status, and a child that runs the code under
+ * test also sends back what it received: status 0 alone would credit code
+ * that calls exit(0). Nothing waits by sleeping: a helper that must act
+ * while the code under test is blocked waits until /proc says it is asleep
+ * in a system call.
  *
  * Processes are named "client" and "server" and the FIFOs are named with
  * ag_name_fifo(), so that a timeout reads, for instance, "client is waiting
@@ -464,6 +466,7 @@ GRADED_TEST(fifos, server_restarts_after_crash, .points = 6,
 		    "can be reused; mkfifo's EEXIST is not the end.")
 {
 	struct fifo_server server;
+	struct stat st;
 	char text[32] = "";
 	pid_t crashed, client;
 	int fd, rc, status;
@@ -479,6 +482,9 @@ GRADED_TEST(fifos, server_restarts_after_crash, .points = 6,
 	status = ag_wait_exit(crashed);
 	expect(status == 128 + SIGKILL, "the first server's server_open() failed (exit %d)",
 	       status);
+	expect(stat(FIFO_REQUEST_NAME, &st) == 0 && S_ISFIFO(st.st_mode), "server_open() "
+	       "returned 0 in the server that was then killed, yet no request FIFO \""
+	       FIFO_REQUEST_NAME "\" is there: server_open() creates it");
 	name_process("server");
 	rc = server_open(&server, ag_scratch());
 	expect(rc == 0, "a killed server left its request FIFO behind: expected the new "
@@ -552,6 +558,14 @@ GRADED_TEST(fifos, server_skips_vanished_client, .points = 8,
 	server_close(&server);
 }
 
+/* For server_survives_sigpipe: echo_handler that also sends the request to the test. */
+static int reporting_handler(const struct fifo_request *request, int reply_fd, void *arg)
+{
+	if (write(*(int *)arg, request, sizeof(*request)) != (ssize_t)sizeof(*request))
+		return -1;
+	return echo_handler(request, reply_fd, NULL);
+}
+
 /* For server_survives_sigpipe: makes the client vanish, then writes its reply. */
 static int late_handler(const struct fifo_request *request, int reply_fd, void *arg)
 {
@@ -570,14 +584,20 @@ GRADED_TEST(fifos, server_survives_sigpipe, .points = 8,
 	    .hint = "Handout 2.4 and 3.2: writing to a FIFO nobody reads raises SIGPIPE, which "
 		    "kills; ignore it in the server and take EPIPE as \"that client left\".")
 {
-	pid_t server_pid = ag_fork();
-	int status;
+	struct fifo_request served = {0};
+	pid_t server_pid;
+	int status, report[2];
 
+	/* Non-blocking: a client the server left behind may hold the write end. */
+	ag_setup(pipe2(report, O_NONBLOCK) == 0, "pipe");
+	server_pid = ag_fork();
 	ag_setup(server_pid != -1, "fork");
 	if (server_pid == 0) {
 		struct fifo_server server;
 		pid_t doomed, next;
 		int rc;
+
+		close(report[0]);
 
 		name_process("server");
 		if (server_open(&server, ag_scratch()) == -1)
@@ -587,10 +607,11 @@ GRADED_TEST(fifos, server_survives_sigpipe, .points = 8,
 		if (rc != 0)
 			_exit(rc == -1 && errno == EPIPE ? 2 : 3);
 		next = spawn_test_client("next", CLIENT_WAITS, 1);
-		if (server_serve_one(&server, echo_handler, NULL) != 1)
+		if (server_serve_one(&server, reporting_handler, &report[1]) != 1)
 			_exit(5);
 		_exit(ag_wait_exit(next) == CLIENT_OK ? 0 : 6);
 	}
+	close(report[1]);
 	status = ag_wait_exit(server_pid);
 	expect(status != 128 + SIGPIPE, "the server was killed by SIGPIPE when it wrote the reply "
 	       "of a client that had gone");
@@ -602,6 +623,10 @@ GRADED_TEST(fifos, server_survives_sigpipe, .points = 8,
 	expect(status != 5 && status != 6, "after a client vanished, the server did not serve "
 	       "the next one (exit %d)", status);
 	expect(status == 0, "the server process ended with status %d", status);
+	expect(read(report[0], &served, sizeof(served)) == (ssize_t)sizeof(served) &&
+	       strcmp(served.text, "next") == 0, "the server process ended with status 0, yet "
+	       "it never served the next client's request: did it exit instead of returning?");
+	close(report[0]);
 }
 
 GRADED_TEST(fifos, server_closes_reply_fds, .points = 5,
@@ -656,31 +681,48 @@ GRADED_TEST(fifos, server_close_removes_fifo, .points = 5,
 
 /* ---- 3.3 the client ---- */
 
-/* Runs client_request in a child named "client"; exit 0 when the reply is right. */
+/* The pipe on which the last spawn_student_client() child sends back its reply. */
+static int student_reply_fd = -1;
+
+/*
+ * Runs client_request in a child named "client"; exit 0 when the reply is
+ * right. The child also sends the reply back, once client_request returned.
+ */
 static pid_t spawn_student_client(const char *text)
 {
 	char path[64];
-	pid_t pid = ag_fork();
+	int report[2];
+	pid_t pid;
 
+	ag_setup(pipe(report) == 0, "pipe");
+	pid = ag_fork();
 	ag_setup(pid != -1, "fork");
 	if (pid == 0) {
 		char got[512], want[512];
 		ssize_t len;
 
 		name_process("client");
+		close(report[0]);
 		len = client_request(ag_scratch(), text, got, sizeof(got));
 		if (len == -1)
 			_exit(errno == ENXIO ? 2 : errno == EAGAIN ? 3 : 1);
+		if (len > 0 && len < (ssize_t)sizeof(got) && write(report[1], got, (size_t)len) != len)
+			_exit(1);
 		expected_reply(want, sizeof(want), getpid(), text);
 		_exit(len == (ssize_t)strlen(want) && strcmp(got, want) == 0 ? 0 : 4);
 	}
+	close(report[1]);
+	student_reply_fd = report[0];
 	reply_fifo_path(path, sizeof(path), pid);
 	ag_name_fifo(path, "its reply FIFO", "the server");
 	return pid;
 }
 
-static void expect_student_client_ok(pid_t client)
+static void expect_student_client_ok(pid_t client, const char *text)
 {
+	char got[512] = "", want[512];
+	size_t len = 0;
+	ssize_t n;
 	int code = ag_wait_exit(client);
 
 	expect(code != 1, "client_request() returned -1 with an error");
@@ -691,6 +733,14 @@ static void expect_student_client_ok(pid_t client)
 	expect(code != 4, "client_request() returned a reply other than the server's (it reads "
 	       "until end of file: the server may write in several pieces)");
 	expect(code == 0, "the client process ended with status %d", code);
+	while (len < sizeof(got) - 1 &&
+	       (n = read(student_reply_fd, got + len, sizeof(got) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(student_reply_fd);
+	expected_reply(want, sizeof(want), client, text);
+	expect(strcmp(got, want) == 0, "the client process ended with status 0, but what "
+	       "client_request() returned (\"%s\") is not the reply \"%s\": did it exit "
+	       "instead of returning?", got, want);
 }
 
 /* The test's server reads one request and checks it came from `client`. */
@@ -749,7 +799,7 @@ GRADED_TEST(fifos, client_gets_its_reply, .points = 7,
 	       "ends at end of file, not at the first read", ag_wait_exit(client));
 	ag_setup(write(fd, reply + 9, strlen(reply) - 9) == (ssize_t)(strlen(reply) - 9), "write");
 	close(fd);
-	expect_student_client_ok(client);
+	expect_student_client_ok(client, text);
 }
 
 GRADED_TEST(fifos, client_request_is_one_write, .points = 6,
@@ -785,7 +835,7 @@ GRADED_TEST(fifos, client_request_is_one_write, .points = 6,
 	expected_reply(reply, sizeof(reply), client, text);
 	ag_setup(write(fd, reply, strlen(reply)) == (ssize_t)strlen(reply), "write");
 	close(fd);
-	expect_student_client_ok(client);
+	expect_student_client_ok(client, text);
 }
 
 GRADED_TEST(fifos, client_removes_reply_fifo, .points = 4,
@@ -795,7 +845,7 @@ GRADED_TEST(fifos, client_removes_reply_fifo, .points = 4,
 		    "ENXIO from the non-blocking open means no server.")
 {
 	struct ag_snapshot before;
-	char reply[128], left[256];
+	char reply[128] = "", want[128], left[256];
 	pid_t server_pid;
 	ssize_t len;
 	int fd, keepalive;
@@ -838,7 +888,11 @@ GRADED_TEST(fifos, client_removes_reply_fifo, .points = 4,
 	close(fd);
 	close(keepalive);
 	len = client_request(ag_scratch(), "with a server", reply, sizeof(reply));
-	expect(len > 0, "client_request() with a server returned %zd (%s)", len, strerror(errno));
+	expected_reply(want, sizeof(want), getpid(), "with a server");
+	expect(len == (ssize_t)strlen(want) && strcmp(reply, want) == 0, "client_request() with a "
+	       "server: expected %zu and the reply \"%s\", got %zd (%s) and \"%.*s\"",
+	       strlen(want), want, len, len == -1 ? strerror(errno) : "-", (int)sizeof(reply),
+	       reply);
 	expect(ag_wait_exit(server_pid) == 0, "the test's server could not open the reply "
 	       "FIFO without waiting: open it for reading before sending (protocol step 1)");
 	expect(no_reply_fifo_left(left, sizeof(left)), "%s is still there after client_request() "
@@ -899,4 +953,7 @@ GRADED_TEST(fifos, server_and_clients_end_to_end, .points = 3,
 		       "it got a reply meant for another client" : "it crashed");
 	}
 	expect(ag_wait_exit(server_pid) == 0, "the server failed");
+	expect(access(FIFO_REQUEST_NAME, F_OK) == -1 && errno == ENOENT, "the server process "
+	       "ended with status 0, yet the request FIFO \"" FIFO_REQUEST_NAME "\" is still "
+	       "there: server_close() removes it");
 }

@@ -5,9 +5,11 @@
  * grader.h): a fresh IPC namespace, so every queue starts with the default
  * limits (msgmax 8192, msgmnb 16384). The tests build their queues and their
  * messages with raw msgget/msgsnd/msgrcv, so that each test depends on the
- * function it grades only. Helper processes report through their exit status
- * only, and nothing waits by sleeping: a test that must act while a process
- * is blocked waits until /proc says it is.
+ * function it grades only. Helper processes report through their exit status,
+ * and a child that runs the code under test also sends back what it got
+ * (status 0 alone would credit code that calls exit(0)). Nothing waits by
+ * sleeping: a test that must act while a process is blocked waits until
+ * /proc says it is.
  *
  * Handout: labs/03-msgqueues/README.md. Run one test: ipclab test 03 NAME.
  */
@@ -409,6 +411,9 @@ GRADED_TEST(msgqueues, try_send_full_queue_gives_eagain, .points = 5,
 	ag_setup(raw_receive(qid, 0, IPC_NOWAIT, &msg) > 0, "msgrcv");
 	rc = msgq_try_send(qid, 1, "x", 1);
 	expect(rc == 0, "with room again: expected 0, got %d (%s)", rc, strerror(errno));
+	expect(raw_receive(qid, 1, IPC_NOWAIT, &msg) == 1 && msg.mtext[0] == 'x',
+	       "with room again, msgq_try_send(qid, 1, \"x\", 1) returned 0 but queued no "
+	       "1-byte message of type 1");
 	drop_queue(qid);
 }
 
@@ -617,13 +622,20 @@ GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 5,
 {
 	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE, .client = getpid()};
 	struct raw_message msg;
-	int qid = new_queue(NULL), status;
-	pid_t server = ag_fork();
+	int qid = new_queue(NULL), status, returned = -2, report[2];
+	pid_t server;
 	ssize_t n;
 
+	ag_setup(pipe(report) == 0, "pipe");
+	server = ag_fork();
 	ag_setup(server != -1, "fork");
-	if (server == 0)
-		_exit(msgq_serve(qid, tag_reply) == 0 ? 0 : 1);
+	if (server == 0) {
+		int rc = msgq_serve(qid, tag_reply);
+
+		/* The return value itself, for the test: exit(0) inside must not pass. */
+		_exit(write(report[1], &rc, sizeof(rc)) == sizeof(rc) && rc == 0 ? 0 : 1);
+	}
+	close(report[1]);
 	expect(ag_wait_blocked(server, SYS_msgrcv), "on an empty queue msgq_serve returned (status %d) "
 	       "instead of waiting for a request", ag_wait_exit(server));
 	strcpy(req.text, "hi");
@@ -636,25 +648,39 @@ GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 5,
 	status = ag_wait_exit(server);
 	expect(status == 0, "the queue was removed while msgq_serve waited: expected it to "
 	       "return 0, it returned -1 (or crashed: status %d)", status);
+	expect(read(report[0], &returned, sizeof(returned)) == sizeof(returned) && returned == 0,
+	       "the queue was removed while msgq_serve waited: expected it to return 0, but "
+	       "it never returned: it ended the process (a library function never exits)");
+	close(report[0]);
 }
 
 #define CLIENTS 6
 #define REQUESTS 25
 
-/* A client's conversation: REQUESTS requests, each reply checked. */
-static void converse(int qid, int client)
+/* What a client of converse() sends back to the test: one write, atomic. */
+struct last_reply {
+	int client;			/* the client's number */
+	char reply[MSGQ_TEXT_MAX];	/* its last reply */
+};
+
+/*
+ * A client's conversation: REQUESTS requests, each reply checked. The last
+ * reply goes back to the test on `report`.
+ */
+static void converse(int qid, int client, int report)
 {
-	char request[64], reply[MSGQ_TEXT_MAX], expected[MSGQ_TEXT_MAX];
+	struct last_reply last = {.client = client};
+	char request[64], expected[MSGQ_TEXT_MAX];
 
 	for (int i = 0; i < REQUESTS; i++) {
 		snprintf(request, sizeof(request), "client %d request %d", client, i);
-		if (msgq_request(qid, request, reply) == -1)
+		if (msgq_request(qid, request, last.reply) == -1)
 			_exit(2);
 		tag_reply(getpid(), request, expected);
-		if (strcmp(reply, expected) != 0)
+		if (strcmp(last.reply, expected) != 0)
 			_exit(3);
 	}
-	_exit(0);
+	_exit(write(report, &last, sizeof(last)) == sizeof(last) ? 0 : 4);
 }
 
 GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 7, .deadline = 4,
@@ -663,24 +689,40 @@ GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 7, .deadlin
 		    "and each client receives only that type.")
 {
 	pid_t server, clients[CLIENTS];
-	int qid = new_queue(NULL), status;
+	struct last_reply last;
+	int qid = new_queue(NULL), status, report[2];
 
 	server = ag_fork();
 	ag_setup(server != -1, "fork");
 	if (server == 0)
 		_exit(msgq_serve(qid, tag_reply) == 0 ? 0 : 1);
+	ag_setup(pipe2(report, O_NONBLOCK) == 0, "pipe");
 	for (int c = 0; c < CLIENTS; c++) {
 		clients[c] = ag_fork();
 		ag_setup(clients[c] != -1, "fork");
 		if (clients[c] == 0)
-			converse(qid, c);
+			converse(qid, c, report[1]);
 	}
+	close(report[1]);
 	for (int c = 0; c < CLIENTS; c++) {
 		status = ag_wait_exit(clients[c]);
 		expect(status == 0, "client %d (pid %d) %s", c, (int)clients[c],
 		       status == 3 ? "received a reply meant for another client" :
 		       "failed: msgq_request returned -1");
 	}
+	for (int c = 0; c < CLIENTS; c++) {
+		char request[64], expected[MSGQ_TEXT_MAX];
+
+		expect(read(report[0], &last, sizeof(last)) == sizeof(last) && last.client >= 0 &&
+		       last.client < CLIENTS, "every client ended with status 0, yet only %d of "
+		       "them got back from their %d msgq_request() calls: did it exit instead of "
+		       "returning?", c, REQUESTS);
+		snprintf(request, sizeof(request), "client %d request %d", last.client, REQUESTS - 1);
+		tag_reply(clients[last.client], request, expected);
+		expect(strcmp(last.reply, expected) == 0, "client %d's last reply is \"%s\", "
+		       "expected \"%s\"", last.client, last.reply, expected);
+	}
+	close(report[0]);
 	expect(ag_wait_blocked(server, SYS_msgrcv), "the server stopped (status %d) while clients "
 	       "were talking to it", ag_wait_exit(server));
 	ag_setup(msgctl(qid, IPC_RMID, NULL) == 0, "msgctl IPC_RMID");
