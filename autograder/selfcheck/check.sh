@@ -24,6 +24,9 @@ trap 'rm -rf "$WORK"' EXIT
 # engine_tests, sandbox_behaviour, cli_tests: shared with the student edition.
 # shellcheck source=autograder/selfcheck/engine_checks.sh
 . autograder/selfcheck/engine_checks.sh
+# alternatives_full_marks, alternatives_memcheck: other correct solutions.
+# shellcheck source=autograder/selfcheck/alternatives_checks.sh
+. autograder/selfcheck/alternatives_checks.sh
 
 # lab_sources LAB: the files a submission of LAB holds (from ipclab's lab table).
 lab_sources() {
@@ -952,6 +955,6 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
 	docs_no_warnings class_report_renders class_report_check_can_fail vagrant_validate
 	docker_build student_edition gradescope_bundle batch_grading batch_resumes
-	limits_gradescope hidden_tests)
+	limits_gradescope hidden_tests alternatives_full_marks alternatives_memcheck)
 ONLY="$*"
 run_checks "${ALL[@]}"
