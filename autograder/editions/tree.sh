@@ -9,6 +9,8 @@ EDITION_EXCLUDE=(
 	autograder/mutants/		# patches to the reference: they quote it
 	autograder/hostile/		# the same
 	autograder/hidden/		# the instructors' hidden tests
+	autograder/alternatives/	# other correct solutions: whole answers
+	autograder/selfcheck/alternatives_checks.sh	# part of check.sh: grades them
 	autograder/editions/		# these scripts: they need solutions/
 	autograder/selfcheck/check.sh	# the instructors' make check: needs solutions/
 	autograder/selfcheck/batch_checks.sh	# part of it: grades the reference

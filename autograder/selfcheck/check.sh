@@ -31,6 +31,9 @@ trap 'rm -rf "$WORK"' EXIT
 . autograder/selfcheck/new_lab_checks.sh
 # shellcheck source=autograder/selfcheck/cross_checks.sh
 . autograder/selfcheck/cross_checks.sh
+# alternatives_full_marks, alternatives_memcheck: other correct solutions.
+# shellcheck source=autograder/selfcheck/alternatives_checks.sh
+. autograder/selfcheck/alternatives_checks.sh
 
 # manifest LAB KEY: the value of KEY in LAB's manifest (labs/LAB/lab.mk).
 manifest() { sed -n "s/ *#.*//; s/^$2 *:= *//p" "labs/$1/lab.mk"; }
@@ -954,6 +957,7 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_bu
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
 	docs_no_warnings class_report_renders class_report_check_can_fail vagrant_validate
 	docker_build student_edition gradescope_bundle batch_grading batch_resumes
-	limits_gradescope hidden_tests new_lab_is_one_folder)
+	limits_gradescope hidden_tests new_lab_is_one_folder alternatives_full_marks
+	alternatives_memcheck)
 ONLY="$*"
 run_checks "${ALL[@]}"
