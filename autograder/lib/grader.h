@@ -125,12 +125,15 @@ key_t ag_key(void);			/* a fresh System V key, random per run */
 pid_t ag_fork(void);			/* fork for a helper process: stdin /dev/null */
 int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig, -1 */
 /*
- * Waits until pid sleeps inside syscall nr (x86_64 numbering); false at the
- * deadline, or at once when pid has exited.
+ * Waits until pid sleeps in a blocking system call, whichever it is: read,
+ * write, poll, select, epoll, msgrcv/msgsnd, semop, futex, wait, a FIFO's
+ * open, pause/sigsuspend, or a sleep (the list is in sandbox.c). Every
+ * correct way to wait counts, so a test learns only "it is waiting now";
+ * what it waits for, the test learns from the behaviour (it has not
+ * returned; it returns once the data is there). False at the deadline, or at
+ * once when pid has exited.
  */
-bool ag_wait_blocked(pid_t pid, long syscall_nr);
-/* The same for any of count calls (a correct solution may wait in read or poll). */
-bool ag_wait_blocked_any(pid_t pid, const long *syscall_nrs, size_t count);
+bool ag_wait_blocked(pid_t pid);
 /*
  * Names a FIFO for the timeout diagnosis. A process blocked opening a file
  * whose name is path's last component is then described in plain words:

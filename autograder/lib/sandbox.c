@@ -309,8 +309,51 @@ int ag_wait_exit(pid_t pid)
 	return result;
 }
 
+/*
+ * Every system call in which correct code may wait for another process: the
+ * read, write, poll, select and epoll families, System V queues and
+ * semaphores, futexes (POSIX semaphores, mutexes), waiting for a child, FIFO
+ * opens, waiting for a signal, and sleeps. Sleeps count: a test cannot tell
+ * a loop that sleeps between non-blocking tries from one that blocks, and
+ * both are correct, so it judges what the code does next, not how it waited.
+ * Names, not numbers, so that arm64 (which lacks the old calls) builds too.
+ */
+static const long blocking_calls[] = {
+	SYS_read, SYS_readv, SYS_pread64, SYS_preadv,
+	SYS_write, SYS_writev, SYS_pwrite64, SYS_pwritev,
+	SYS_ppoll, SYS_pselect6, SYS_epoll_pwait,
+	SYS_msgrcv, SYS_msgsnd, SYS_semtimedop,
+	SYS_futex, SYS_wait4, SYS_waitid,
+	SYS_openat, SYS_rt_sigsuspend, SYS_rt_sigtimedwait,
+	SYS_nanosleep, SYS_clock_nanosleep,
+#ifdef SYS_poll
+	SYS_poll,
+#endif
+#ifdef SYS_select
+	SYS_select,
+#endif
+#ifdef SYS_epoll_wait
+	SYS_epoll_wait,
+#endif
+#ifdef SYS_epoll_pwait2
+	SYS_epoll_pwait2,
+#endif
+#ifdef SYS_semop
+	SYS_semop,
+#endif
+#ifdef SYS_open
+	SYS_open,
+#endif
+#ifdef SYS_openat2
+	SYS_openat2,
+#endif
+#ifdef SYS_pause
+	SYS_pause,
+#endif
+};
+
 /* Reads "/proc/PID/syscall": the number, or -1 when running or unreadable. */
-static long blocked_syscall(pid_t pid)
+static long current_syscall(pid_t pid)
 {
 	char path[64], text[256];
 	long nr;
@@ -321,7 +364,16 @@ static long blocked_syscall(pid_t pid)
 	return nr;
 }
 
-bool ag_wait_blocked_any(pid_t pid, const long *syscall_nrs, size_t count)
+static bool is_blocking_call(long nr)
+{
+	for (size_t i = 0; i < sizeof(blocking_calls) / sizeof(blocking_calls[0]); i++)
+		if (nr == blocking_calls[i])
+			return true;
+	return false;
+}
+
+/* Stops at the deadline, at once when pid has exited (it will never block). */
+bool ag_wait_blocked(pid_t pid)
 {
 	char path[64], text[512];
 
@@ -332,22 +384,12 @@ bool ag_wait_blocked_any(pid_t pid, const long *syscall_nrs, size_t count)
 		if (ag_read_file(path, text, sizeof(text)) <= 0 || !(state = strrchr(text, ')')))
 			return false;	/* gone */
 		if (state[2] == 'Z' || state[2] == 'X')
-			return false;	/* exited: it will never block */
-		if (state[2] == 'S') {
-			long nr = blocked_syscall(pid);
-
-			for (size_t i = 0; i < count; i++)
-				if (nr == syscall_nrs[i])
-					return true;
-		}
+			return false;
+		if (state[2] == 'S' && is_blocking_call(current_syscall(pid)))
+			return true;
 		usleep(200);
 	}
 	return false;
-}
-
-bool ag_wait_blocked(pid_t pid, long syscall_nr)
-{
-	return ag_wait_blocked_any(pid, &syscall_nr, 1);
 }
 
 ssize_t ag_read_file(const char *path, char *buf, size_t cap)
