@@ -135,6 +135,43 @@ int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig
  */
 bool ag_wait_blocked(pid_t pid);
 /*
+ * Signals into every blocking call. ag_interrupt_start() installs a SIGUSR1
+ * handler without SA_RESTART in the calling process and forks a helper
+ * that, each time the caller sleeps in a blocking call (any that
+ * ag_wait_blocked() knows), sends it SIGUSR1 and waits for the handler to
+ * run, `times` times over. Once the caller blocks again after that, the
+ * helper runs then(arg), in the helper: write what the call waits for, read
+ * what it writes. ag_interrupt_stop() ends the helper (it waits for then() to
+ * finish), puts the caller's SIGUSR1 action back and returns how many
+ * signals the handler saw. then() reports with expect(): its failure fails
+ * the test. The helper holds copies of the caller's descriptors; then()
+ * closes those that would keep a pipe from reaching EOF. One interrupter per
+ * process at a time; call ag_interrupt_stop() right after the code returns.
+ *
+ *     static void send_reply(void *arg)
+ *     {
+ *             int *fds = arg;
+ *
+ *             expect(write(fds[1], "reply", 5) == 5, "the helper could not write");
+ *     }
+ *
+ *     GRADED_TEST(pipes, read_full_retries_after_signal, .points = 6, ...)
+ *     {
+ *             make_pipe(fds);
+ *             ag_interrupt_start(3, send_reply, fds);
+ *             close(fds[1]);
+ *             got = read_full(fds[0], buf, 5);
+ *             signals = ag_interrupt_stop();
+ *             expect(got == 5, "%d signals interrupted read_full(); expected it to go "
+ *                    "on and return 5, got %zd", signals, got);
+ *     }
+ *
+ * Whether the code waits in read, poll or select, it is interrupted; a loop
+ * that gives up on EINTR returns early, before then() gave it its data.
+ */
+void ag_interrupt_start(int times, void (*then)(void *arg), void *arg);
+int ag_interrupt_stop(void);
+/*
  * Names a FIFO for the timeout diagnosis. A process blocked opening a file
  * whose name is path's last component is then described in plain words:
  * ag_name_fifo(reply_path, "its reply FIFO", "the server") makes a process

@@ -392,6 +392,88 @@ bool ag_wait_blocked(pid_t pid)
 	return false;
 }
 
+/* ---- interrupting the code under test (ag_interrupt_start) ---- */
+
+/* Shared by the interrupted process, its handler and the helper. */
+struct interrupter {
+	volatile int handled;		/* SIGUSR1 handler runs so far */
+	volatile int then_started;	/* the helper has begun its then() */
+};
+
+static struct interrupter *interrupter;	/* of the calling process, or NULL */
+static pid_t interrupter_pid;
+static struct sigaction saved_usr1;
+
+static void count_interruption(int sig)
+{
+	(void)sig;
+	__sync_fetch_and_add(&interrupter->handled, 1);
+}
+
+/* In the helper: true once the handler has run `count` times. */
+static bool wait_handled(int count)
+{
+	while (ag_now() < test_deadline) {
+		if (interrupter->handled >= count)
+			return true;
+		usleep(50);
+	}
+	return false;
+}
+
+/* The helper: interrupts target `times` times, then runs then() once it blocks again. */
+static void __attribute__((noreturn))
+interrupt_loop(pid_t target, int times, void (*then)(void *arg), void *arg)
+{
+	for (int n = 1; n <= times; n++)
+		if (!ag_wait_blocked(target) || kill(target, SIGUSR1) == -1 || !wait_handled(n))
+			_exit(2);	/* it stopped blocking: the test judges what it did */
+	if (!ag_wait_blocked(target))
+		_exit(2);
+	interrupter->then_started = 1;
+	if (then)
+		then(arg);
+	_exit(0);
+}
+
+void ag_interrupt_start(int times, void (*then)(void *arg), void *arg)
+{
+	struct sigaction action = {.sa_handler = count_interruption};	/* no SA_RESTART */
+	pid_t target = getpid();
+
+	ag_setup(interrupter == NULL, "ag_interrupt_start called twice without ag_interrupt_stop");
+	interrupter = mmap(NULL, sizeof(*interrupter), PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ag_setup(interrupter != MAP_FAILED, "mmap");
+	sigemptyset(&action.sa_mask);
+	ag_setup(sigaction(SIGUSR1, &action, &saved_usr1) == 0, "sigaction");
+	interrupter_pid = ag_fork();
+	ag_setup(interrupter_pid != -1, "fork");
+	if (interrupter_pid == 0)
+		interrupt_loop(target, times, then, arg);
+}
+
+int ag_interrupt_stop(void)
+{
+	int handled, status;
+
+	ag_setup(interrupter != NULL, "ag_interrupt_stop without ag_interrupt_start");
+	/* Before then(), the helper only sends signals: stop it. After, let then() end. */
+	if (!interrupter->then_started)
+		kill(interrupter_pid, SIGKILL);
+	status = ag_wait_exit(interrupter_pid);
+	/* Reaped: no signal can come any more, so SIGUSR1 can go back. */
+	ag_setup(sigaction(SIGUSR1, &saved_usr1, NULL) == 0, "sigaction");
+	handled = interrupter->handled;
+	munmap(interrupter, sizeof(*interrupter));
+	interrupter = NULL;
+	expect(status != -1, "the test's helper process was reaped by the code under test: "
+	       "wait for your own children only (waitpid(pid, ...), not wait() or waitpid(-1, ...))");
+	expect(status == 0 || status == 2 || status == 128 + SIGKILL,
+	       "the test's helper, which interrupts the code and then acts, failed (above)");
+	return handled;
+}
+
 ssize_t ag_read_file(const char *path, char *buf, size_t cap)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
