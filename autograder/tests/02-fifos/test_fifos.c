@@ -271,7 +271,7 @@ static bool no_reply_fifo_left(char *name, size_t cap)
 
 /* ---- 3.1 fifo_make and fifo_open_writer ---- */
 
-GRADED_TEST(fifos, fifo_make_creates_fifo, .points = 4,
+GRADED_TEST(fifos, fifo_make_creates_fifo, .points = 3,
 	    .desc = "fifo_make() creates a FIFO with the mode asked for",
 	    .hint = "Handout 2.1 and 3.1: mkfifo(3) makes the special file (ls -l shows 'p').")
 {
@@ -288,7 +288,7 @@ GRADED_TEST(fifos, fifo_make_creates_fifo, .points = 4,
 	       (unsigned)(st.st_mode & 07777));
 }
 
-GRADED_TEST(fifos, fifo_make_keeps_existing, .points = 6,
+GRADED_TEST(fifos, fifo_make_keeps_existing, .points = 5,
 	    .desc = "fifo_make() accepts an existing FIFO as it is and refuses any other file (EEXIST)",
 	    .hint = "Handout 3.1: mkfifo fails with EEXIST whatever is there; stat(2) tells a "
 		    "FIFO from a regular file.")
@@ -318,7 +318,7 @@ GRADED_TEST(fifos, fifo_make_keeps_existing, .points = 6,
 	       "the regular file at the path was removed or changed: fifo_make() must not touch it");
 }
 
-GRADED_TEST(fifos, open_writer_waits_for_reader, .points = 7,
+GRADED_TEST(fifos, open_writer_waits_for_reader, .points = 6,
 	    .desc = "fifo_open_writer(path, true) sleeps in open() until a reader opens the FIFO",
 	    .hint = "Handout 2.2: open(2) of a FIFO for writing waits for a reader, unless "
 		    "O_NONBLOCK says otherwise.")
@@ -352,7 +352,7 @@ GRADED_TEST(fifos, open_writer_waits_for_reader, .points = 7,
 	expect(ag_wait_exit(writer) == 0, "the writer process failed after the reader came");
 }
 
-GRADED_TEST(fifos, open_writer_nonblock_enxio, .points = 7,
+GRADED_TEST(fifos, open_writer_nonblock_enxio, .points = 6,
 	    .desc = "fifo_open_writer(path, false) fails at once with ENXIO when nobody reads, and "
 		    "returns a blocking descriptor when someone does",
 	    .hint = "Handout 2.3: O_WRONLY|O_NONBLOCK on a FIFO without a reader is ENXIO; clear "
@@ -388,9 +388,42 @@ GRADED_TEST(fifos, open_writer_nonblock_enxio, .points = 7,
 	close(reader);
 }
 
+/* then() of an interrupted fifo_open_writer(path, true): the reader it waits for comes. */
+static void open_reader(void *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK);
+
+	expect(fd != -1, "the test could not open %s for reading: %s", (char *)path,
+	       strerror(errno));
+}
+
+GRADED_TEST(fifos, open_writer_survives_signals, .points = 4,
+	    .desc = "fifo_open_writer(path, true) goes on waiting for a reader when signals "
+		    "interrupt its open()",
+	    .hint = "Handout 3 and 2.2: a signal makes a waiting open(2) fail with EINTR; a "
+		    "blocking call that a signal interrupts is retried.")
+{
+	struct ag_snapshot before;
+	int fd, saved_errno, signals;
+
+	ag_setup(mkfifo("wait.fifo", 0600) == 0, "mkfifo");
+	ag_name_fifo("wait.fifo", "the FIFO", "the test");
+	ag_interrupt_start(2, open_reader, "wait.fifo");
+	ag_snapshot_take(&before);
+	errno = 0;
+	fd = fifo_open_writer("wait.fifo", true);
+	saved_errno = errno;
+	signals = ag_interrupt_stop();
+	expect(fd >= 0, "%d signals interrupted fifo_open_writer(path, true) while it waited for "
+	       "a reader; expected it to go on waiting and return a descriptor once the reader "
+	       "came, got %d (%s)", signals, fd, strerror(saved_errno));
+	close(fd);
+	expect_no_leaks(&before, "fifo_open_writer returned");
+}
+
 /* ---- 3.2 the server ---- */
 
-GRADED_TEST(fifos, server_open_does_not_wait, .points = 6,
+GRADED_TEST(fifos, server_open_does_not_wait, .points = 5,
 	    .desc = "server_open() creates the request FIFO and returns at once, with no client",
 	    .hint = "Handout 2.2 and 3.2: open(O_RDONLY) waits for a writer; open the read end "
 		    "with O_NONBLOCK (or O_RDWR).")
@@ -407,7 +440,7 @@ GRADED_TEST(fifos, server_open_does_not_wait, .points = 6,
 	expect(server_close(&server) == 0, "server_close() failed: %s", strerror(errno));
 }
 
-GRADED_TEST(fifos, server_survives_last_client_leaving, .points = 8,
+GRADED_TEST(fifos, server_survives_last_client_leaving, .points = 6,
 	    .desc = "after the last client leaves, the server waits for the next request "
 		    "instead of seeing end of file",
 	    .hint = "Handout 2.4 and 3.2: read() on a FIFO returns 0 once no writer is left; the "
@@ -436,7 +469,7 @@ GRADED_TEST(fifos, server_survives_last_client_leaving, .points = 8,
 	server_close(&server);
 }
 
-GRADED_TEST(fifos, server_restarts_after_crash, .points = 6,
+GRADED_TEST(fifos, server_restarts_after_crash, .points = 5,
 	    .desc = "server_open() starts over the FIFO a killed server left, and refuses "
 		    "to remove a file that is not a FIFO",
 	    .hint = "Handout 3.2: a FIFO holds no data once nobody has it open, so a stale one "
@@ -478,7 +511,7 @@ GRADED_TEST(fifos, server_restarts_after_crash, .points = 6,
 	       "server must not delete a file it did not create");
 }
 
-GRADED_TEST(fifos, server_routes_concurrent_replies, .points = 10,
+GRADED_TEST(fifos, server_routes_concurrent_replies, .points = 7,
 	    .desc = "8 clients, 25 requests each, at the same time: every reply reaches the "
 		    "client that asked",
 	    .hint = "Handout 3.2: the reply goes to reply.PID, PID taken from the request; "
@@ -502,7 +535,7 @@ GRADED_TEST(fifos, server_routes_concurrent_replies, .points = 10,
 	server_close(&server);
 }
 
-GRADED_TEST(fifos, server_skips_vanished_client, .points = 8,
+GRADED_TEST(fifos, server_skips_vanished_client, .points = 6,
 	    .desc = "a client that left before its reply costs one request: the server does "
 		    "not wait for it and serves the next client",
 	    .hint = "Handout 2.3 and 3.2: open the reply FIFO with O_WRONLY|O_NONBLOCK; ENXIO "
@@ -543,7 +576,7 @@ static int late_handler(const struct fifo_request *request, int reply_fd, void *
 	return write(reply_fd, "too late", 8) == 8 ? 0 : -1;
 }
 
-GRADED_TEST(fifos, server_survives_sigpipe, .points = 8,
+GRADED_TEST(fifos, server_survives_sigpipe, .points = 6,
 	    .desc = "a client that vanishes while its reply is written does not kill the server "
 		    "(SIGPIPE), which goes on serving",
 	    .hint = "Handout 2.4 and 3.2: writing to a FIFO nobody reads raises SIGPIPE, which "
@@ -583,7 +616,7 @@ GRADED_TEST(fifos, server_survives_sigpipe, .points = 8,
 	expect(status == 0, "the server process ended with status %d", status);
 }
 
-GRADED_TEST(fifos, server_closes_reply_fds, .points = 5,
+GRADED_TEST(fifos, server_closes_reply_fds, .points = 4,
 	    .desc = "server_serve_one() closes the client's reply FIFO every time",
 	    .hint = "Handout 3.2: the reply ends at the client's end of file, which comes when "
 		    "the server closes its write end; close on every path.")
@@ -608,7 +641,7 @@ GRADED_TEST(fifos, server_closes_reply_fds, .points = 5,
 	server_close(&server);
 }
 
-GRADED_TEST(fifos, server_close_removes_fifo, .points = 5,
+GRADED_TEST(fifos, server_close_removes_fifo, .points = 4,
 	    .desc = "server_close() removes the request FIFO and closes both of the server's ends",
 	    .hint = "Handout 3.2: a FIFO is a file: it stays until unlink(2); a client finding "
 		    "it would wait for a server that is gone.")
@@ -624,6 +657,97 @@ GRADED_TEST(fifos, server_close_removes_fifo, .points = 5,
 	expect(access(FIFO_REQUEST_NAME, F_OK) == -1 && errno == ENOENT,
 	       "the request FIFO \"" FIFO_REQUEST_NAME "\" is still there after server_close()");
 	expect_no_leaks(&before, "server_close returned");
+}
+
+/* then() of an interrupted server_serve_one(): a client comes with its request. */
+static void send_one_request(void *arg)
+{
+	(void)arg;
+	expect_client_ok(spawn_test_client("after the signals", CLIENT_WAITS, 1));
+}
+
+GRADED_TEST(fifos, server_survives_signals, .points = 5,
+	    .desc = "server_serve_one() goes on waiting for a request when signals interrupt "
+		    "its read(), and serves it",
+	    .hint = "Handout 3 and 3.2: a signal makes a waiting read(2) fail with EINTR; a "
+		    "blocking call that a signal interrupts is retried.")
+{
+	struct fifo_server server;
+	int served, saved_errno, signals;
+
+	name_process("server");
+	start_server(&server);
+	ag_interrupt_start(2, send_one_request, NULL);
+	served = server_serve_one(&server, echo_handler, NULL);
+	saved_errno = errno;
+	signals = ag_interrupt_stop();
+	expect(served == 1, "%d signals interrupted server_serve_one() while it waited for a "
+	       "request; expected it to go on waiting and return 1 once a client came, got %d "
+	       "(%s)", signals, served, served == -1 ? strerror(saved_errno) : "-");
+	server_close(&server);
+}
+
+GRADED_TEST(fifos, server_reply_waits_for_room, .points = 5,
+	    .desc = "the reply to a client whose reply FIFO is full waits for room, and "
+		    "reaches the client whole",
+	    .hint = "Handout 3.2: the reply FIFO is opened with O_NONBLOCK, then put back in "
+		    "blocking mode for the handler, so that its write waits for room.")
+{
+	static char filler[PIPE_BUF], got[PIPE_BUF + 512];
+	struct fifo_request request = {.client_pid = getpid(), .text = "wait for room"};
+	struct fifo_server server;
+	char path[64], want[FIFO_TEXT_MAX + 64];
+	int reply_fd, fill_fd, request_fd, code;
+	size_t len = 0;
+	pid_t server_pid;
+	ssize_t n;
+
+	start_server(&server);
+	/* The test is the client: its reply FIFO holds one page, and that page is full. */
+	reply_fifo_path(path, sizeof(path), getpid());
+	ag_setup(mkfifo(path, 0600) == 0, "mkfifo");
+	reply_fd = open(path, O_RDONLY | O_NONBLOCK);
+	fill_fd = open(path, O_WRONLY | O_NONBLOCK);
+	ag_setup(reply_fd != -1 && fill_fd != -1, "open reply FIFO");
+	ag_setup(fcntl(reply_fd, F_SETPIPE_SZ, PIPE_BUF) == PIPE_BUF, "F_SETPIPE_SZ");
+	memset(filler, 'f', sizeof(filler));
+	ag_setup(write(fill_fd, filler, sizeof(filler)) == sizeof(filler), "fill");
+	request_fd = open(FIFO_REQUEST_NAME, O_WRONLY);
+	ag_setup(request_fd != -1 && write(request_fd, &request, sizeof(request)) ==
+		 sizeof(request) && close(request_fd) == 0, "request");
+	server_pid = ag_fork();
+	ag_setup(server_pid != -1, "fork");
+	if (server_pid == 0) {
+		name_process("server");
+		close(reply_fd);
+		close(fill_fd);
+		code = server_serve_one(&server, echo_handler, NULL);
+		_exit(code == 1 ? 0 : code == 0 ? 2 : errno == EAGAIN ? 3 : 1);
+	}
+	ag_name_fifo(path, "its reply FIFO", "the test's client");
+	if (!ag_wait_blocked(server_pid)) {
+		code = ag_wait_exit(server_pid);
+		expect(false, "the client's reply FIFO was full: expected server_serve_one() to "
+		       "wait until the client read, it returned (exit code %d: %s)", code,
+		       code == 3 ? "the handler's write failed with EAGAIN, the reply FIFO was "
+		       "left in non-blocking mode" : code == 2 ? "it returned 0, as if the "
+		       "client had gone" : "it failed");
+	}
+	/* Now the client reads: the page of filler, then the reply, until end of file. */
+	close(fill_fd);
+	set_blocking(reply_fd);
+	while ((n = read(reply_fd, got + len, sizeof(got) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(reply_fd);
+	code = ag_wait_exit(server_pid);
+	expect(code == 0, "once the client read, server_serve_one() should return 1; its "
+	       "process ended with code %d", code);
+	expected_reply(want, sizeof(want), getpid(), request.text);
+	expect(len == sizeof(filler) + strlen(want) && strcmp(got + sizeof(filler), want) == 0,
+	       "expected the client to read %zu bytes of filler and then \"%s\", it read %zu "
+	       "bytes", sizeof(filler), want, len);
+	unlink(path);
+	server_close(&server);
 }
 
 /* ---- 3.3 the client ---- */
@@ -691,7 +815,7 @@ static void expect_request_from(struct test_server *s, pid_t client, const char 
 	       "the request's text is \"%.*s\", expected \"%s\"", FIFO_TEXT_MAX, request.text, text);
 }
 
-GRADED_TEST(fifos, client_gets_its_reply, .points = 7,
+GRADED_TEST(fifos, client_gets_its_reply, .points = 5,
 	    .desc = "client_request() sends its request and reads the whole reply, without "
 		    "deadlocking with a server that opens the reply FIFO after the request",
 	    .hint = "Handout 3.3: open your reply FIFO for reading with O_NONBLOCK before "
@@ -724,7 +848,7 @@ GRADED_TEST(fifos, client_gets_its_reply, .points = 7,
 	expect_student_client_ok(client);
 }
 
-GRADED_TEST(fifos, client_request_is_one_write, .points = 6,
+GRADED_TEST(fifos, client_request_is_one_write, .points = 5,
 	    .desc = "client_request() writes its request in a single write(2), so requests "
 		    "never interleave",
 	    .hint = "Handout 2.5 and 3.3: a write of at most PIPE_BUF bytes is atomic; the pid "
@@ -759,7 +883,7 @@ GRADED_TEST(fifos, client_request_is_one_write, .points = 6,
 	expect_student_client_ok(client);
 }
 
-GRADED_TEST(fifos, client_removes_reply_fifo, .points = 4,
+GRADED_TEST(fifos, client_removes_reply_fifo, .points = 3,
 	    .desc = "client_request() removes its reply FIFO and closes everything, after a "
 		    "reply and when there is no server (ENOENT, ENXIO)",
 	    .hint = "Handout 3.3: the client made the FIFO, so it unlinks it, on every path out; "
@@ -815,6 +939,106 @@ GRADED_TEST(fifos, client_removes_reply_fifo, .points = 4,
 	expect(no_reply_fifo_left(left, sizeof(left)), "%s is still there after client_request() "
 	       "returned its reply", left);
 	expect_no_leaks(&before, "client_request returned");
+}
+
+static const char signalled_text[] = "through signals";
+
+/*
+ * then() of the interrupted client tests, run by the test's server once the
+ * client (the helper's parent) waits: reads its request and writes the
+ * reply, or the part of it that `sent` bytes do not cover yet.
+ */
+struct late_server {
+	struct test_server *server;
+	size_t filler, sent;	/* bytes of filler to drain; reply bytes already written */
+	int reply_fd;		/* the reply FIFO's write end when `sent` > 0, else -1 */
+};
+
+static void serve_late(void *arg)
+{
+	static char drained[PIPE_BUF];
+	struct late_server *late = arg;
+	pid_t client = getppid();
+	char reply[FIFO_TEXT_MAX + 64];
+	size_t len;
+	int fd;
+
+	read_exactly(late->server->read_fd, drained, late->filler);
+	expect_request_from(late->server, client, signalled_text);
+	fd = late->reply_fd != -1 ? late->reply_fd : open_reply_as_server(client);
+	expected_reply(reply, sizeof(reply), client, signalled_text);
+	len = strlen(reply) - late->sent;
+	expect(write(fd, reply + late->sent, len) == (ssize_t)len, "the test's server could not "
+	       "write the reply: %s", strerror(errno));
+	close(fd);
+}
+
+/* Runs client_request() interrupted by two signals; expects the whole reply. */
+static void expect_reply_after_signals(struct late_server *late, const char *where)
+{
+	char got[128], want[FIFO_TEXT_MAX + 64];
+	int saved_errno, signals;
+	ssize_t len;
+
+	ag_interrupt_start(2, serve_late, late);
+	if (late->reply_fd != -1)
+		close(late->reply_fd);	/* the helper's copy ends the reply */
+	len = client_request(ag_scratch(), signalled_text, got, sizeof(got));
+	saved_errno = errno;
+	signals = ag_interrupt_stop();
+	expected_reply(want, sizeof(want), getpid(), signalled_text);
+	expect(len == (ssize_t)strlen(want) && strcmp(got, want) == 0, "%d signals interrupted "
+	       "client_request() while %s; expected it to go on and return the %zu bytes of the "
+	       "reply, got %zd (%s)", signals, where, strlen(want), len,
+	       len == -1 ? strerror(saved_errno) : "a wrong reply");
+}
+
+GRADED_TEST(fifos, client_write_survives_signals, .points = 3,
+	    .desc = "client_request() goes on waiting for room in a full request FIFO when "
+		    "signals interrupt its write()",
+	    .hint = "Handout 3 and 3.3: a write(2) that waits for room fails with EINTR when a "
+		    "signal comes, having written nothing; a blocking call that a signal "
+		    "interrupts is retried.")
+{
+	static char filler[PIPE_BUF];
+	struct test_server s = start_test_server();
+	struct late_server late = {.server = &s, .filler = sizeof(filler), .reply_fd = -1};
+
+	name_process("client");
+	ag_name_fifo(FIFO_REQUEST_NAME, "the request FIFO", "the test's server");
+	ag_setup(fcntl(s.read_fd, F_SETPIPE_SZ, PIPE_BUF) == PIPE_BUF, "F_SETPIPE_SZ");
+	ag_setup(write(s.keepalive_fd, filler, sizeof(filler)) == sizeof(filler), "fill");
+	expect_reply_after_signals(&late, "its request waited for room in the full request FIFO");
+}
+
+GRADED_TEST(fifos, client_reply_survives_signals, .points = 4,
+	    .desc = "client_request() goes on waiting for its reply, and reading it, when "
+		    "signals interrupt its poll() or read()",
+	    .hint = "Handout 3 and 3.3: poll(2) and read(2) fail with EINTR when a signal "
+		    "comes; a blocking call that a signal interrupts is retried.")
+{
+	struct test_server s = start_test_server();
+	struct late_server late = {.server = &s, .reply_fd = -1};
+	char path[64], reply[FIFO_TEXT_MAX + 64];
+	int reader;
+
+	name_process("client");
+	ag_name_fifo(FIFO_REQUEST_NAME, "the request FIFO", "the test's server");
+	expect_reply_after_signals(&late, "it waited for the server to open its reply FIFO");
+
+	/* A quick server has written the first 9 bytes: the signals come while the client
+	 * waits in read() for the rest. The client reuses the FIFO (fifos.h). */
+	reply_fifo_path(path, sizeof(path), getpid());
+	ag_setup(mkfifo(path, 0600) == 0, "mkfifo");
+	reader = open(path, O_RDONLY | O_NONBLOCK);
+	late.reply_fd = open(path, O_WRONLY);
+	expected_reply(reply, sizeof(reply), getpid(), signalled_text);
+	ag_setup(reader != -1 && late.reply_fd != -1 && write(late.reply_fd, reply, 9) == 9,
+		 "reply FIFO");
+	late.sent = 9;
+	expect_reply_after_signals(&late, "it read the rest of a reply whose first 9 bytes had "
+				   "come");
+	close(reader);
 }
 
 GRADED_TEST(fifos, server_and_clients_end_to_end, .points = 3,
