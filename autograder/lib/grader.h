@@ -125,13 +125,52 @@ key_t ag_key(void);			/* a fresh System V key, random per run */
 pid_t ag_fork(void);			/* fork for a helper process: stdin /dev/null */
 int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig, -1 */
 /*
- * Waits until pid sleeps inside syscall nr (SYS_read, ... of <sys/syscall.h>:
- * numbers differ between architectures); false at the deadline, or at once
- * when pid has exited.
+ * Waits until pid sleeps in a blocking system call, whichever it is: read,
+ * write, poll, select, epoll, msgrcv/msgsnd, semop, futex, wait, a FIFO's
+ * open, pause/sigsuspend, or a sleep (the list is in sandbox.c). Every
+ * correct way to wait counts, so a test learns only "it is waiting now";
+ * what it waits for, the test learns from the behaviour (it has not
+ * returned; it returns once the data is there). False at the deadline, or at
+ * once when pid has exited.
  */
-bool ag_wait_blocked(pid_t pid, long syscall_nr);
-/* The same for any of count calls (a correct solution may wait in read or poll). */
-bool ag_wait_blocked_any(pid_t pid, const long *syscall_nrs, size_t count);
+bool ag_wait_blocked(pid_t pid);
+/*
+ * Signals into every blocking call. ag_interrupt_start() installs a SIGUSR1
+ * handler without SA_RESTART in the calling process and forks a helper
+ * that, each time the caller sleeps in a blocking call (any that
+ * ag_wait_blocked() knows), sends it SIGUSR1 and waits for the handler to
+ * run, `times` times over. Once the caller blocks again after that, the
+ * helper runs then(arg), in the helper: write what the call waits for, read
+ * what it writes. ag_interrupt_stop() ends the helper (it waits for then() to
+ * finish), puts the caller's SIGUSR1 action back and returns how many
+ * signals the handler saw. then() reports with expect(): its failure fails
+ * the test. The helper holds copies of the caller's descriptors; then()
+ * closes those that would keep a pipe from reaching EOF. One interrupter per
+ * process at a time; call ag_interrupt_stop() right after the code returns.
+ *
+ *     static void send_reply(void *arg)
+ *     {
+ *             int *fds = arg;
+ *
+ *             expect(write(fds[1], "reply", 5) == 5, "the helper could not write");
+ *     }
+ *
+ *     GRADED_TEST(pipes, read_full_retries_after_signal, .points = 6, ...)
+ *     {
+ *             make_pipe(fds);
+ *             ag_interrupt_start(3, send_reply, fds);
+ *             close(fds[1]);
+ *             got = read_full(fds[0], buf, 5);
+ *             signals = ag_interrupt_stop();
+ *             expect(got == 5, "%d signals interrupted read_full(); expected it to go "
+ *                    "on and return 5, got %zd", signals, got);
+ *     }
+ *
+ * Whether the code waits in read, poll or select, it is interrupted; a loop
+ * that gives up on EINTR returns early, before then() gave it its data.
+ */
+void ag_interrupt_start(int times, void (*then)(void *arg), void *arg);
+int ag_interrupt_stop(void);
 /*
  * Names a FIFO for the timeout diagnosis. A process blocked opening a file
  * whose name is path's last component is then described in plain words:

@@ -309,8 +309,51 @@ int ag_wait_exit(pid_t pid)
 	return result;
 }
 
+/*
+ * Every system call in which correct code may wait for another process: the
+ * read, write, poll, select and epoll families, System V queues and
+ * semaphores, futexes (POSIX semaphores, mutexes), waiting for a child, FIFO
+ * opens, waiting for a signal, and sleeps. Sleeps count: a test cannot tell
+ * a loop that sleeps between non-blocking tries from one that blocks, and
+ * both are correct, so it judges what the code does next, not how it waited.
+ * Names, not numbers, so that arm64 (which lacks the old calls) builds too.
+ */
+static const long blocking_calls[] = {
+	SYS_read, SYS_readv, SYS_pread64, SYS_preadv,
+	SYS_write, SYS_writev, SYS_pwrite64, SYS_pwritev,
+	SYS_ppoll, SYS_pselect6, SYS_epoll_pwait,
+	SYS_msgrcv, SYS_msgsnd, SYS_semtimedop,
+	SYS_futex, SYS_wait4, SYS_waitid,
+	SYS_openat, SYS_rt_sigsuspend, SYS_rt_sigtimedwait,
+	SYS_nanosleep, SYS_clock_nanosleep,
+#ifdef SYS_poll
+	SYS_poll,
+#endif
+#ifdef SYS_select
+	SYS_select,
+#endif
+#ifdef SYS_epoll_wait
+	SYS_epoll_wait,
+#endif
+#ifdef SYS_epoll_pwait2
+	SYS_epoll_pwait2,
+#endif
+#ifdef SYS_semop
+	SYS_semop,
+#endif
+#ifdef SYS_open
+	SYS_open,
+#endif
+#ifdef SYS_openat2
+	SYS_openat2,
+#endif
+#ifdef SYS_pause
+	SYS_pause,
+#endif
+};
+
 /* Reads "/proc/PID/syscall": the number, or -1 when running or unreadable. */
-static long blocked_syscall(pid_t pid)
+static long current_syscall(pid_t pid)
 {
 	char path[64], text[256];
 	long nr;
@@ -321,7 +364,16 @@ static long blocked_syscall(pid_t pid)
 	return nr;
 }
 
-bool ag_wait_blocked_any(pid_t pid, const long *syscall_nrs, size_t count)
+static bool is_blocking_call(long nr)
+{
+	for (size_t i = 0; i < sizeof(blocking_calls) / sizeof(blocking_calls[0]); i++)
+		if (nr == blocking_calls[i])
+			return true;
+	return false;
+}
+
+/* Stops at the deadline, at once when pid has exited (it will never block). */
+bool ag_wait_blocked(pid_t pid)
 {
 	char path[64], text[512];
 
@@ -332,22 +384,94 @@ bool ag_wait_blocked_any(pid_t pid, const long *syscall_nrs, size_t count)
 		if (ag_read_file(path, text, sizeof(text)) <= 0 || !(state = strrchr(text, ')')))
 			return false;	/* gone */
 		if (state[2] == 'Z' || state[2] == 'X')
-			return false;	/* exited: it will never block */
-		if (state[2] == 'S') {
-			long nr = blocked_syscall(pid);
-
-			for (size_t i = 0; i < count; i++)
-				if (nr == syscall_nrs[i])
-					return true;
-		}
+			return false;
+		if (state[2] == 'S' && is_blocking_call(current_syscall(pid)))
+			return true;
 		usleep(200);
 	}
 	return false;
 }
 
-bool ag_wait_blocked(pid_t pid, long syscall_nr)
+/* ---- interrupting the code under test (ag_interrupt_start) ---- */
+
+/* Shared by the interrupted process, its handler and the helper. */
+struct interrupter {
+	volatile int handled;		/* SIGUSR1 handler runs so far */
+	volatile int then_started;	/* the helper has begun its then() */
+};
+
+static struct interrupter *interrupter;	/* of the calling process, or NULL */
+static pid_t interrupter_pid;
+static struct sigaction saved_usr1;
+
+static void count_interruption(int sig)
 {
-	return ag_wait_blocked_any(pid, &syscall_nr, 1);
+	(void)sig;
+	__sync_fetch_and_add(&interrupter->handled, 1);
+}
+
+/* In the helper: true once the handler has run `count` times. */
+static bool wait_handled(int count)
+{
+	while (ag_now() < test_deadline) {
+		if (interrupter->handled >= count)
+			return true;
+		usleep(50);
+	}
+	return false;
+}
+
+/* The helper: interrupts target `times` times, then runs then() once it blocks again. */
+static void __attribute__((noreturn))
+interrupt_loop(pid_t target, int times, void (*then)(void *arg), void *arg)
+{
+	for (int n = 1; n <= times; n++)
+		if (!ag_wait_blocked(target) || kill(target, SIGUSR1) == -1 || !wait_handled(n))
+			_exit(2);	/* it stopped blocking: the test judges what it did */
+	if (!ag_wait_blocked(target))
+		_exit(2);
+	interrupter->then_started = 1;
+	if (then)
+		then(arg);
+	_exit(0);
+}
+
+void ag_interrupt_start(int times, void (*then)(void *arg), void *arg)
+{
+	struct sigaction action = {.sa_handler = count_interruption};	/* no SA_RESTART */
+	pid_t target = getpid();
+
+	ag_setup(interrupter == NULL, "ag_interrupt_start called twice without ag_interrupt_stop");
+	interrupter = mmap(NULL, sizeof(*interrupter), PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ag_setup(interrupter != MAP_FAILED, "mmap");
+	sigemptyset(&action.sa_mask);
+	ag_setup(sigaction(SIGUSR1, &action, &saved_usr1) == 0, "sigaction");
+	interrupter_pid = ag_fork();
+	ag_setup(interrupter_pid != -1, "fork");
+	if (interrupter_pid == 0)
+		interrupt_loop(target, times, then, arg);
+}
+
+int ag_interrupt_stop(void)
+{
+	int handled, status;
+
+	ag_setup(interrupter != NULL, "ag_interrupt_stop without ag_interrupt_start");
+	/* Before then(), the helper only sends signals: stop it. After, let then() end. */
+	if (!interrupter->then_started)
+		kill(interrupter_pid, SIGKILL);
+	status = ag_wait_exit(interrupter_pid);
+	/* Reaped: no signal can come any more, so SIGUSR1 can go back. */
+	ag_setup(sigaction(SIGUSR1, &saved_usr1, NULL) == 0, "sigaction");
+	handled = interrupter->handled;
+	munmap(interrupter, sizeof(*interrupter));
+	interrupter = NULL;
+	expect(status != -1, "the test's helper process was reaped by the code under test: "
+	       "wait for your own children only (waitpid(pid, ...), not wait() or waitpid(-1, ...))");
+	expect(status == 0 || status == 2 || status == 128 + SIGKILL,
+	       "the test's helper, which interrupts the code and then acts, failed (above)");
+	return handled;
 }
 
 ssize_t ag_read_file(const char *path, char *buf, size_t cap)

@@ -7,13 +7,16 @@
  * Build: cc -Iautograder/lib test_sandbox.c build/lib/runner.o build/lib/libgrader.a -lcriterion
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -103,4 +106,34 @@ GRADED_TEST(sandbox, exit_is_reported, .points = 1, .desc = "exit() in the body"
 	    .hint = "-")
 {
 	exit(3);
+}
+
+static void write_a_byte(void *arg)
+{
+	expect(write(*(int *)arg, "x", 1) == 1, "write");
+}
+
+/*
+ * Expected: passed. Signals reach a wait in poll, then in select, then in
+ * read, one each, and the data comes after the third.
+ */
+GRADED_TEST(sandbox, interrupts_any_blocking_call, .points = 1,
+	    .desc = "ag_interrupt_start reaches poll, select and read", .hint = "-")
+{
+	struct pollfd readable;
+	fd_set set;
+	int fds[2], failures = 0;
+	char byte;
+
+	ag_setup(pipe(fds) == 0, "pipe");
+	readable = (struct pollfd){.fd = fds[0], .events = POLLIN};
+	ag_interrupt_start(3, write_a_byte, &fds[1]);
+	failures += poll(&readable, 1, -1) == -1 && errno == EINTR;
+	FD_ZERO(&set);
+	FD_SET(fds[0], &set);
+	failures += select(fds[0] + 1, &set, NULL, NULL, NULL) == -1 && errno == EINTR;
+	failures += read(fds[0], &byte, 1) == -1 && errno == EINTR;
+	expect(read(fds[0], &byte, 1) == 1, "the byte written after the signals did not come");
+	expect(ag_interrupt_stop() == 3 && failures == 3, "expected 3 signals, each an EINTR; "
+	       "got %d EINTRs", failures);
 }

@@ -23,11 +23,13 @@
  *    of the reply.
  *
  * Every function returns -1 and leaves errno set on failure, unless its
- * contract says otherwise; none of them prints or exits. Every descriptor a
- * function opens is closed before it returns, on every path, except the two
- * a server keeps between server_open() and server_close(). The handout
- * (README.md) explains each task; the tests (`ipclab test 02`) check
- * exactly what is written here.
+ * contract says otherwise; none of them prints or exits. A blocking call that
+ * a signal interrupts (EINTR) is retried: an open(2) waiting for the other
+ * side, a read(2) or poll(2) waiting for data, a write(2) waiting for room.
+ * Every descriptor a function opens is closed before it returns, on every
+ * path, except the two a server keeps between server_open() and
+ * server_close(). The handout (README.md) explains each task; the tests
+ * (`ipclab test 02`) check exactly what is written here.
  */
 #ifndef FIFOS_H
 #define FIFOS_H

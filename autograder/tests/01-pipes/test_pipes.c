@@ -4,7 +4,8 @@
  * Each test checks one behaviour of pipes.h, in a sandbox of its own (see
  * grader.h). Helper processes report through their exit status only, and
  * nothing waits by sleeping: a helper that must act while the code under
- * test is blocked waits until /proc says it is (ag_wait_blocked).
+ * test is blocked waits until /proc says it is (ag_wait_blocked), and
+ * signals reach the code in whatever call it waits (ag_interrupt_start).
  *
  * Handout: labs/01-pipes/README.md. Run one test: ipclab test 01 NAME.
  */
@@ -19,7 +20,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "grader.h"
 #include "pipes.h"
@@ -39,44 +39,6 @@ static int bytes_in_pipe(int fd)
 
 	ag_setup(ioctl(fd, FIONREAD, &queued) == 0, "ioctl FIONREAD");
 	return queued;
-}
-
-/* A counter the test process's signal handler and a helper both see. */
-static volatile int *signal_count;
-
-static void count_signal(int sig)
-{
-	(void)sig;
-	(*signal_count)++;
-}
-
-/* SIGUSR1 interrupts system calls (no SA_RESTART), as a real signal would. */
-static void catch_sigusr1(void)
-{
-	struct sigaction action = {.sa_handler = count_signal};
-
-	signal_count = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
-			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ag_setup(signal_count != MAP_FAILED, "mmap");
-	sigemptyset(&action.sa_mask);
-	ag_setup(sigaction(SIGUSR1, &action, NULL) == 0, "sigaction");
-}
-
-/* In a helper: waits until the signal handler has run `count` times. */
-static bool wait_for_handler(int count)
-{
-	for (int spins = 0; spins < 2000000; spins++) {
-		if (*signal_count >= count)
-			return true;
-		usleep(10);
-	}
-	return false;
-}
-
-/* In a helper: interrupts pid, blocked in syscall nr, and waits for the handler. */
-static bool interrupt_blocked(pid_t pid, long nr, int nth)
-{
-	return ag_wait_blocked(pid, nr) && kill(pid, SIGUSR1) == 0 && wait_for_handler(nth);
 }
 
 static void fill_pattern(char *buf, size_t len)
@@ -157,36 +119,58 @@ GRADED_TEST(pipes, read_full_stops_at_eof, .points = 4,
 	close(fds[0]);
 }
 
+/* then() of an interrupted call: what the read end waits for. */
+static void send_after_signals(void *arg)
+{
+	int *fds = arg;
+
+	expect(write(fds[1], "after-signal", 12) == 12, "the test could not write into the pipe");
+}
+
 GRADED_TEST(pipes, read_full_retries_after_signal, .points = 6,
-	    .desc = "read_full() goes on reading when a signal interrupts read(2) with EINTR",
-	    .hint = "Handout 3.1: a handler installed without SA_RESTART makes read(2) fail "
-		    "with EINTR; that is not an error, try again.")
+	    .desc = "read_full() goes on reading when a signal interrupts it with EINTR",
+	    .hint = "Handout 3.1: a handler installed without SA_RESTART makes read(2) (and "
+		    "poll(2)) fail with EINTR; that is not an error, try again.")
 {
 	int fds[2];
 	char buf[16] = "";
 	struct ag_snapshot before;
-	pid_t reader = getpid(), helper;
 	ssize_t got;
+	int signals;
 
-	catch_sigusr1();
 	make_pipe(fds);
-	helper = ag_fork();
-	ag_setup(helper != -1, "fork");
-	if (helper == 0) {
-		close(fds[0]);
-		if (!interrupt_blocked(reader, SYS_read, 1) || !ag_wait_blocked(reader, SYS_read))
-			_exit(1);
-		_exit(write(fds[1], "after-signal", 12) == 12 ? 0 : 1);
-	}
+	ag_interrupt_start(2, send_after_signals, fds);
 	close(fds[1]);
 	ag_snapshot_take(&before);
 	got = read_full(fds[0], buf, 12);
-	expect(got == 12, "a signal arrived while read_full() waited for data; expected it to go "
-	       "on and return 12, got %zd (errno %s)", got, got < 0 ? strerror(errno) : "-");
+	signals = ag_interrupt_stop();
+	expect(got == 12, "%d signals arrived while read_full() waited for data; expected it to go "
+	       "on and return 12, got %zd (errno %s)", signals, got,
+	       got < 0 ? strerror(errno) : "-");
 	expect(memcmp(buf, "after-signal", 12) == 0, "expected \"after-signal\", got \"%.12s\"", buf);
 	expect_no_leaks(&before, "read_full returned");
 	close(fds[0]);
-	expect(ag_wait_exit(helper) == 0, "the helper process failed");
+}
+
+static char one_mib[MIB];
+
+/* then() of an interrupted write_full(): reads the pipe to EOF and checks every byte. */
+static void receive_one_mib(void *arg)
+{
+	int *fds = arg;
+	char chunk[65536];
+	size_t total = 0;
+	ssize_t n;
+
+	close(fds[1]);	/* the helper's copy: EOF comes when the writer closes its own */
+	while ((n = read(fds[0], chunk, sizeof(chunk))) > 0) {
+		expect(total + (size_t)n <= sizeof(one_mib) && !memcmp(chunk, one_mib + total, (size_t)n),
+		       "the bytes read from the pipe differ from those written, from byte %zu",
+		       total);
+		total += (size_t)n;
+	}
+	expect(total == sizeof(one_mib), "expected 1 MiB through the pipe, the reader got %zu "
+	       "bytes", total);
 }
 
 GRADED_TEST(pipes, write_full_survives_interruption, .points = 6,
@@ -194,43 +178,24 @@ GRADED_TEST(pipes, write_full_survives_interruption, .points = 6,
 	    .hint = "Handout 3.1: an interrupted write(2) returns what it wrote so far (a short "
 		    "count) or fails with EINTR when it wrote nothing: loop on both.")
 {
-	static char data[MIB];
 	struct ag_snapshot before;
-	int fds[2];
-	pid_t writer = getpid(), reader;
+	int fds[2], signals;
 	ssize_t put;
 
-	catch_sigusr1();
-	fill_pattern(data, sizeof(data));
+	fill_pattern(one_mib, sizeof(one_mib));
 	make_pipe(fds);
-	reader = ag_fork();
-	ag_setup(reader != -1, "fork");
-	if (reader == 0) {
-		char chunk[65536];
-		size_t total = 0;
-		ssize_t n;
-
-		close(fds[1]);
-		/* Pipe full: the first signal cuts a write short, the second hits a write
-		 * that has written nothing yet. */
-		if (!interrupt_blocked(writer, SYS_write, 1) || !interrupt_blocked(writer, SYS_write, 2))
-			_exit(2);
-		while ((n = read(fds[0], chunk, sizeof(chunk))) > 0) {
-			if (total + (size_t)n > sizeof(data) || memcmp(chunk, data + total, (size_t)n))
-				_exit(3);
-			total += (size_t)n;
-		}
-		_exit(total == sizeof(data) ? 0 : 4);
-	}
+	/* Pipe full: the first signal cuts a write short, the second hits a
+	 * write that has written nothing yet (or a poll, which fails). */
+	ag_interrupt_start(2, receive_one_mib, fds);
 	close(fds[0]);
 	ag_snapshot_take(&before);
-	put = write_full(fds[1], data, sizeof(data));
-	expect(put == (ssize_t)sizeof(data), "expected write_full to return %zu after two signals "
-	       "interrupted it, got %zd (errno %s)", sizeof(data), put,
-	       put < 0 ? strerror(errno) : "-");
+	put = write_full(fds[1], one_mib, sizeof(one_mib));
 	expect_no_leaks(&before, "write_full returned");
 	close(fds[1]);
-	expect(ag_wait_exit(reader) == 0, "the reader did not receive the 1 MiB intact");
+	signals = ag_interrupt_stop();
+	expect(put == (ssize_t)sizeof(one_mib), "expected write_full to return %zu after %d signals "
+	       "interrupted it, got %zd (errno %s)", sizeof(one_mib), signals, put,
+	       put < 0 ? strerror(errno) : "-");
 }
 
 /* ---- 3.2 run_pipeline ---- */

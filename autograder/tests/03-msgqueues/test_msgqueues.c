@@ -24,7 +24,6 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "grader.h"
@@ -161,7 +160,7 @@ static pid_t start_idle_process(int *release)
 
 /* ---- 3.1 creating, finding and removing a queue ---- */
 
-GRADED_TEST(msgqueues, key_follows_ftok, .points = 4,
+GRADED_TEST(msgqueues, key_follows_ftok, .points = 3,
 	    .desc = "msgq_key() creates a missing key file and returns ftok()'s key",
 	    .hint = "Handout 3.1: ftok(3) fails on a file that does not exist; create it "
 		    "(without truncating an existing one) first.")
@@ -193,7 +192,7 @@ GRADED_TEST(msgqueues, key_follows_ftok, .points = 4,
 	       (unsigned)key);
 }
 
-GRADED_TEST(msgqueues, create_and_remove_leave_nothing, .points = 5,
+GRADED_TEST(msgqueues, create_and_remove_leave_nothing, .points = 4,
 	    .desc = "msgq_create() makes a new 0600 queue for the key; msgq_remove() deletes it",
 	    .hint = "Handout 3.1: msgget(key, IPC_CREAT | IPC_EXCL | 0600) creates; "
 		    "msgctl(IPC_RMID) is the only thing that removes a queue.")
@@ -219,7 +218,7 @@ GRADED_TEST(msgqueues, create_and_remove_leave_nothing, .points = 5,
 	expect_no_leaks(&before, "msgq_create and msgq_remove returned");
 }
 
-GRADED_TEST(msgqueues, create_refuses_existing_queue, .points = 7,
+GRADED_TEST(msgqueues, create_refuses_existing_queue, .points = 5,
 	    .desc = "msgq_create() fails with EEXIST on a key in use and leaves that queue alone; "
 		    "msgq_open() finds it and never creates",
 	    .hint = "Handout 3.1: without IPC_EXCL, msgget(IPC_CREAT) quietly returns the queue "
@@ -248,7 +247,7 @@ GRADED_TEST(msgqueues, create_refuses_existing_queue, .points = 7,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, remove_wakes_blocked_reader, .points = 6,
+GRADED_TEST(msgqueues, remove_wakes_blocked_reader, .points = 4,
 	    .desc = "msgq_remove() deletes the queue and a reader blocked in msgrcv wakes with EIDRM",
 	    .hint = "Handout 3.1 and 2.6: msgctl(qid, IPC_RMID, NULL) removes at once; waiting "
 		    "processes get EIDRM.")
@@ -261,7 +260,7 @@ GRADED_TEST(msgqueues, remove_wakes_blocked_reader, .points = 6,
 	ag_setup(reader != -1, "fork");
 	if (reader == 0)
 		_exit(raw_receive(qid, 0, 0, &msg) == -1 && errno == EIDRM ? 0 : 1);
-	ag_setup(ag_wait_blocked(reader, SYS_msgrcv), "the reader did not block in msgrcv");
+	ag_setup(ag_wait_blocked(reader), "the reader did not block in msgrcv");
 	ag_snapshot_take(&before);
 	rc = msgq_remove(qid);
 	expect_no_leaks(&before, "msgq_remove returned");
@@ -278,7 +277,7 @@ GRADED_TEST(msgqueues, remove_wakes_blocked_reader, .points = 6,
 
 /* ---- 3.2 sending and receiving ---- */
 
-GRADED_TEST(msgqueues, send_counts_text_only, .points = 7,
+GRADED_TEST(msgqueues, send_counts_text_only, .points = 5,
 	    .desc = "msgq_send() sends exactly len bytes of text (the mtype is not counted), "
 		    "from 0 to 8192 bytes",
 	    .hint = "Handout 3.2 and trap 1: msgsnd's size is the size of mtext, never "
@@ -311,7 +310,7 @@ GRADED_TEST(msgqueues, send_counts_text_only, .points = 7,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, receive_e2big_keeps_message, .points = 6,
+GRADED_TEST(msgqueues, receive_e2big_keeps_message, .points = 5,
 	    .desc = "msgq_receive() fails with E2BIG on a message longer than cap, which stays "
 		    "queued; with room enough it returns the text and type",
 	    .hint = "Handout 3.2: msgrcv's size is the room for mtext; without MSG_NOERROR a "
@@ -346,7 +345,7 @@ GRADED_TEST(msgqueues, receive_e2big_keeps_message, .points = 6,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, receive_truncated_drops_rest, .points = 5,
+GRADED_TEST(msgqueues, receive_truncated_drops_rest, .points = 4,
 	    .desc = "msgq_receive_truncated() cuts a long message to cap bytes and removes it",
 	    .hint = "Handout 3.2: the flag is MSG_NOERROR (IPC_NOERROR does not exist); the cut "
 		    "part is lost.")
@@ -370,7 +369,7 @@ GRADED_TEST(msgqueues, receive_truncated_drops_rest, .points = 5,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, try_receive_empty_gives_enomsg, .points = 5,
+GRADED_TEST(msgqueues, try_receive_empty_gives_enomsg, .points = 4,
 	    .desc = "msgq_try_receive() fails at once with ENOMSG when no message of the type is queued",
 	    .hint = "Handout 3.2: IPC_NOWAIT turns msgrcv's wait into ENOMSG (msgsnd's into EAGAIN).")
 {
@@ -392,7 +391,7 @@ GRADED_TEST(msgqueues, try_receive_empty_gives_enomsg, .points = 5,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, try_send_full_queue_gives_eagain, .points = 5,
+GRADED_TEST(msgqueues, try_send_full_queue_gives_eagain, .points = 4,
 	    .desc = "msgq_try_send() fails at once with EAGAIN on a full queue (16384 bytes)",
 	    .hint = "Handout 3.2 and 2.3: msgsnd waits while the queue is full unless IPC_NOWAIT "
 		    "is given.")
@@ -417,7 +416,7 @@ GRADED_TEST(msgqueues, try_send_full_queue_gives_eagain, .points = 5,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, send_waits_while_queue_full, .points = 6,
+GRADED_TEST(msgqueues, send_waits_while_queue_full, .points = 5,
 	    .desc = "msgq_send() waits in msgsnd while the queue is full and completes once a "
 		    "message is taken",
 	    .hint = "Handout 3.2 and 2.3: a full queue makes msgsnd sleep (wchan do_msgsnd) "
@@ -432,7 +431,7 @@ GRADED_TEST(msgqueues, send_waits_while_queue_full, .points = 6,
 	ag_setup(sender != -1, "fork");
 	if (sender == 0)
 		_exit(msgq_send(qid, 1, "late", 4) == 0 ? 0 : 1);
-	expect(ag_wait_blocked(sender, SYS_msgsnd), "the queue is full: expected msgq_send to wait "
+	expect(ag_wait_blocked(sender), "the queue is full: expected msgq_send to wait "
 	       "in msgsnd, it returned at once (exit status %d)", ag_wait_exit(sender));
 	ag_setup(raw_receive(qid, 99, IPC_NOWAIT, &msg) > 0, "msgrcv");
 	status = ag_wait_exit(sender);
@@ -442,7 +441,90 @@ GRADED_TEST(msgqueues, send_waits_while_queue_full, .points = 6,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, receive_urgent_lowest_type_first, .points = 6,
+/* then() of an interrupted msgq_send(): makes room by taking one filler message. */
+static void make_room(void *qid)
+{
+	static struct raw_message msg;
+
+	expect(raw_receive(*(int *)qid, 99, IPC_NOWAIT, &msg) > 0, "the test could not take a "
+	       "message out of the full queue: %s", strerror(errno));
+}
+
+GRADED_TEST(msgqueues, send_retries_after_signal, .points = 4,
+	    .desc = "msgq_send() on a full queue goes on waiting when signals interrupt its "
+		    "msgsnd, and sends once there is room",
+	    .hint = "Handout 3 and 2.3: msgsnd is never restarted after a signal handler, "
+		    "whatever SA_RESTART says; it fails with EINTR, and the call is retried.")
+{
+	struct raw_message msg;
+	int qid = new_queue(NULL), rc, saved_errno, signals;
+
+	fill_queue(qid);
+	ag_interrupt_start(2, make_room, &qid);
+	rc = msgq_send(qid, 1, "late", 4);
+	saved_errno = errno;
+	signals = ag_interrupt_stop();
+	expect(rc == 0, "%d signals interrupted msgq_send() while it waited for room in the full "
+	       "queue; expected it to go on waiting and return 0, got %d (%s)", signals, rc,
+	       rc == -1 ? strerror(saved_errno) : "-");
+	expect(raw_receive(qid, 1, IPC_NOWAIT, &msg) == 4 && memcmp(msg.mtext, "late", 4) == 0,
+	       "expected the message \"late\" (type 1) in the queue after msgq_send() returned 0");
+	drop_queue(qid);
+}
+
+typedef ssize_t receive_fn(int qid, long type, void *buf, size_t cap, long *got_type);
+
+/* What an interrupted receiver waits for: then() sends it. */
+struct awaited {
+	int qid;
+	long type;
+};
+
+static void send_awaited(void *arg)
+{
+	struct awaited *awaited = arg;
+
+	raw_send(awaited->qid, awaited->type, "wake up", 7);
+}
+
+GRADED_TEST(msgqueues, receive_retries_after_signal, .points = 5,
+	    .desc = "msgq_receive(), _truncated(), _urgent() and _except() go on waiting when "
+		    "signals interrupt their msgrcv",
+	    .hint = "Handout 3 and 2.3: msgrcv is never restarted after a signal handler, "
+		    "whatever SA_RESTART says; it fails with EINTR, and the call is retried.")
+{
+	static const struct {
+		const char *name;
+		receive_fn *receive;
+		long type;	/* the argument: a type, a max_type, or the type to skip */
+	} receivers[] = {
+		{"msgq_receive", msgq_receive, 4},
+		{"msgq_receive_truncated", msgq_receive_truncated, 4},
+		{"msgq_receive_urgent", msgq_receive_urgent, 5},
+		{"msgq_receive_except", msgq_receive_except, 5},
+	};
+	struct awaited awaited = {.qid = new_queue(NULL), .type = 4};
+
+	for (size_t i = 0; i < sizeof(receivers) / sizeof(receivers[0]); i++) {
+		char buf[64] = "";
+		long type = 0;
+		int saved_errno, signals;
+		ssize_t n;
+
+		ag_interrupt_start(2, send_awaited, &awaited);
+		n = receivers[i].receive(awaited.qid, receivers[i].type, buf, sizeof(buf), &type);
+		saved_errno = errno;
+		signals = ag_interrupt_stop();
+		expect(n == 7 && type == 4 && memcmp(buf, "wake up", 7) == 0, "%d signals "
+		       "interrupted %s(qid, %ld, ...) on an empty queue; expected it to go on "
+		       "waiting and return the 7 bytes of the type-4 message sent then, got %zd "
+		       "(%s), type %ld", signals, receivers[i].name, receivers[i].type, n,
+		       n == -1 ? strerror(saved_errno) : "bytes", type);
+	}
+	drop_queue(awaited.qid);
+}
+
+GRADED_TEST(msgqueues, receive_urgent_lowest_type_first, .points = 5,
 	    .desc = "msgq_receive_urgent(max) takes the lowest type <= max, oldest first among equals",
 	    .hint = "Handout 3.2: a negative msgtyp -N asks for the lowest type up to N; a "
 		    "positive one asks for type N only.")
@@ -468,7 +550,7 @@ GRADED_TEST(msgqueues, receive_urgent_lowest_type_first, .points = 6,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, receive_except_skips_type, .points = 5,
+GRADED_TEST(msgqueues, receive_except_skips_type, .points = 4,
 	    .desc = "msgq_receive_except(t) takes the first message whose type is not t",
 	    .hint = "Handout 3.2: the flag is MSG_EXCEPT (needs _GNU_SOURCE; IPC_EXCEPT does not "
 		    "exist).")
@@ -495,7 +577,7 @@ GRADED_TEST(msgqueues, receive_except_skips_type, .points = 5,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, stat_reports_queue_state, .points = 5,
+GRADED_TEST(msgqueues, stat_reports_queue_state, .points = 4,
 	    .desc = "msgq_stat() reports msg_qnum, msg_cbytes, msg_qbytes, msg_lspid and msg_lrpid",
 	    .hint = "Handout 3.1 and 2.2: msgctl(IPC_STAT) fills a struct msqid_ds; ipcs -q -i ID "
 		    "shows the same fields.")
@@ -535,7 +617,7 @@ GRADED_TEST(msgqueues, stat_reports_queue_state, .points = 5,
 
 /* ---- 3.3 the client ---- */
 
-GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 6,
+GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 5,
 	    .desc = "msgq_request() sends {pid, text} as a type-1 request of the right size and "
 		    "takes only the reply typed with its pid",
 	    .hint = "Handout 3.3: the request's size is sizeof(pid_t) + strlen + 1; receive with "
@@ -558,7 +640,7 @@ GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 6,
 			_exit(2);
 		_exit(strcmp(reply, "PONG") == 0 ? 0 : 3);
 	}
-	expect(ag_wait_blocked(client, SYS_msgrcv), "msgq_request returned before any reply was sent "
+	expect(ag_wait_blocked(client), "msgq_request returned before any reply was sent "
 	       "(exit status %d): it must wait for the message typed with its pid",
 	       ag_wait_exit(client));
 	do
@@ -582,9 +664,46 @@ GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 6,
 	drop_queue(qid);
 }
 
+/* then() of an interrupted msgq_request(): the server answers the waiting client. */
+static void answer_request(void *qid)
+{
+	struct msgq_request req;
+	struct msgq_reply rep = {.mtype = getppid(), .text = "PONG"};
+	ssize_t n;
+
+	do
+		n = msgrcv(*(int *)qid, &req, sizeof(req) - sizeof(long), MSGQ_REQUEST_TYPE,
+			   IPC_NOWAIT | MSG_NOERROR);
+	while (n == -1 && errno == EINTR);
+	expect(n != -1 && req.client == getppid(), "the client waits for its reply, but no "
+	       "request from it (pid %d) is in the queue (%s)", (int)getppid(),
+	       n == -1 ? strerror(errno) : "another pid");
+	expect(msgsnd(*(int *)qid, &rep, 5, IPC_NOWAIT) == 0, "the test could not send the "
+	       "reply: %s", strerror(errno));
+}
+
+GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
+	    .desc = "msgq_request() goes on waiting for its reply when signals interrupt its "
+		    "msgrcv",
+	    .hint = "Handout 3 and 3.3: msgrcv is never restarted after a signal handler; it "
+		    "fails with EINTR, and the call is retried.")
+{
+	char reply[MSGQ_TEXT_MAX] = "";
+	int qid = new_queue(NULL), rc, saved_errno, signals;
+
+	ag_interrupt_start(2, answer_request, &qid);
+	rc = msgq_request(qid, "ping", reply);
+	saved_errno = errno;
+	signals = ag_interrupt_stop();
+	expect(rc == 0 && strcmp(reply, "PONG") == 0, "%d signals interrupted msgq_request() "
+	       "while it waited for its reply; expected it to go on waiting and return 0 with "
+	       "\"PONG\", got %d (%s)", signals, rc, rc == -1 ? strerror(saved_errno) : reply);
+	drop_queue(qid);
+}
+
 /* ---- 3.4 the server ---- */
 
-GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 5,
+GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
 	    .desc = "msgq_serve_one() runs the handler and sends its reply typed with the "
 		    "client's pid, strlen + 1 bytes",
 	    .hint = "Handout 3.4: the reply's mtype is req.client (not the server's pid, not "
@@ -615,7 +734,7 @@ GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 5,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 5,
+GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 4,
 	    .desc = "msgq_serve() serves requests and returns 0 when the queue is removed (EIDRM)",
 	    .hint = "Handout 3.4: EIDRM is how a server learns of the shutdown: it is the "
 		    "loop's normal end, not an error.")
@@ -636,13 +755,13 @@ GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 5,
 		_exit(write(report[1], &rc, sizeof(rc)) == sizeof(rc) && rc == 0 ? 0 : 1);
 	}
 	close(report[1]);
-	expect(ag_wait_blocked(server, SYS_msgrcv), "on an empty queue msgq_serve returned (status %d) "
+	expect(ag_wait_blocked(server), "on an empty queue msgq_serve returned (status %d) "
 	       "instead of waiting for a request", ag_wait_exit(server));
 	strcpy(req.text, "hi");
 	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 3, 0) == 0, "msgsnd");
 	n = await_reply(qid, getpid(), server, &msg);
 	expect(n > 0, "no reply from msgq_serve, which returned (status %d)", ag_wait_exit(server));
-	expect(ag_wait_blocked(server, SYS_msgrcv), "after one request, msgq_serve stopped (status %d) "
+	expect(ag_wait_blocked(server), "after one request, msgq_serve stopped (status %d) "
 	       "instead of waiting for the next", ag_wait_exit(server));
 	ag_setup(msgctl(qid, IPC_RMID, NULL) == 0, "msgctl IPC_RMID");
 	status = ag_wait_exit(server);
@@ -652,6 +771,104 @@ GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 5,
 	       "the queue was removed while msgq_serve waited: expected it to return 0, but "
 	       "it never returned: it ended the process (a library function never exits)");
 	close(report[0]);
+}
+
+/* then() of an interrupted msgq_serve_one(): a request from the server's own pid, alive. */
+static void send_request(void *qid)
+{
+	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE, .client = getppid(),
+				   .text = "abc"};
+
+	expect(msgsnd(*(int *)qid, &req, sizeof(pid_t) + 4, IPC_NOWAIT) == 0, "the test could "
+	       "not send a request: %s", strerror(errno));
+}
+
+/* then() of an interrupted msgq_serve(): the shutdown. */
+static void remove_queue(void *qid)
+{
+	expect(msgctl(*(int *)qid, IPC_RMID, NULL) == 0, "the test could not remove the "
+	       "queue: %s", strerror(errno));
+}
+
+GRADED_TEST(msgqueues, serve_retries_after_signal, .points = 4,
+	    .desc = "msgq_serve_one() and msgq_serve() go on waiting for a request when signals "
+		    "interrupt their msgrcv",
+	    .hint = "Handout 3 and 3.4: msgrcv is never restarted after a signal handler; it "
+		    "fails with EINTR, and the call is retried. EINTR is not the end of the "
+		    "service.")
+{
+	struct raw_message msg;
+	char expected[MSGQ_TEXT_MAX];
+	int qid = new_queue(NULL), rc, saved_errno, signals;
+	ssize_t n;
+
+	ag_interrupt_start(2, send_request, &qid);
+	rc = msgq_serve_one(qid, tag_reply);
+	saved_errno = errno;
+	signals = ag_interrupt_stop();
+	expect(rc == 0, "%d signals interrupted msgq_serve_one() while it waited for a request; "
+	       "expected it to go on waiting and return 0 once one came, got %d (%s)", signals,
+	       rc, strerror(saved_errno));
+	n = raw_receive(qid, getpid(), IPC_NOWAIT, &msg);
+	tag_reply(getpid(), "abc", expected);
+	expect(n == (ssize_t)strlen(expected) + 1 && strcmp(msg.mtext, expected) == 0,
+	       "msgq_serve_one() returned 0, but the reply \"%s\" is not in the queue", expected);
+
+	ag_interrupt_start(2, remove_queue, &qid);
+	rc = msgq_serve(qid, tag_reply);
+	saved_errno = errno;
+	signals = ag_interrupt_stop();
+	expect(rc == 0, "%d signals interrupted msgq_serve() while it waited for a request, then "
+	       "the queue was removed; expected it to go on waiting and return 0 at the removal, "
+	       "got %d (%s)", signals, rc, strerror(saved_errno));
+}
+
+/* The handler of serve_one_full_queue_gives_eagain: a reply longer than its request. */
+static void long_reply(pid_t client, const char *request, char reply[MSGQ_TEXT_MAX])
+{
+	(void)client;
+	(void)request;
+	memset(reply, 'r', 100);
+	reply[100] = '\0';
+}
+
+GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .points = 5,
+	    .desc = "msgq_serve_one() on a queue too full for the reply fails at once with "
+		    "EAGAIN and drops the reply, instead of waiting",
+	    .hint = "Handout 3.4: the server never waits on its own queue: the reply goes out "
+		    "with IPC_NOWAIT, because only the server could make room.")
+{
+	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE, .client = getpid(), .text = "x"};
+	struct raw_message msg;
+	unsigned long count;
+	int qid = new_queue(NULL), code;
+	pid_t server;
+
+	/* A 6-byte request, then filler up to the brim: its 6 bytes cannot hold the reply. */
+	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 2, IPC_NOWAIT) == 0, "msgsnd");
+	fill_queue(qid);
+	count = queue_state(qid).msg_qnum;
+	server = ag_fork();
+	ag_setup(server != -1, "fork");
+	if (server == 0) {
+		code = msgq_serve_one(qid, long_reply);
+		_exit(code == -1 && errno == EAGAIN ? 0 : code == 0 ? 2 : 1);
+	}
+	if (ag_wait_blocked(server)) {
+		kill(server, SIGKILL);
+		ag_wait_exit(server);
+		expect(false, "the queue was too full for the reply, and msgq_serve_one() waited "
+		       "(in msgsnd?) instead of failing with EAGAIN");
+	}
+	code = ag_wait_exit(server);
+	expect(code == 0, "the queue was too full for the reply: expected msgq_serve_one() to "
+	       "return -1 with EAGAIN, %s", code == 2 ? "it returned 0" :
+	       "it failed with another error");
+	expect(queue_state(qid).msg_qnum == count - 1 &&
+	       raw_receive(qid, getpid(), IPC_NOWAIT, &msg) == -1,
+	       "expected the request taken and the filler left alone (%lu messages), found %lu",
+	       count - 1, (unsigned long)queue_state(qid).msg_qnum);
+	drop_queue(qid);
 }
 
 #define CLIENTS 6
@@ -683,7 +900,7 @@ static void converse(int qid, int client, int report)
 	_exit(write(report, &last, sizeof(last)) == sizeof(last) ? 0 : 4);
 }
 
-GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 7, .deadline = 4,
+GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 5, .deadline = 4,
 	    .desc = "6 clients, 25 requests each, one server: every reply reaches its own client",
 	    .hint = "Handout 3.3 and 3.4: the server types each reply with the requester's pid "
 		    "and each client receives only that type.")
@@ -723,13 +940,13 @@ GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 7, .deadlin
 		       "expected \"%s\"", last.client, last.reply, expected);
 	}
 	close(report[0]);
-	expect(ag_wait_blocked(server, SYS_msgrcv), "the server stopped (status %d) while clients "
+	expect(ag_wait_blocked(server), "the server stopped (status %d) while clients "
 	       "were talking to it", ag_wait_exit(server));
 	ag_setup(msgctl(qid, IPC_RMID, NULL) == 0, "msgctl IPC_RMID");
 	expect(ag_wait_exit(server) == 0, "msgq_serve did not return 0 after the queue was removed");
 }
 
-GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 5,
+GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 4,
 	    .desc = "a client killed mid-conversation: the server skips its reply and goes on "
 		    "serving the others",
 	    .hint = "Handout 3.4 and trap 5: a reply nobody will receive sits in the queue until "
@@ -746,7 +963,7 @@ GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 5,
 
 		_exit(msgq_request(qid, "from a doomed client", reply) == 0 ? 0 : 1);
 	}
-	expect(ag_wait_blocked(dead, SYS_msgrcv), "a client's msgq_request returned (status %d) "
+	expect(ag_wait_blocked(dead), "a client's msgq_request returned (status %d) "
 	       "before the server replied", ag_wait_exit(dead));
 	ag_setup(kill(dead, SIGKILL) == 0 && ag_wait_exit(dead) == 128 + SIGKILL, "kill");
 	alive = ag_fork();
@@ -759,7 +976,7 @@ GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 5,
 		tag_reply(getpid(), "still here", expected);
 		_exit(strcmp(reply, expected) == 0 ? 0 : 3);
 	}
-	expect(ag_wait_blocked(alive, SYS_msgrcv), "a client's msgq_request returned (status %d) "
+	expect(ag_wait_blocked(alive), "a client's msgq_request returned (status %d) "
 	       "before the server replied", ag_wait_exit(alive));
 	rc = msgq_serve_one(qid, tag_reply);
 	expect(rc == 0, "serving the request of killed client %d: expected 0, got %d (%s)",
