@@ -398,7 +398,9 @@ check_provision_idempotent() {
 
 # memcheck LAB DIR LOGS [RUNNER OPTIONS]: runs LAB's tests on DIR's sources under
 # valgrind, judged from valgrind's own logs (a test's status says nothing about
-# memory errors). Prints what valgrind found; returns 1 when it found errors.
+# memory errors). One test at a time: without a sandbox (IPCLAB_SANDBOX=none)
+# tests share one IPC namespace, and a test's leak check would count the
+# queues of the test beside it. Prints what valgrind found; returns 1 when it found errors.
 memcheck() {
 	local lab=$1 dir=$2 logs=$3
 	shift 3
@@ -407,7 +409,7 @@ memcheck() {
 	IPCLAB_SANDBOX=none IPCLAB_TIME_SCALE=20 IPCLAB_RECORDS=$logs/records \
 		timeout -k 5 600 valgrind -q --vgdb=no --trace-children=yes \
 		--trace-children-skip='/usr/*,/bin/*' --log-file="$logs/vg.%p" \
-		"$logs/runner" -j2 "$@" >"$logs/out" 2>&1 ||
+		"$logs/runner" -j1 "$@" >"$logs/out" 2>&1 ||
 		fail "runner failed under valgrind: $(tail -n 20 "$logs/out")"
 	if grep -q "ERROR SUMMARY: [1-9]\|Invalid \|uninitialised" "$logs"/vg.*; then
 		grep -hv WARNING "$logs"/vg.* | head -n 40
