@@ -36,7 +36,7 @@ value, as in `if (close(fd) == -1)`, becomes 0, so that the mutant compiles):
                    so that a continue or break in the body still compiles)
     drop-FLAG      FLAG removed (`A | FLAG` is A, a lone FLAG is 0), for
                    IPC_NOWAIT O_NONBLOCK IPC_EXCL SEM_UNDO MSG_NOERROR
-                   MSG_EXCEPT O_CLOEXEC
+                   MSG_EXCEPT
     void-minus-one-to-null  `(void *) -1` and MAP_FAILED become NULL
     lt-to-le, gt-to-ge     a comparison `<` becomes `<=`, `>` becomes `>=`
 Only calls, conditions and flags written on one line are mutated; comments,
@@ -69,8 +69,8 @@ CALLS = {
     "del-signal": r"signal|sigaction|sigprocmask|pthread_sigmask",
     "del-rmid": r"msgctl|semctl|shmctl",
 }
-FLAGS = ["IPC_NOWAIT", "O_NONBLOCK", "IPC_EXCL", "SEM_UNDO", "MSG_NOERROR",
-         "MSG_EXCEPT", "O_CLOEXEC"]
+# Not O_CLOEXEC: no lab's contract promises close-on-exec, so no test may ask for it.
+FLAGS = ["IPC_NOWAIT", "O_NONBLOCK", "IPC_EXCL", "SEM_UNDO", "MSG_NOERROR", "MSG_EXCEPT"]
 GRADEBOOK_COLUMNS = ("submission", "status", "score", "max_score", "reason")
 NOT_FUNCTIONS = {"__attribute__", "if", "while", "for", "switch", "return", "sizeof"}
 
