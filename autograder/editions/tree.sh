@@ -17,6 +17,8 @@ EDITION_EXCLUDE=(
 	autograder/selfcheck/scoreboard.sh	# make grade: grades the reference
 	autograder/selfcheck/new_lab_checks.sh	# part of check.sh: writes a master
 	autograder/selfcheck/memcheck-control.patch	# a patch to the reference
+	autograder/selfcheck/mutate.py	# mutation score: mutates solutions/
+	autograder/selfcheck/mutation_checks.sh	# part of make check: runs mutate.py
 	bench/				# the grader's benchmark: grades the reference
 	.ci/				# the kit's own CI: provisions and runs the whole make check
 	build/

@@ -24,6 +24,8 @@ trap 'rm -rf "$WORK"' EXIT
 . autograder/selfcheck/run_check.sh
 # shellcheck source=autograder/selfcheck/batch_checks.sh
 . autograder/selfcheck/batch_checks.sh
+# shellcheck source=autograder/selfcheck/mutation_checks.sh
+. autograder/selfcheck/mutation_checks.sh
 # engine_tests, sandbox_behaviour, cli_tests: shared with the student edition.
 # shellcheck source=autograder/selfcheck/engine_checks.sh
 . autograder/selfcheck/engine_checks.sh
@@ -954,7 +956,7 @@ check_gradescope_bundle() {
 }
 
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_build
-	reference_full_marks skeleton_scores_zero mutants_caught hostile_contained
+	reference_full_marks skeleton_scores_zero mutants_caught mutation_score hostile_contained
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
 	docs_no_warnings class_report_renders class_report_check_can_fail vagrant_validate
