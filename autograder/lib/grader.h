@@ -119,6 +119,27 @@ void ag_snapshot_take(struct ag_snapshot *snap);
 /* Returns true when nothing leaked; `after` completes "... still open after %s". */
 bool expect_no_leaks(const struct ag_snapshot *before, const char *after);
 
+/*
+ * Descriptors inherited across exec. ag_fd_probe(name, argv) returns an
+ * argument vector to hand the code under test instead of argv: it runs a
+ * probe that records the descriptors it inherited (as "name", in the scratch
+ * directory) and then execs argv, so the command runs as before.
+ * expect_only_stdio_inherited(name, who, fix) then fails the test, naming
+ * the first descriptor other than 0, 1 and 2 that the command inherited:
+ *
+ *     status = run_pipeline(ag_fd_probe("cmd1", cmd1), cmd2);
+ *     expect_only_stdio_inherited("cmd1", "cmd1, which run_pipeline exec'd",
+ *                                 "close the pipe's ends after dup2");
+ *
+ * says "fd 4 (pipe write end, pipe:[123]) was inherited by cmd1, which
+ * run_pipeline exec'd: close the pipe's ends after dup2". The test's own
+ * descriptors are inherited too: open them with O_CLOEXEC. In the sandbox's
+ * mode "none" (valgrind runs) descriptors on files are not judged: valgrind
+ * gives the probe its own log file.
+ */
+char **ag_fd_probe(const char *name, char *const argv[]);
+void expect_only_stdio_inherited(const char *name, const char *who, const char *fix);
+
 /* Helpers for bodies. */
 const char *ag_scratch(void);		/* this test's scratch directory (also the cwd) */
 key_t ag_key(void);			/* a fresh System V key, random per run */
@@ -146,7 +167,9 @@ bool ag_wait_blocked(pid_t pid);
  * signals the handler saw. then() reports with expect(): its failure fails
  * the test. The helper holds copies of the caller's descriptors; then()
  * closes those that would keep a pipe from reaching EOF. One interrupter per
- * process at a time; call ag_interrupt_stop() right after the code returns.
+ * process at a time. Between ag_interrupt_start() and the call under test
+ * the caller must not block or sleep (the signals would land there), and it
+ * calls ag_interrupt_stop() right after the code returns.
  *
  *     static void send_reply(void *arg)
  *     {

@@ -4,11 +4,13 @@
  * A snapshot before the call, a comparison after: descriptors opened and
  * not closed (or closed without being owned), children not reaped, System V
  * objects not removed, /dev/shm names not unlinked, SYSV segments still
- * attached. Runs inside the test process.
+ * attached. Runs inside the test process. And what a command the code
+ * exec'd inherited: descriptors other than 0, 1 and 2 (ag_fd_probe).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -227,4 +229,88 @@ bool expect_no_leaks(const struct ag_snapshot *before, const char *after)
 			     "System V segment(s) still attached (SYSV in /proc/self/maps)", after,
 			     "shmdt() every address shmat() returned");
 	return clean;
+}
+
+/* ---- descriptors a command inherits (ag_fd_probe) ---- */
+
+#define FD_PROBE_FLAG "--ag-fd-probe"
+
+/*
+ * The probe is the test runner itself, started again with FD_PROBE_FLAG
+ * (a copy elsewhere would be hidden from the sandbox with the kit). Before
+ * main, it writes "FD<TAB>what" for each descriptor it inherited into the
+ * record file, then becomes the real command (127 if that exec fails, like
+ * a shell). It opens nothing until it has listed them.
+ */
+static void __attribute__((constructor)) fd_probe_main(int argc, char **argv)
+{
+	int fds[AG_MAX_FDS], n = 0;
+	long max_fd = sysconf(_SC_OPEN_MAX);
+	FILE *record;
+
+	if (argc < 4 || strcmp(argv[1], FD_PROBE_FLAG) != 0)
+		return;
+	if (max_fd < 0 || max_fd > 4096)
+		max_fd = 4096;
+	for (int fd = 0; fd < max_fd && n < AG_MAX_FDS; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			fds[n++] = fd;
+	record = fopen(argv[2], "we");
+	if (record) {
+		for (int i = 0; i < n; i++) {
+			char what[128];
+
+			ag_describe_fd(getpid(), fds[i], what, sizeof(what));
+			fprintf(record, "%d\t%s\n", fds[i], what);
+		}
+		fclose(record);
+	}
+	execvp(argv[3], argv + 3);
+	_exit(127);
+}
+
+char **ag_fd_probe(const char *name, char *const argv[])
+{
+	static char self[4096];
+	size_t argc = 0;
+	char **probe;
+	ssize_t len;
+
+	while (argv[argc])
+		argc++;
+	probe = calloc(argc + 4, sizeof(*probe));
+	ag_setup(probe != NULL, "calloc");
+	/* Its own path when the sandbox's user may run it (valgrind sees only
+	 * that one); otherwise the kernel's link to the running program. */
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[len > 0 ? len : 0] = '\0';
+	probe[0] = len > 0 && access(self, X_OK) == 0 ? self : "/proc/self/exe";
+	probe[1] = FD_PROBE_FLAG;
+	ag_setup(asprintf(&probe[2], "%s/.fds-%s", ag_scratch(), name) != -1, "asprintf");
+	memcpy(probe + 3, argv, argc * sizeof(*argv));
+	return probe;
+}
+
+void expect_only_stdio_inherited(const char *name, const char *who, const char *fix)
+{
+	char path[4200], text[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.fds-%s", ag_scratch(), name);
+	expect(ag_read_file(path, text, sizeof(text)) > 0, "%s never started: the descriptors "
+	       "it inherits could not be checked", who);
+	for (char *line = text, *next; *line; line = next) {
+		char *what;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		fd = (int)strtol(line, &what, 10);
+		/* Under valgrind (mode none) the probe holds valgrind's log file. */
+		if (ag_mode == AG_MODE_NONE && what[1] == '/')
+			continue;
+		expect(fd <= 2, "fd %d (%s) was inherited by %s: %s", fd, what + 1, who, fix);
+	}
 }

@@ -52,7 +52,8 @@ ssize_t write_full(int fd, const void *buf, size_t count);
  * (`yes | head -n 1` ends). Both children are reaped before returning. A
  * child whose exec fails exits with status 127 and writes nothing: it ends
  * with _exit(2), since exit(3) would flush its copy of the caller's stdio
- * buffers.
+ * buffers. The commands inherit descriptors 0, 1 and 2 only. A signal that
+ * interrupts the wait for a child (EINTR) does not end it: it is retried.
  *
  * @param cmd1 argument vector of the first command, NULL-terminated
  * @param cmd2 argument vector of the second command, NULL-terminated
@@ -71,6 +72,8 @@ int run_pipeline(char *const cmd1[], char *const cmd2[]);
  * SIGPIPE. The caller's SIGPIPE disposition and signal mask are the same on
  * return as on entry, and the command starts with the caller's SIGPIPE
  * disposition: what feed_command() does with SIGPIPE stays in the caller.
+ * The command inherits descriptors 0, 1 and 2 only. A write or a wait that
+ * a signal interrupts (a short count, or EINTR) is retried.
  *
  * @param cmd  argument vector of the command, NULL-terminated
  * @param data the bytes to send to its stdin
@@ -114,6 +117,8 @@ long set_pipe_capacity(int fd, long bytes);
  *
  * Works in chunks (it never needs the whole input in memory) and writes each
  * chunk completely.
+ * A read or write that a signal interrupts (EINTR) is retried, and a full
+ * @p out_fd makes it wait for room.
  *
  * @param in_fd  where the text comes from
  * @param out_fd where the upper-cased text goes
@@ -129,6 +134,8 @@ int uppercase_filter(int in_fd, int out_fd);
  * reply back. The exchange must not deadlock whatever @p len is: a message
  * larger than a pipe's capacity fills both pipes if the parent writes
  * everything before reading anything. The child is reaped before returning.
+ * A signal that interrupts a wait (EINTR from poll(2), read(2), write(2) or
+ * waitpid(2)) does not end the exchange: the call is retried.
  *
  * @param in      the request
  * @param len     its length in bytes
@@ -146,6 +153,8 @@ ssize_t filter_through_child(const char *in, size_t len, char *out, size_t out_c
  * A write(2) of at most PIPE_BUF (4096) bytes to a pipe is atomic: it never
  * interleaves with other writers. The line and its newline therefore go out
  * in a single write(2) call.
+ * On a full pipe it waits until the whole message fits; a signal that
+ * interrupts that wait (EINTR: nothing was written) makes it write again.
  *
  * @param fd   the write end of a pipe
  * @param line text without a newline

@@ -13,7 +13,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,7 +70,7 @@ static size_t read_until_eof(int fd, char *buf, size_t cap)
 
 /* ---- 3.1 read_full and write_full ---- */
 
-GRADED_TEST(pipes, read_full_gathers_partial_reads, .points = 6,
+GRADED_TEST(pipes, read_full_gathers_partial_reads, .points = 5,
 	    .desc = "read_full() keeps reading until it has all the bytes asked for",
 	    .hint = "Handout 3.1: read(2) on a pipe returns what is there now; loop until count.")
 {
@@ -101,7 +103,7 @@ GRADED_TEST(pipes, read_full_gathers_partial_reads, .points = 6,
 	expect(ag_wait_exit(writer) == 0, "the writer process failed");
 }
 
-GRADED_TEST(pipes, read_full_stops_at_eof, .points = 4,
+GRADED_TEST(pipes, read_full_stops_at_eof, .points = 3,
 	    .desc = "read_full() returns a short count at end of file, then 0",
 	    .hint = "Handout 3.1: read(2) returns 0 at end of file; stop there, it is not an error.")
 {
@@ -127,7 +129,7 @@ static void send_after_signals(void *arg)
 	expect(write(fds[1], "after-signal", 12) == 12, "the test could not write into the pipe");
 }
 
-GRADED_TEST(pipes, read_full_retries_after_signal, .points = 6,
+GRADED_TEST(pipes, read_full_retries_after_signal, .points = 5,
 	    .desc = "read_full() goes on reading when a signal interrupts it with EINTR",
 	    .hint = "Handout 3.1: a handler installed without SA_RESTART makes read(2) (and "
 		    "poll(2)) fail with EINTR; that is not an error, try again.")
@@ -173,7 +175,7 @@ static void receive_one_mib(void *arg)
 	       "bytes", total);
 }
 
-GRADED_TEST(pipes, write_full_survives_interruption, .points = 6,
+GRADED_TEST(pipes, write_full_survives_interruption, .points = 5,
 	    .desc = "write_full() delivers 1 MiB through a pipe despite signals mid-write",
 	    .hint = "Handout 3.1: an interrupted write(2) returns what it wrote so far (a short "
 		    "count) or fails with EINTR when it wrote nothing: loop on both.")
@@ -200,7 +202,7 @@ GRADED_TEST(pipes, write_full_survives_interruption, .points = 6,
 
 /* ---- 3.2 run_pipeline ---- */
 
-GRADED_TEST(pipes, pipeline_passes_data, .points = 4,
+GRADED_TEST(pipes, pipeline_passes_data, .points = 3,
 	    .desc = "run_pipeline() connects cmd1's stdout to cmd2's stdin",
 	    .hint = "Handout 3.2: dup2() the write end onto 1 in the first child and the read "
 		    "end onto 0 in the second, before execvp().")
@@ -216,7 +218,7 @@ GRADED_TEST(pipes, pipeline_passes_data, .points = 4,
 	       "expected cmd2 to receive \"alpha\\nbeta\\n\" from cmd1, it wrote \"%s\"", got);
 }
 
-GRADED_TEST(pipes, pipeline_returns_last_status, .points = 4,
+GRADED_TEST(pipes, pipeline_returns_last_status, .points = 3,
 	    .desc = "run_pipeline() returns cmd2's status as a shell would (exit code, 128+signal, 127)",
 	    .hint = "Handout 3.2: waitpid() both children; decode cmd2's status with WIFEXITED/"
 		    "WEXITSTATUS and WIFSIGNALED/WTERMSIG.")
@@ -238,7 +240,7 @@ GRADED_TEST(pipes, pipeline_returns_last_status, .points = 4,
 	expect(status == 127, "cmd2 cannot be executed: expected 127, got %d", status);
 }
 
-GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 8,
+GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 6,
 	    .desc = "cmd2 sees end of file when cmd1 exits (printf x | wc -c ends)",
 	    .hint = "Handout 3.2: EOF comes only when every write end is closed, in the parent "
 		    "and in both children.")
@@ -257,7 +259,7 @@ GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 8,
 	expect_no_leaks(&before, "run_pipeline returned");
 }
 
-GRADED_TEST(pipes, pipeline_head_stops_yes, .points = 8,
+GRADED_TEST(pipes, pipeline_head_stops_yes, .points = 6,
 	    .desc = "yes | head -n 1 ends: cmd1 gets SIGPIPE once cmd2 has exited",
 	    .hint = "Handout 3.2 and 3.3: SIGPIPE reaches yes only when no process holds the "
 		    "read end any more: the parent and the first child must close it.")
@@ -272,7 +274,7 @@ GRADED_TEST(pipes, pipeline_head_stops_yes, .points = 8,
 	expect(strcmp(got, "y\n") == 0, "expected head to print \"y\\n\", got \"%s\"", got);
 }
 
-GRADED_TEST(pipes, pipeline_leaves_nothing_behind, .points = 6,
+GRADED_TEST(pipes, pipeline_leaves_nothing_behind, .points = 5,
 	    .desc = "run_pipeline() closes both pipe ends and reaps both children",
 	    .hint = "Handout 3.2: the parent closes both ends after forking, then waitpid()s each "
 		    "child (a child never waited for stays a zombie).")
@@ -293,9 +295,55 @@ GRADED_TEST(pipes, pipeline_leaves_nothing_behind, .points = 6,
 	       "run_pipeline must leave no descriptor open and no child behind");
 }
 
+GRADED_TEST(pipes, pipeline_commands_inherit_only_stdio, .points = 4,
+	    .desc = "the commands run_pipeline() execs inherit descriptors 0, 1 and 2 only",
+	    .hint = "Handout 3.2: after dup2() the original pipe end is still open: close it, "
+		    "and the other end, before execvp().")
+{
+	char *cmd1[] = {"printf", "x", NULL};
+	char *cmd2[] = {"sh", "-c", "cat > /dev/null", NULL};
+	int status = run_pipeline(ag_fd_probe("cmd1", cmd1), ag_fd_probe("cmd2", cmd2));
+
+	expect(status == 0, "expected status 0 from printf x | cat, got %d", status);
+	expect_only_stdio_inherited("cmd1", "cmd1, which run_pipeline exec'd",
+				    "close both pipe ends after dup2, before execvp");
+	expect_only_stdio_inherited("cmd2", "cmd2, which run_pipeline exec'd",
+				    "close both pipe ends after dup2, before execvp");
+}
+
+/* then() of a blocked caller: lets a command waiting on gate.fifo go on. */
+static void open_gate(void *arg)
+{
+	int fd = open("gate.fifo", O_WRONLY | O_CLOEXEC);
+
+	(void)arg;
+	expect(fd != -1 && write(fd, "go\n", 3) == 3, "the test could not open gate.fifo");
+	close(fd);
+}
+
+GRADED_TEST(pipes, pipeline_survives_signals, .points = 3,
+	    .desc = "run_pipeline() goes on waiting for its children when signals interrupt it",
+	    .hint = "Handout 3.2: waitpid() fails with EINTR when a handler without SA_RESTART "
+		    "runs; wait again, the child is still there.")
+{
+	char *cmd1[] = {"true", NULL};
+	char *cmd2[] = {"sh", "-c", "cat gate.fifo > got.txt", NULL};
+	char got[16] = "";
+	int status, signals;
+
+	ag_setup(mkfifo("gate.fifo", 0600) == 0, "mkfifo");
+	ag_interrupt_start(2, open_gate, NULL);
+	status = run_pipeline(cmd1, cmd2);
+	signals = ag_interrupt_stop();
+	expect(status == 0, "%d signals arrived while run_pipeline() waited for cmd2; expected "
+	       "status 0, got %d (errno %s)", signals, status, status < 0 ? strerror(errno) : "-");
+	slurp("got.txt", got, sizeof(got));
+	expect(strcmp(got, "go\n") == 0, "cmd2 did not finish its work, it wrote \"%s\"", got);
+}
+
 /* ---- 3.3 feed_command and SIGPIPE ---- */
 
-GRADED_TEST(pipes, feed_command_survives_early_exit, .points = 8,
+GRADED_TEST(pipes, feed_command_survives_early_exit, .points = 6,
 	    .desc = "feed_command() is not killed when the command exits before reading it all",
 	    .hint = "Handout 3.3: writing to a pipe nobody reads raises SIGPIPE, which kills by "
 		    "default; ignore or block it while writing and treat EPIPE as the end.")
@@ -320,7 +368,7 @@ static void note_sigpipe(int sig)
 	(void)sig;
 }
 
-GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 5,
+GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 4,
 	    .desc = "feed_command() leaves the caller's SIGPIPE disposition and signal mask as they were",
 	    .hint = "Handout 3.3: save the old action (sigaction's third argument) or mask, and "
 		    "put it back on every path.")
@@ -358,7 +406,7 @@ GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 5,
 	       "the caller's signal mask (SIGUSR2 blocked, SIGPIPE not) changed in feed_command()");
 }
 
-GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 5,
+GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 4,
 	    .desc = "feed_command() delivers every byte, returns the status, and leaves the "
 		    "command's SIGPIPE as the caller's",
 	    .hint = "Handout 3.3: write everything, close the write end (the command waits for "
@@ -389,6 +437,44 @@ GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 5,
 	expect(status == 5, "expected the command's status 5, got %d", status);
 }
 
+GRADED_TEST(pipes, feed_command_inherits_only_stdio, .points = 3,
+	    .desc = "the command feed_command() execs inherits descriptors 0, 1 and 2 only",
+	    .hint = "Handout 3.3: after dup2() onto stdin, close both original pipe ends before "
+		    "execvp(); a write end left open means the command never sees EOF.")
+{
+	char *cmd[] = {"sh", "-c", "cat > /dev/null", NULL};
+	int status = feed_command(ag_fd_probe("cmd", cmd), "hello", 5);
+
+	expect(status == 0, "expected status 0 from cat fed 5 bytes, got %d", status);
+	expect_only_stdio_inherited("cmd", "the command feed_command exec'd",
+				    "close both pipe ends after dup2, before execvp");
+}
+
+GRADED_TEST(pipes, feed_command_survives_signals, .points = 3,
+	    .desc = "feed_command() delivers everything when signals interrupt it on a full pipe",
+	    .hint = "Handout 3.1 and 3.3: a write(2) to a full pipe that a signal interrupts "
+		    "returns a short count or fails with EINTR; neither is the end.")
+{
+	static char data[200 * 1024], got[sizeof(data) + 1];
+	char *cmd[] = {"sh", "-c", "cat gate.fifo > /dev/null; cat > got.bin", NULL};
+	int status, signals;
+	ssize_t len;
+
+	fill_pattern(data, sizeof(data));
+	ag_setup(mkfifo("gate.fifo", 0600) == 0, "mkfifo");
+	/* The command reads nothing until the gate opens: the pipe fills. */
+	ag_interrupt_start(2, open_gate, NULL);
+	status = feed_command(cmd, data, sizeof(data));
+	signals = ag_interrupt_stop();
+	expect(status == 0, "%d signals arrived while feed_command() wrote into a full pipe; "
+	       "expected status 0, got %d (errno %s)", signals, status,
+	       status < 0 ? strerror(errno) : "-");
+	len = slurp("got.bin", got, sizeof(got));
+	expect(len == (ssize_t)sizeof(data) && memcmp(got, data, sizeof(data)) == 0,
+	       "expected the command to receive %zu bytes intact, it received %zd",
+	       sizeof(data), len);
+}
+
 /* ---- 3.4 capacity ---- */
 
 static void expect_capacity(int fds[2], long want, const char *context)
@@ -404,7 +490,7 @@ static void expect_capacity(int fds[2], long want, const char *context)
 	       "the file status flags changed (O_NONBLOCK left set?): restore them");
 }
 
-GRADED_TEST(pipes, capacity_default_is_measured, .points = 5,
+GRADED_TEST(pipes, capacity_default_is_measured, .points = 4,
 	    .desc = "measure_pipe_capacity() finds 65536 bytes in a new pipe and leaves it empty",
 	    .hint = "Handout 3.4: fill the pipe with O_NONBLOCK writes until EAGAIN, count, "
 		    "read it all back, restore the flags.")
@@ -418,7 +504,7 @@ GRADED_TEST(pipes, capacity_default_is_measured, .points = 5,
 	expect_no_leaks(&before, "measure_pipe_capacity returned");
 }
 
-GRADED_TEST(pipes, capacity_follows_setpipe_sz, .points = 5,
+GRADED_TEST(pipes, capacity_follows_setpipe_sz, .points = 4,
 	    .desc = "set_pipe_capacity() resizes (rounded up) and the measurement follows",
 	    .hint = "Handout 3.4: measure, do not assume: the capacity is whatever F_SETPIPE_SZ "
 		    "made it, rounded up to a power-of-two number of pages.")
@@ -453,7 +539,69 @@ static void expect_filtered(const char *in, size_t len)
 	free(out);
 }
 
-GRADED_TEST(pipes, filter_round_trip, .points = 4,
+/* Fills a pipe to the brim, without blocking; returns how many bytes went in. */
+static long fill_to_brim(int write_fd)
+{
+	static const char page[PIPE_BUF];
+	int flags = fcntl(write_fd, F_GETFL);
+	long total = 0;
+	ssize_t n;
+
+	ag_setup(flags != -1 && fcntl(write_fd, F_SETFL, flags | O_NONBLOCK) == 0, "fcntl");
+	while ((n = write(write_fd, page, sizeof(page))) > 0)
+		total += n;
+	ag_setup(errno == EAGAIN && fcntl(write_fd, F_SETFL, flags) == 0, "fill the pipe");
+	return total;
+}
+
+/* The pipes of an interrupted uppercase_filter(), as its helper sees them. */
+static int filter_in[2], filter_out[2];
+static long filter_prefill;
+
+/* then() of uppercase_filter(): sends the input, then reads everything out. */
+static void feed_and_drain(void *arg)
+{
+	char got[PIPE_BUF * 2];
+	size_t len = 0;
+	ssize_t n;
+
+	(void)arg;
+	close(filter_in[0]);
+	close(filter_out[1]);
+	expect(write(filter_in[1], "hello, filter", 13) == 13, "the test could not write");
+	close(filter_in[1]);
+	for (long left = filter_prefill; left > 0; left -= n)
+		expect((n = read(filter_out[0], got, left < PIPE_BUF ? (size_t)left : PIPE_BUF)) > 0,
+		       "the reply pipe ended before the bytes the test had put in it");
+	while (len < sizeof(got) && (n = read(filter_out[0], got + len, sizeof(got) - len)) > 0)
+		len += (size_t)n;
+	expect(len == 13 && memcmp(got, "HELLO, FILTER", 13) == 0, "expected \"HELLO, FILTER\" "
+	       "after the bytes already in the pipe, got %zu bytes \"%.*s\"", len, (int)len, got);
+}
+
+GRADED_TEST(pipes, uppercase_filter_survives_signals, .points = 2,
+	    .desc = "uppercase_filter() goes on reading after signals, and waits for room in "
+		    "a full output pipe",
+	    .hint = "Handout 3.5: read(2) fails with EINTR when a signal arrives before any "
+		    "data: read again; write each chunk completely, even into a full pipe.")
+{
+	int rc, signals;
+
+	make_pipe(filter_in);
+	make_pipe(filter_out);
+	filter_prefill = fill_to_brim(filter_out[1]);
+	ag_interrupt_start(2, feed_and_drain, NULL);
+	close(filter_in[1]);
+	close(filter_out[0]);
+	rc = uppercase_filter(filter_in[0], filter_out[1]);
+	close(filter_out[1]);
+	signals = ag_interrupt_stop();
+	expect(rc == 0, "%d signals arrived while uppercase_filter() waited for input; expected "
+	       "0 at end of file, got %d (errno %s)", signals, rc, rc < 0 ? strerror(errno) : "-");
+	close(filter_in[0]);
+}
+
+GRADED_TEST(pipes, filter_round_trip, .points = 3,
 	    .desc = "filter_through_child() returns the upper-cased text; ENOBUFS when it cannot fit",
 	    .hint = "Handout 3.5: two pipes, one each way; close the request's write end so the "
 		    "child sees EOF; waitpid() the child.")
@@ -471,7 +619,7 @@ GRADED_TEST(pipes, filter_round_trip, .points = 4,
 	expect_no_leaks(&before, "filter_through_child returned");
 }
 
-GRADED_TEST(pipes, filter_large_message_no_deadlock, .points = 8,
+GRADED_TEST(pipes, filter_large_message_no_deadlock, .points = 6,
 	    .desc = "filter_through_child() moves 4 MiB each way without deadlocking",
 	    .hint = "Handout 3.5: if the parent writes everything before reading, both pipes fill "
 		    "and both processes block; interleave with poll(2).", .deadline = 4)
@@ -483,6 +631,108 @@ GRADED_TEST(pipes, filter_large_message_no_deadlock, .points = 8,
 	ag_snapshot_take(&before);
 	expect_filtered(data, sizeof(data));
 	expect_no_leaks(&before, "filter_through_child returned");
+}
+
+/* The children of process parent, from /proc; returns how many were stored. */
+static int children_of(pid_t parent, pid_t *out, int max)
+{
+	char path[64], list[1024], *at = list, *end;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
+	if (ag_read_file(path, list, sizeof(list)) <= 0)
+		return 0;
+	for (long child; n < max && (child = strtol(at, &end, 10)) > 0; at = end)
+		out[n++] = (pid_t)child;
+	return n;
+}
+
+/* The child stop_next_child() stopped (0, then -1 once it watches), shared by the helpers. */
+static volatile pid_t *stopped_child;
+
+/* Shares stopped_child with the helpers forked from now on. */
+static void share_stopped_child(void)
+{
+	stopped_child = mmap(NULL, sizeof(*stopped_child), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ag_setup(stopped_child != MAP_FAILED, "mmap");
+	*stopped_child = 0;
+}
+
+/*
+ * Forks a helper that stops (SIGSTOP) the next child the test process forks,
+ * so that the code under test must wait for it; continue_stopped() lets it go.
+ * Call share_stopped_child() first, before forking the helper that continues it.
+ */
+static pid_t stop_next_child(void)
+{
+	pid_t known[16], now[16], stopper;
+	int nknown;
+
+	stopper = ag_fork();
+	ag_setup(stopper != -1, "fork");
+	if (stopper != 0) {
+		/* The next child must come after the helper has counted the others.
+		 * Spin, not sleep: a sleep would take the interrupter's signals. */
+		while (*stopped_child == 0)
+			sched_yield();
+		return stopper;
+	}
+	nknown = children_of(getppid(), known, 16);	/* the helpers, this one included */
+	*stopped_child = -1;
+	for (;;) {	/* until a child comes, or the test's deadline */
+		int n = children_of(getppid(), now, 16);
+
+		for (int i = 0; i < n; i++) {
+			bool seen = false;
+
+			for (int j = 0; j < nknown; j++)
+				seen |= now[i] == known[j];
+			if (!seen && kill(now[i], SIGSTOP) == 0) {
+				*stopped_child = now[i];
+				_exit(0);
+			}
+		}
+		usleep(100);
+	}
+}
+
+/* then() of a caller waiting for a stopped child: continues it, once stopped. */
+static void continue_stopped(void *arg)
+{
+	(void)arg;
+	while (*stopped_child <= 0)	/* bounded by the test's deadline */
+		usleep(100);
+	kill(*stopped_child, SIGCONT);
+}
+
+GRADED_TEST(pipes, filter_survives_signals, .points = 3,
+	    .desc = "filter_through_child() completes its exchange while signals interrupt it",
+	    .hint = "Handout 3.5: poll(2) is never restarted: with any handler it fails with "
+		    "EINTR when a signal arrives; poll again.")
+{
+	static char data[256 * 1024];
+	int signals;
+	char *out = malloc(sizeof(data) + 1);
+	pid_t stopper;
+	ssize_t got;
+
+	ag_setup(out != NULL, "malloc");
+	fill_pattern(data, sizeof(data));
+	/* The child is stopped at once: the parent fills the request pipe and
+	 * waits, is interrupted three times, then the child goes on. */
+	share_stopped_child();
+	ag_interrupt_start(3, continue_stopped, NULL);
+	stopper = stop_next_child();
+	got = filter_through_child(data, sizeof(data), out, sizeof(data) + 1);
+	signals = ag_interrupt_stop();
+	kill(stopper, SIGKILL);		/* still looking: no child came */
+	expect(ag_wait_exit(stopper) == 0, "the test could not stop filter_through_child's "
+	       "child: did it fork one?");
+	expect(got == (ssize_t)sizeof(data), "%d signals arrived while filter_through_child() "
+	       "waited for its child; expected %zu bytes back, got %zd (errno %s)", signals,
+	       sizeof(data), got, got < 0 ? strerror(errno) : "-");
+	free(out);
 }
 
 /* ---- 3.6 write_message ---- */
@@ -530,7 +780,7 @@ static void expect_whole_lines(char *text, size_t len)
 		       'A' + w, MESSAGES, count[w]);
 }
 
-GRADED_TEST(pipes, messages_arrive_whole, .points = 6,
+GRADED_TEST(pipes, messages_arrive_whole, .points = 5,
 	    .desc = "8 processes writing lines into one pipe: every line arrives whole",
 	    .hint = "Handout 3.6: one write(2) of at most PIPE_BUF bytes is atomic; the line and "
 		    "its newline must go out in the same call.", .deadline = 4)
@@ -575,4 +825,42 @@ GRADED_TEST(pipes, message_over_pipe_buf_rejected, .points = 2,
 	rc = write_message(fds[1], line);
 	expect(rc == 0 && bytes_in_pipe(fds[0]) == PIPE_BUF,
 	       "a %d-byte line plus newline is exactly PIPE_BUF: expected it written whole", PIPE_BUF - 1);
+}
+
+static int message_pipe[2];
+static long message_prefill;
+
+/* then() of a write_message() on a full pipe: reads to EOF, checks the tail. */
+static void drain_message(void *arg)
+{
+	static char text[65536 * 2];
+	size_t len = 0;
+	ssize_t n;
+
+	(void)arg;
+	close(message_pipe[1]);
+	while (len < sizeof(text) && (n = read(message_pipe[0], text + len, sizeof(text) - len)) > 0)
+		len += (size_t)n;
+	expect(len == (size_t)message_prefill + 6 && memcmp(text + message_prefill, "whole\n", 6) == 0,
+	       "expected the %ld bytes already in the pipe, then \"whole\\n\" once; got %zu bytes "
+	       "in all", message_prefill, len);
+}
+
+GRADED_TEST(pipes, message_waits_on_full_pipe, .points = 3,
+	    .desc = "write_message() on a full pipe waits for room, through signals, and "
+		    "writes the line once",
+	    .hint = "Handout 3.6: a write of at most PIPE_BUF bytes waits until it fits whole; "
+		    "on EINTR nothing was written, so write the same message again.")
+{
+	int rc, signals;
+
+	make_pipe(message_pipe);
+	message_prefill = fill_to_brim(message_pipe[1]);
+	ag_interrupt_start(2, drain_message, NULL);
+	close(message_pipe[0]);
+	rc = write_message(message_pipe[1], "whole");
+	close(message_pipe[1]);
+	signals = ag_interrupt_stop();
+	expect(rc == 0, "%d signals arrived while write_message() waited for room; expected 0, "
+	       "got %d (errno %s)", signals, rc, rc < 0 ? strerror(errno) : "-");
 }
