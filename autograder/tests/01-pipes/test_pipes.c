@@ -543,14 +543,15 @@ static void expect_filtered(const char *in, size_t len)
 static long fill_to_brim(int write_fd)
 {
 	static const char page[PIPE_BUF];
-	int flags = fcntl(write_fd, F_GETFL);
+	int status_flags = fcntl(write_fd, F_GETFL);
 	long total = 0;
 	ssize_t n;
 
-	ag_setup(flags != -1 && fcntl(write_fd, F_SETFL, flags | O_NONBLOCK) == 0, "fcntl");
+	ag_setup(status_flags != -1 &&
+		 fcntl(write_fd, F_SETFL, status_flags | O_NONBLOCK) == 0, "fcntl");
 	while ((n = write(write_fd, page, sizeof(page))) > 0)
 		total += n;
-	ag_setup(errno == EAGAIN && fcntl(write_fd, F_SETFL, flags) == 0, "fill the pipe");
+	ag_setup(errno == EAGAIN && fcntl(write_fd, F_SETFL, status_flags) == 0, "fill the pipe");
 	return total;
 }
 
