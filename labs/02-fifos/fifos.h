@@ -138,7 +138,8 @@ int fifo_open_writer(const char *path, bool wait);
  *               server_close()
  * @param dir    the directory of the request and reply FIFOs
  * @return 0, or -1 (EEXIST: a file that is not a FIFO is at the request
- *         path; ENAMETOOLONG: @p dir is too long). Nothing is left open or
+ *         path; ENAMETOOLONG: @p dir is too long; EMFILE: the process has
+ *         no descriptor free for the server's ends). Nothing is left open or
  *         created on failure.
  */
 int server_open(struct fifo_server *server, const char *dir);
@@ -186,7 +187,8 @@ int server_close(struct fifo_server *server);
  * waiting, opens the request FIFO without waiting (ENXIO: no server is
  * running), writes the request in one write(2) (waiting for room if the
  * request FIFO is full), then waits for the reply and reads it until end of
- * file. The reply FIFO is removed before returning, on every path.
+ * file. The reply FIFO is removed before returning, on every path. Nothing
+ * is ever written at or past reply[cap] (with @p cap 0, nothing at all).
  *
  * @param dir   the server's directory
  * @param text  the request, at most FIFO_TEXT_MAX - 1 bytes before its NUL
@@ -194,7 +196,9 @@ int server_close(struct fifo_server *server);
  * @param cap   the size of @p reply, its NUL included
  * @return the length of the reply (without the NUL), or -1 (EMSGSIZE: @p
  *         text is too long and nothing was sent; ENXIO: no server; ENOENT:
- *         no request FIFO; ENOBUFS: the reply did not fit in @p cap).
+ *         no request FIFO; EPIPE: the server closed the request FIFO before
+ *         the request could be written; ENOBUFS: the reply did not fit in
+ *         @p cap, its NUL included).
  */
 ssize_t client_request(const char *dir, const char *text, char *reply, size_t cap);
 

@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -320,7 +321,7 @@ GRADED_TEST(fifos, fifo_make_keeps_existing, .points = 5,
 	       "the regular file at the path was removed or changed: fifo_make() must not touch it");
 }
 
-GRADED_TEST(fifos, open_writer_waits_for_reader, .points = 6,
+GRADED_TEST(fifos, open_writer_waits_for_reader, .points = 5,
 	    .desc = "fifo_open_writer(path, true) sleeps in open() until a reader opens the FIFO",
 	    .hint = "Handout 2.2: open(2) of a FIFO for writing waits for a reader, unless "
 		    "O_NONBLOCK says otherwise.")
@@ -354,7 +355,7 @@ GRADED_TEST(fifos, open_writer_waits_for_reader, .points = 6,
 	expect(ag_wait_exit(writer) == 0, "the writer process failed after the reader came");
 }
 
-GRADED_TEST(fifos, open_writer_nonblock_enxio, .points = 6,
+GRADED_TEST(fifos, open_writer_nonblock_enxio, .points = 5,
 	    .desc = "fifo_open_writer(path, false) fails at once with ENXIO when nobody reads, and "
 		    "returns a blocking descriptor when someone does",
 	    .hint = "Handout 2.3: O_WRONLY|O_NONBLOCK on a FIFO without a reader is ENXIO; clear "
@@ -425,7 +426,7 @@ GRADED_TEST(fifos, open_writer_survives_signals, .points = 4,
 
 /* ---- 3.2 the server ---- */
 
-GRADED_TEST(fifos, server_open_does_not_wait, .points = 5,
+GRADED_TEST(fifos, server_open_does_not_wait, .points = 4,
 	    .desc = "server_open() creates the request FIFO and returns at once, with no client",
 	    .hint = "Handout 2.2 and 3.2: open(O_RDONLY) waits for a writer; open the read end "
 		    "with O_NONBLOCK (or O_RDWR).")
@@ -442,7 +443,7 @@ GRADED_TEST(fifos, server_open_does_not_wait, .points = 5,
 	expect(server_close(&server) == 0, "server_close() failed: %s", strerror(errno));
 }
 
-GRADED_TEST(fifos, server_survives_last_client_leaving, .points = 6,
+GRADED_TEST(fifos, server_survives_last_client_leaving, .points = 5,
 	    .desc = "after the last client leaves, the server waits for the next request "
 		    "instead of seeing end of file",
 	    .hint = "Handout 2.4 and 3.2: read() on a FIFO returns 0 once no writer is left; the "
@@ -517,7 +518,54 @@ GRADED_TEST(fifos, server_restarts_after_crash, .points = 5,
 	       "server must not delete a file it did not create");
 }
 
-GRADED_TEST(fifos, server_routes_concurrent_replies, .points = 7,
+/* The lowest descriptor number that is free: the next open(2) gets it. */
+static int lowest_free_fd(void)
+{
+	int fd = fcntl(0, F_DUPFD, 0);
+
+	ag_setup(fd != -1 && close(fd) == 0, "F_DUPFD");
+	return fd;
+}
+
+GRADED_TEST(fifos, server_open_fails_cleanly, .points = 3,
+	    .desc = "server_open() that finds no descriptor free returns -1 (EMFILE), leaving "
+		    "nothing open and no request FIFO",
+	    .hint = "Handout 3.2: when the second open fails, close the first end and remove "
+		    "the FIFO you made; keep errno from the call that failed.")
+{
+	struct fifo_server server;
+	struct ag_snapshot before;
+	struct rlimit saved, low;
+	int rc, saved_errno;
+
+	ag_snapshot_take(&before);
+	ag_setup(getrlimit(RLIMIT_NOFILE, &saved) == 0, "getrlimit");
+	/* With 0 descriptors free the first open fails; with 1, the second. */
+	for (int spare = 0; spare <= 1; spare++) {
+		low = saved;
+		low.rlim_cur = (rlim_t)(lowest_free_fd() + spare);
+		ag_setup(setrlimit(RLIMIT_NOFILE, &low) == 0, "setrlimit");
+		errno = 0;
+		rc = server_open(&server, ag_scratch());
+		saved_errno = errno;
+		ag_setup(setrlimit(RLIMIT_NOFILE, &saved) == 0, "setrlimit");
+		if (rc == 0 && spare == 1) {
+			server_close(&server);	/* one O_RDWR descriptor: it fits */
+			continue;
+		}
+		expect(rc == -1 && saved_errno == EMFILE, "%d descriptor(s) free: expected "
+		       "server_open() to fail with EMFILE, got %d (%s)", spare, rc,
+		       rc == -1 ? strerror(saved_errno) : "it succeeded");
+		expect(access(FIFO_REQUEST_NAME, F_OK) == -1 && errno == ENOENT, "server_open() "
+		       "failed with %d descriptor(s) free, yet the request FIFO it made is still "
+		       "there: remove it on the way out", spare);
+		if (!expect_no_leaks(&before, spare ? "server_open failed at its second open" :
+				     "server_open failed at its first open"))
+			break;
+	}
+}
+
+GRADED_TEST(fifos, server_routes_concurrent_replies, .points = 6,
 	    .desc = "8 clients, 25 requests each, at the same time: every reply reaches the "
 		    "client that asked",
 	    .hint = "Handout 3.2: the reply goes to reply.PID, PID taken from the request; "
@@ -541,7 +589,7 @@ GRADED_TEST(fifos, server_routes_concurrent_replies, .points = 7,
 	server_close(&server);
 }
 
-GRADED_TEST(fifos, server_skips_vanished_client, .points = 6,
+GRADED_TEST(fifos, server_skips_vanished_client, .points = 5,
 	    .desc = "a client that left before its reply costs one request: the server does "
 		    "not wait for it and serves the next client",
 	    .hint = "Handout 2.3 and 3.2: open the reply FIFO with O_WRONLY|O_NONBLOCK; ENXIO "
@@ -590,7 +638,7 @@ static int late_handler(const struct fifo_request *request, int reply_fd, void *
 	return write(reply_fd, "too late", 8) == 8 ? 0 : -1;
 }
 
-GRADED_TEST(fifos, server_survives_sigpipe, .points = 6,
+GRADED_TEST(fifos, server_survives_sigpipe, .points = 5,
 	    .desc = "a client that vanishes while its reply is written does not kill the server "
 		    "(SIGPIPE), which goes on serving",
 	    .hint = "Handout 2.4 and 3.2: writing to a FIFO nobody reads raises SIGPIPE, which "
@@ -865,7 +913,7 @@ static void expect_request_from(struct test_server *s, pid_t client, const char 
 	       "the request's text is \"%.*s\", expected \"%s\"", FIFO_TEXT_MAX, request.text, text);
 }
 
-GRADED_TEST(fifos, client_gets_its_reply, .points = 5,
+GRADED_TEST(fifos, client_gets_its_reply, .points = 4,
 	    .desc = "client_request() sends its request and reads the whole reply, without "
 		    "deadlocking with a server that opens the reply FIFO after the request",
 	    .hint = "Handout 3.3: open your reply FIFO for reading with O_NONBLOCK before "
@@ -898,7 +946,7 @@ GRADED_TEST(fifos, client_gets_its_reply, .points = 5,
 	expect_student_client_ok(client, text);
 }
 
-GRADED_TEST(fifos, client_request_is_one_write, .points = 5,
+GRADED_TEST(fifos, client_request_is_one_write, .points = 4,
 	    .desc = "client_request() writes its request in a single write(2), so requests "
 		    "never interleave",
 	    .hint = "Handout 2.5 and 3.3: a write of at most PIPE_BUF bytes is atomic; the pid "
@@ -993,6 +1041,123 @@ GRADED_TEST(fifos, client_removes_reply_fifo, .points = 3,
 	expect(no_reply_fifo_left(left, sizeof(left)), "%s is still there after client_request() "
 	       "returned its reply", left);
 	expect_no_leaks(&before, "client_request returned");
+}
+
+GRADED_TEST(fifos, client_fails_when_server_leaves, .points = 3,
+	    .desc = "client_request() whose server closes the full request FIFO returns -1 "
+		    "(EPIPE), leaving nothing open and no reply FIFO",
+	    .hint = "Handout 2.4 and 3.3: a write(2) waiting for room fails with EPIPE when the "
+		    "last reader leaves; close the request FIFO on that path too.")
+{
+	static char filler[PIPE_BUF];
+	struct test_server s = start_test_server();
+	struct ag_snapshot before;
+	char reply[128], left[256];
+	pid_t server_pid;
+	ssize_t len;
+	int saved_errno;
+
+	name_process("client");
+	ag_setup(fcntl(s.read_fd, F_SETPIPE_SZ, PIPE_BUF) == PIPE_BUF, "F_SETPIPE_SZ");
+	ag_setup(write(s.keepalive_fd, filler, sizeof(filler)) == sizeof(filler), "fill");
+	ag_setup(signal(SIGPIPE, SIG_IGN) != SIG_ERR, "signal");
+	/* The test's server holds the only read end, and drops it once the client waits. */
+	server_pid = ag_fork();
+	ag_setup(server_pid != -1, "fork");
+	if (server_pid == 0) {
+		name_process("server");
+		_exit(ag_wait_blocked(getppid()) && close(s.read_fd) == 0 ? 0 : 1);
+	}
+	ag_name_fifo(FIFO_REQUEST_NAME, "the request FIFO", "the test's server");
+	close(s.read_fd);
+	ag_snapshot_take(&before);
+	errno = 0;
+	len = client_request(ag_scratch(), "nobody will read this", reply, sizeof(reply));
+	saved_errno = errno;
+	expect(len == -1 && saved_errno == EPIPE, "the server closed the request FIFO while the "
+	       "request waited for room: expected -1 with EPIPE, got %zd (%s)", len,
+	       len == -1 ? strerror(saved_errno) : "a reply");
+	expect(no_reply_fifo_left(left, sizeof(left)), "%s is still there after client_request() "
+	       "failed with EPIPE", left);
+	expect_no_leaks(&before, "client_request failed with EPIPE");
+	ag_setup(ag_wait_exit(server_pid) == 0, "the test's server");
+}
+
+/*
+ * For client_reply_respects_cap: client_request(text, reply, cap) in the test
+ * process, against a helper server whose reply is `reply_len` bytes. Returns
+ * what client_request returned; errno is its errno. Once the client returns
+ * the helper has nothing left to do (or waits for a request that never
+ * came): it is killed.
+ */
+static ssize_t request_with_cap(struct test_server *s, size_t reply_len, char *reply,
+				size_t cap)
+{
+	static const char text[] = "how long?";
+	ssize_t len;
+	pid_t server_pid = ag_fork();
+	int saved_errno;
+
+	ag_setup(server_pid != -1, "fork");
+	if (server_pid == 0) {
+		struct fifo_request request;
+		char path[64], answer[64];
+		int fd;
+
+		name_process("server");
+		memset(answer, 'r', sizeof(answer));
+		read_exactly(s->read_fd, &request, sizeof(request));
+		reply_fifo_path(path, sizeof(path), request.client_pid);
+		fd = open(path, O_WRONLY | O_NONBLOCK);
+		/* One write that fits in the FIFO: whole before the client reads. */
+		_exit(fd != -1 && write(fd, answer, reply_len) == (ssize_t)reply_len ? 0 : 1);
+	}
+	len = client_request(ag_scratch(), text, reply, cap);
+	saved_errno = errno;
+	kill(server_pid, SIGKILL);
+	ag_wait_exit(server_pid);
+	errno = saved_errno;
+	return len;
+}
+
+GRADED_TEST(fifos, client_reply_respects_cap, .points = 3,
+	    .desc = "client_request() returns a reply that fills its buffer exactly, fails with "
+		    "ENOBUFS when one byte more comes, and never writes past reply[cap - 1]",
+	    .hint = "Handout 3.3: cap counts the NUL; read at most cap - 1 bytes, then one more "
+		    "to tell end of file from a reply that is too long.")
+{
+	enum { REPLY = 20 };
+	struct test_server s = start_test_server();
+	char reply[64], left[256];
+	ssize_t len;
+
+	name_process("client");
+	ag_name_fifo(FIFO_REQUEST_NAME, "the request FIFO", "the test's server");
+	memset(reply, '#', sizeof(reply));
+	len = request_with_cap(&s, REPLY, reply, REPLY + 1);
+	expect(len == REPLY && reply[REPLY] == '\0' && strspn(reply, "r") == REPLY,
+	       "a reply of %d bytes with cap %d: expected %d and the reply, got %zd (%s)", REPLY,
+	       REPLY + 1, REPLY, len, len == -1 ? strerror(errno) : "a wrong reply");
+	expect(reply[REPLY + 1] == '#', "with cap %d, client_request() wrote reply[%d]", REPLY + 1,
+	       REPLY + 1);
+
+	memset(reply, '#', sizeof(reply));
+	errno = 0;
+	len = request_with_cap(&s, REPLY, reply, REPLY);
+	expect(len == -1 && errno == ENOBUFS, "a reply of %d bytes with cap %d (no room for its "
+	       "NUL): expected -1 with ENOBUFS, got %zd (%s)", REPLY, REPLY, len,
+	       len == -1 ? strerror(errno) : "no room was left for the NUL");
+	expect(reply[REPLY] == '#', "with cap %d, client_request() wrote reply[%d]", REPLY, REPLY);
+
+	memset(reply, '#', sizeof(reply));
+	errno = 0;
+	len = request_with_cap(&s, 0, reply, 0);
+	expect(len == 0 || (len == -1 && errno == ENOBUFS), "an empty reply with cap 0: expected "
+	       "0, or -1 with ENOBUFS, got %zd (%s)", len, len == -1 ? strerror(errno) : "-");
+	expect(reply[0] == '#', "with cap 0, client_request() wrote reply[0]: nothing may be "
+	       "written at or past reply[cap]");
+	expect(no_reply_fifo_left(left, sizeof(left)), "%s is still there after client_request() "
+	       "returned", left);
 }
 
 static const char signalled_text[] = "through signals";
