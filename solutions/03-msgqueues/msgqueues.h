@@ -234,8 +234,8 @@ ssize_t msgq_receive_except(int qid, long type, void *buf, size_t cap, long *got
 /* ---- §3.3 The client ---------------------------------------------------- */
 
 /**
- * @brief Sends @p request to the server of queue @p qid and waits for the
- *        reply addressed to this process.
+ * @brief Sends @p request to the server of queue @p qid, waiting while the
+ *        queue is full, then waits for the reply addressed to this process.
  *
  * The request goes out as a struct msgq_request of type MSGQ_REQUEST_TYPE
  * carrying the caller's pid; the reply is the first message whose type is

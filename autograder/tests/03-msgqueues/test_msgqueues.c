@@ -664,7 +664,11 @@ GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 5,
 	drop_queue(qid);
 }
 
-/* then() of an interrupted msgq_request(): the server answers the waiting client. */
+/*
+ * then() of an interrupted msgq_request(): the server answers the waiting
+ * client. The reply goes out first, so that the client returns even when its
+ * request is missing and the test can say so.
+ */
 static void answer_request(void *qid)
 {
 	struct msgq_request req;
@@ -675,18 +679,31 @@ static void answer_request(void *qid)
 		n = msgrcv(*(int *)qid, &req, sizeof(req) - sizeof(long), MSGQ_REQUEST_TYPE,
 			   IPC_NOWAIT | MSG_NOERROR);
 	while (n == -1 && errno == EINTR);
-	expect(n != -1 && req.client == getppid(), "the client waits for its reply, but no "
-	       "request from it (pid %d) is in the queue (%s)", (int)getppid(),
-	       n == -1 ? strerror(errno) : "another pid");
 	expect(msgsnd(*(int *)qid, &rep, 5, IPC_NOWAIT) == 0, "the test could not send the "
 	       "reply: %s", strerror(errno));
+	expect(n != -1 && req.client == getppid(), "the client waits for its reply, but no "
+	       "request from it (pid %d) is in the queue (%s): did it give up sending after "
+	       "EINTR?", (int)getppid(), n == -1 ? strerror(errno) : "another pid");
+}
+
+/*
+ * then() of a msgq_request() interrupted on a full queue: makes room, waits
+ * until the client sleeps again (it has sent its request, and waits for the
+ * reply), then answers it.
+ */
+static void make_room_and_answer(void *qid)
+{
+	make_room(qid);
+	expect(ag_wait_blocked(getppid()), "msgq_request() returned once there was room for "
+	       "its request, before any reply was sent");
+	answer_request(qid);
 }
 
 GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
-	    .desc = "msgq_request() goes on waiting for its reply when signals interrupt its "
-		    "msgrcv",
-	    .hint = "Handout 3 and 3.3: msgrcv is never restarted after a signal handler; it "
-		    "fails with EINTR, and the call is retried.")
+	    .desc = "msgq_request() goes on when signals interrupt its msgsnd on a full queue "
+		    "and its msgrcv of the reply",
+	    .hint = "Handout 3 and 3.3: msgsnd and msgrcv are never restarted after a signal "
+		    "handler; they fail with EINTR, and each call is retried.")
 {
 	char reply[MSGQ_TEXT_MAX] = "";
 	int qid = new_queue(NULL), rc, saved_errno, signals;
@@ -698,6 +715,17 @@ GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 	expect(rc == 0 && strcmp(reply, "PONG") == 0, "%d signals interrupted msgq_request() "
 	       "while it waited for its reply; expected it to go on waiting and return 0 with "
 	       "\"PONG\", got %d (%s)", signals, rc, rc == -1 ? strerror(saved_errno) : reply);
+
+	fill_queue(qid);
+	strcpy(reply, "");
+	ag_interrupt_start(2, make_room_and_answer, &qid);
+	rc = msgq_request(qid, "ping", reply);
+	saved_errno = errno;
+	signals = ag_interrupt_stop();
+	expect(rc == 0 && strcmp(reply, "PONG") == 0, "%d signals interrupted msgq_request() "
+	       "while the queue was too full for its request; expected it to go on waiting, "
+	       "send it once there was room and return 0 with \"PONG\", got %d (%s)", signals,
+	       rc, rc == -1 ? strerror(saved_errno) : reply);
 	drop_queue(qid);
 }
 
