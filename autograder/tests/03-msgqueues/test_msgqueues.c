@@ -733,7 +733,7 @@ GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 
 GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
 	    .desc = "msgq_serve_one() runs the handler and sends its reply typed with the "
-		    "client's pid, strlen + 1 bytes",
+		    "client's pid, strlen + 1 bytes, for any request text, \"\" too",
 	    .hint = "Handout 3.4: the reply's mtype is req.client (not the server's pid, not "
 		    "msg_lspid); its size is the reply text and its '\\0'.")
 {
@@ -757,6 +757,16 @@ GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
 	expect(n == (ssize_t)strlen(expected) + 1 && strcmp(msg.mtext, expected) == 0,
 	       "expected the reply \"%s\" (%zu bytes with its '\\0'), got %zd bytes \"%.*s\"",
 	       expected, strlen(expected) + 1, n, (int)n, msg.mtext);
+	strcpy(req.text, "");
+	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 1, 0) == 0, "msgsnd");
+	rc = msgq_serve_one(qid, tag_reply);
+	expect(rc == 0, "an empty request {client %d, \"\"} (%zu bytes: the pid and the "
+	       "'\\0'): expected msgq_serve_one to serve it and return 0, got %d (%s)",
+	       (int)client, sizeof(pid_t) + 1, rc, strerror(errno));
+	n = raw_receive(qid, client, IPC_NOWAIT, &msg);
+	tag_reply(client, "", expected);
+	expect(n == (ssize_t)strlen(expected) + 1 && strcmp(msg.mtext, expected) == 0,
+	       "the empty request: expected the reply \"%s\", got %zd bytes", expected, n);
 	close(release);
 	ag_setup(ag_wait_exit(client) == 0, "idle process");
 	drop_queue(qid);
