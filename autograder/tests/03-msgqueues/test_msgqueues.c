@@ -772,6 +772,46 @@ GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
 	drop_queue(qid);
 }
 
+GRADED_TEST(msgqueues, oversized_request_does_not_stop_service, .points = 2,
+	    .desc = "msgq_serve_one() takes a request longer than a struct msgq_request off "
+		    "the queue (cut and served, or dropped with EBADMSG); the next call serves "
+		    "the next request",
+	    .hint = "Handout 3.4 and 2.5: msgrcv refuses a message longer than its buffer "
+		    "with E2BIG and leaves it first in the queue, for every later call too.")
+{
+	static char oversized[sizeof(pid_t) + MSGQ_TEXT_MAX + 100];
+	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE, .client = getpid(),
+				   .text = "next"};
+	struct raw_message msg;
+	char expected[MSGQ_TEXT_MAX];
+	int qid = new_queue(NULL), release, rc;
+	pid_t client = start_idle_process(&release);
+	ssize_t n;
+
+	/* A live client's pid, then more text than a struct msgq_request holds. */
+	memcpy(oversized, &client, sizeof(client));
+	fill_pattern(oversized + sizeof(client), sizeof(oversized) - sizeof(client), 'a');
+	raw_send(qid, MSGQ_REQUEST_TYPE, oversized, sizeof(oversized));
+	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 5, 0) == 0, "msgsnd");
+	rc = msgq_serve_one(qid, tag_reply);
+	expect(rc == 0 || (rc == -1 && errno == EBADMSG), "a %zu-byte request (a struct "
+	       "msgq_request holds %zu): expected msgq_serve_one to cut and serve it (0) or "
+	       "to drop it (-1 with EBADMSG), got %d (%s)", sizeof(oversized),
+	       sizeof(pid_t) + MSGQ_TEXT_MAX, rc, rc == -1 ? strerror(errno) : "-");
+	rc = msgq_serve_one(qid, tag_reply);
+	expect(rc == 0, "after the oversized request, a good one {client %d, \"next\"}: "
+	       "expected msgq_serve_one to serve it and return 0, got %d (%s)", (int)getpid(),
+	       rc, strerror(errno));
+	n = raw_receive(qid, getpid(), IPC_NOWAIT, &msg);
+	tag_reply(getpid(), "next", expected);
+	expect(n == (ssize_t)strlen(expected) + 1 && strcmp(msg.mtext, expected) == 0,
+	       "after the oversized request: expected the reply \"%s\" to the next one, got "
+	       "%zd bytes", expected, n);
+	close(release);
+	ag_setup(ag_wait_exit(client) == 0, "idle process");
+	drop_queue(qid);
+}
+
 GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 4,
 	    .desc = "msgq_serve() serves requests and returns 0 when the queue is removed (EIDRM)",
 	    .hint = "Handout 3.4: EIDRM is how a server learns of the shutdown: it is the "
@@ -870,7 +910,7 @@ static void long_reply(pid_t client, const char *request, char reply[MSGQ_TEXT_M
 	reply[100] = '\0';
 }
 
-GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .points = 5,
+GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .points = 4,
 	    .desc = "msgq_serve_one() on a queue too full for the reply fails at once with "
 		    "EAGAIN and drops the reply, instead of waiting",
 	    .hint = "Handout 3.4: the server never waits on its own queue: the reply goes out "
@@ -938,7 +978,7 @@ static void converse(int qid, int client, int report)
 	_exit(write(report, &last, sizeof(last)) == sizeof(last) ? 0 : 4);
 }
 
-GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 5, .deadline = 4,
+GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 4, .deadline = 4,
 	    .desc = "6 clients, 25 requests each, one server: every reply reaches its own client",
 	    .hint = "Handout 3.3 and 3.4: the server types each reply with the requester's pid "
 		    "and each client receives only that type.")
