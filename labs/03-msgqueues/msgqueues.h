@@ -234,8 +234,8 @@ ssize_t msgq_receive_except(int qid, long type, void *buf, size_t cap, long *got
 /* ---- §3.3 The client ---------------------------------------------------- */
 
 /**
- * @brief Sends @p request to the server of queue @p qid and waits for the
- *        reply addressed to this process.
+ * @brief Sends @p request to the server of queue @p qid, waiting while the
+ *        queue is full, then waits for the reply addressed to this process.
  *
  * The request goes out as a struct msgq_request of type MSGQ_REQUEST_TYPE
  * carrying the caller's pid; the reply is the first message whose type is
@@ -260,7 +260,10 @@ int msgq_request(int qid, const char *request, char reply[MSGQ_TEXT_MAX]);
  * waiting (IPC_NOWAIT), because if the queue is full only the server could
  * make room. A client that no longer exists (kill(pid, 0) fails with ESRCH)
  * gets no reply: nobody would ever receive it, and it would sit in the
- * queue until the queue is removed.
+ * queue until the queue is removed. A request longer than a struct
+ * msgq_request never stays in the queue, where it would come first again on
+ * every call and stop the service: it is cut to a struct msgq_request
+ * (MSG_NOERROR) and served, or dropped with EBADMSG.
  *
  * @param qid     the queue's id
  * @param handler computes the reply

@@ -664,7 +664,11 @@ GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 5,
 	drop_queue(qid);
 }
 
-/* then() of an interrupted msgq_request(): the server answers the waiting client. */
+/*
+ * then() of an interrupted msgq_request(): the server answers the waiting
+ * client. The reply goes out first, so that the client returns even when its
+ * request is missing and the test can say so.
+ */
 static void answer_request(void *qid)
 {
 	struct msgq_request req;
@@ -675,18 +679,31 @@ static void answer_request(void *qid)
 		n = msgrcv(*(int *)qid, &req, sizeof(req) - sizeof(long), MSGQ_REQUEST_TYPE,
 			   IPC_NOWAIT | MSG_NOERROR);
 	while (n == -1 && errno == EINTR);
-	expect(n != -1 && req.client == getppid(), "the client waits for its reply, but no "
-	       "request from it (pid %d) is in the queue (%s)", (int)getppid(),
-	       n == -1 ? strerror(errno) : "another pid");
 	expect(msgsnd(*(int *)qid, &rep, 5, IPC_NOWAIT) == 0, "the test could not send the "
 	       "reply: %s", strerror(errno));
+	expect(n != -1 && req.client == getppid(), "the client waits for its reply, but no "
+	       "request from it (pid %d) is in the queue (%s): did it give up sending after "
+	       "EINTR?", (int)getppid(), n == -1 ? strerror(errno) : "another pid");
+}
+
+/*
+ * then() of a msgq_request() interrupted on a full queue: makes room, waits
+ * until the client sleeps again (it has sent its request, and waits for the
+ * reply), then answers it.
+ */
+static void make_room_and_answer(void *qid)
+{
+	make_room(qid);
+	expect(ag_wait_blocked(getppid()), "msgq_request() returned once there was room for "
+	       "its request, before any reply was sent");
+	answer_request(qid);
 }
 
 GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
-	    .desc = "msgq_request() goes on waiting for its reply when signals interrupt its "
-		    "msgrcv",
-	    .hint = "Handout 3 and 3.3: msgrcv is never restarted after a signal handler; it "
-		    "fails with EINTR, and the call is retried.")
+	    .desc = "msgq_request() goes on when signals interrupt its msgsnd on a full queue "
+		    "and its msgrcv of the reply",
+	    .hint = "Handout 3 and 3.3: msgsnd and msgrcv are never restarted after a signal "
+		    "handler; they fail with EINTR, and each call is retried.")
 {
 	char reply[MSGQ_TEXT_MAX] = "";
 	int qid = new_queue(NULL), rc, saved_errno, signals;
@@ -698,6 +715,17 @@ GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 	expect(rc == 0 && strcmp(reply, "PONG") == 0, "%d signals interrupted msgq_request() "
 	       "while it waited for its reply; expected it to go on waiting and return 0 with "
 	       "\"PONG\", got %d (%s)", signals, rc, rc == -1 ? strerror(saved_errno) : reply);
+
+	fill_queue(qid);
+	strcpy(reply, "");
+	ag_interrupt_start(2, make_room_and_answer, &qid);
+	rc = msgq_request(qid, "ping", reply);
+	saved_errno = errno;
+	signals = ag_interrupt_stop();
+	expect(rc == 0 && strcmp(reply, "PONG") == 0, "%d signals interrupted msgq_request() "
+	       "while the queue was too full for its request; expected it to go on waiting, "
+	       "send it once there was room and return 0 with \"PONG\", got %d (%s)", signals,
+	       rc, rc == -1 ? strerror(saved_errno) : reply);
 	drop_queue(qid);
 }
 
@@ -705,7 +733,7 @@ GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 
 GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
 	    .desc = "msgq_serve_one() runs the handler and sends its reply typed with the "
-		    "client's pid, strlen + 1 bytes",
+		    "client's pid, strlen + 1 bytes, for any request text, \"\" too",
 	    .hint = "Handout 3.4: the reply's mtype is req.client (not the server's pid, not "
 		    "msg_lspid); its size is the reply text and its '\\0'.")
 {
@@ -729,6 +757,56 @@ GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
 	expect(n == (ssize_t)strlen(expected) + 1 && strcmp(msg.mtext, expected) == 0,
 	       "expected the reply \"%s\" (%zu bytes with its '\\0'), got %zd bytes \"%.*s\"",
 	       expected, strlen(expected) + 1, n, (int)n, msg.mtext);
+	strcpy(req.text, "");
+	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 1, 0) == 0, "msgsnd");
+	rc = msgq_serve_one(qid, tag_reply);
+	expect(rc == 0, "an empty request {client %d, \"\"} (%zu bytes: the pid and the "
+	       "'\\0'): expected msgq_serve_one to serve it and return 0, got %d (%s)",
+	       (int)client, sizeof(pid_t) + 1, rc, strerror(errno));
+	n = raw_receive(qid, client, IPC_NOWAIT, &msg);
+	tag_reply(client, "", expected);
+	expect(n == (ssize_t)strlen(expected) + 1 && strcmp(msg.mtext, expected) == 0,
+	       "the empty request: expected the reply \"%s\", got %zd bytes", expected, n);
+	close(release);
+	ag_setup(ag_wait_exit(client) == 0, "idle process");
+	drop_queue(qid);
+}
+
+GRADED_TEST(msgqueues, oversized_request_does_not_stop_service, .points = 2,
+	    .desc = "msgq_serve_one() takes a request longer than a struct msgq_request off "
+		    "the queue (cut and served, or dropped with EBADMSG); the next call serves "
+		    "the next request",
+	    .hint = "Handout 3.4 and 2.5: msgrcv refuses a message longer than its buffer "
+		    "with E2BIG and leaves it first in the queue, for every later call too.")
+{
+	static char oversized[sizeof(pid_t) + MSGQ_TEXT_MAX + 100];
+	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE, .client = getpid(),
+				   .text = "next"};
+	struct raw_message msg;
+	char expected[MSGQ_TEXT_MAX];
+	int qid = new_queue(NULL), release, rc;
+	pid_t client = start_idle_process(&release);
+	ssize_t n;
+
+	/* A live client's pid, then more text than a struct msgq_request holds. */
+	memcpy(oversized, &client, sizeof(client));
+	fill_pattern(oversized + sizeof(client), sizeof(oversized) - sizeof(client), 'a');
+	raw_send(qid, MSGQ_REQUEST_TYPE, oversized, sizeof(oversized));
+	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 5, 0) == 0, "msgsnd");
+	rc = msgq_serve_one(qid, tag_reply);
+	expect(rc == 0 || (rc == -1 && errno == EBADMSG), "a %zu-byte request (a struct "
+	       "msgq_request holds %zu): expected msgq_serve_one to cut and serve it (0) or "
+	       "to drop it (-1 with EBADMSG), got %d (%s)", sizeof(oversized),
+	       sizeof(pid_t) + MSGQ_TEXT_MAX, rc, rc == -1 ? strerror(errno) : "-");
+	rc = msgq_serve_one(qid, tag_reply);
+	expect(rc == 0, "after the oversized request, a good one {client %d, \"next\"}: "
+	       "expected msgq_serve_one to serve it and return 0, got %d (%s)", (int)getpid(),
+	       rc, strerror(errno));
+	n = raw_receive(qid, getpid(), IPC_NOWAIT, &msg);
+	tag_reply(getpid(), "next", expected);
+	expect(n == (ssize_t)strlen(expected) + 1 && strcmp(msg.mtext, expected) == 0,
+	       "after the oversized request: expected the reply \"%s\" to the next one, got "
+	       "%zd bytes", expected, n);
 	close(release);
 	ag_setup(ag_wait_exit(client) == 0, "idle process");
 	drop_queue(qid);
@@ -832,7 +910,7 @@ static void long_reply(pid_t client, const char *request, char reply[MSGQ_TEXT_M
 	reply[100] = '\0';
 }
 
-GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .points = 5,
+GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .points = 4,
 	    .desc = "msgq_serve_one() on a queue too full for the reply fails at once with "
 		    "EAGAIN and drops the reply, instead of waiting",
 	    .hint = "Handout 3.4: the server never waits on its own queue: the reply goes out "
@@ -900,7 +978,7 @@ static void converse(int qid, int client, int report)
 	_exit(write(report, &last, sizeof(last)) == sizeof(last) ? 0 : 4);
 }
 
-GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 5, .deadline = 4,
+GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 4, .deadline = 4,
 	    .desc = "6 clients, 25 requests each, one server: every reply reaches its own client",
 	    .hint = "Handout 3.3 and 3.4: the server types each reply with the requester's pid "
 		    "and each client receives only that type.")
