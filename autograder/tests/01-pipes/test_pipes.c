@@ -430,8 +430,8 @@ GRADED_TEST(pipes, pipeline_fork_failure_cleans_up, .points = 2,
 	ag_snapshot_take(&before);
 	forbid_fork();
 	status = run_pipeline(cmd1, cmd2);
-	expect(status == -1, "fork(2) fails with EAGAIN: expected run_pipeline to return -1, "
-	       "got %d", status);
+	expect(status == -1 && errno == EAGAIN, "fork(2) fails with EAGAIN: expected "
+	       "run_pipeline to return -1 with errno EAGAIN, got %d (%s)", status, strerror(errno));
 	expect(expect_no_leaks(&before, "run_pipeline failed to fork"),
 	       "run_pipeline must close the pipe it made when fork fails");
 }
@@ -582,8 +582,8 @@ GRADED_TEST(pipes, feed_command_fork_failure_cleans_up, .points = 2,
 	ag_snapshot_take(&before);
 	forbid_fork();
 	status = feed_command(cmd, "hello", 5);
-	expect(status == -1, "fork(2) fails with EAGAIN: expected feed_command to return -1, "
-	       "got %d", status);
+	expect(status == -1 && errno == EAGAIN, "fork(2) fails with EAGAIN: expected "
+	       "feed_command to return -1 with errno EAGAIN, got %d (%s)", status, strerror(errno));
 	expect(expect_no_leaks(&before, "feed_command failed to fork"),
 	       "feed_command must close the pipe it made when fork fails");
 }
@@ -815,7 +815,8 @@ GRADED_TEST(pipes, filter_start_failure_cleans_up, .points = 2,
 	       "filter_through_child must close the first pipe when the second fails");
 	forbid_fork();
 	got = filter_through_child("abc", 3, out, sizeof(out));
-	expect(got == -1, "fork(2) fails with EAGAIN: expected -1, got %zd", got);
+	expect(got == -1 && errno == EAGAIN, "fork(2) fails with EAGAIN: expected -1 with errno "
+	       "EAGAIN, got %zd (%s)", got, strerror(errno));
 	expect(expect_no_leaks(&before, "filter_through_child failed to fork"),
 	       "filter_through_child must close both pipes when fork fails");
 }
