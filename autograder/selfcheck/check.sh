@@ -420,9 +420,16 @@ memcheck() {
 }
 
 # visible_names LAB: its visible tests' names, as a grep alternation.
+# Not counted under valgrind (their memory errors are still judged): after a
+# seccomp filter makes fork(2) fail, valgrind 3.19 dies of SIGSEGV in these
+# tests without a word in its log; natively, in every mode, they pass.
+MEMCHECK_UNCOUNTED=" pipeline_fork_failure_cleans_up feed_command_fork_failure_cleans_up "
+
+# visible_names LAB: the visible tests memcheck counts, as a grep alternation.
 visible_names() {
-	awk -F'\t' '$1 == "plan" && $8 != "hidden" { print $3 }' "build/tests/$1/plan.records" |
-		paste -sd'|' | sed 's/|/\\|/g'
+	awk -F'\t' -v skip="$MEMCHECK_UNCOUNTED" \
+		'$1 == "plan" && $8 != "hidden" && index(skip, " " $3 " ") == 0 { print $3 }' \
+		"build/tests/$1/plan.records" | paste -sd'|' | sed 's/|/\\|/g'
 }
 
 check_reference_memcheck() {
@@ -435,7 +442,7 @@ check_reference_memcheck() {
 		# test pipeline_failed_exec_writes_nothing finds the caller's stdio
 		# buffer in the pipe after the reference's failed execvp(), which it
 		# does not natively; memory errors are still judged in every test.
-		count=$(grep -c '^plan.*	visible$' "build/tests/$lab/plan.records" || true)
+		count=$(visible_names "$lab" | tr '|' '\n' | grep -c . || true)
 		passed=$(grep -c "^result	[^	]*	\($(visible_names "$lab")\)	.*	passed	" \
 			"$logs/records" || true)
 		[[ $passed == "$count" ]] ||

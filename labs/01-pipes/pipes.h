@@ -18,7 +18,8 @@
  * @brief Reads exactly @p count bytes from @p fd, unless end of file comes first.
  *
  * read(2) may return fewer bytes than asked (a pipe hands over what it has)
- * and may fail with EINTR when a signal arrives: both are retried.
+ * and may fail with EINTR when a signal arrives: both are retried. A
+ * @p count of 0 returns 0 at once, whatever @p fd is: there is nothing to read.
  *
  * @param fd    the descriptor to read from
  * @param buf   where the bytes go
@@ -59,7 +60,8 @@ ssize_t write_full(int fd, const void *buf, size_t count);
  * @param cmd2 argument vector of the second command, NULL-terminated
  * @return cmd2's status as a shell reports it: its exit status, or 128 plus
  *         the signal number when a signal killed it; -1 if the pipeline could
- *         not be started (pipe or fork failed; nothing is left running).
+ *         not be started (pipe or fork failed; nothing is left running and no
+ *         descriptor open).
  */
 int run_pipeline(char *const cmd1[], char *const cmd2[]);
 
@@ -79,8 +81,9 @@ int run_pipeline(char *const cmd1[], char *const cmd2[]);
  * @param data the bytes to send to its stdin
  * @param len  how many bytes
  * @return the command's status as a shell reports it (see run_pipeline()),
- *         or -1 if the command could not be started or a write failed with
- *         an error other than EPIPE.
+ *         or -1 if the command could not be started (pipe or fork failed; no
+ *         descriptor is left open) or a write failed with an error other than
+ *         EPIPE.
  */
 int feed_command(char *const cmd[], const void *data, size_t len);
 
@@ -104,8 +107,9 @@ long measure_pipe_capacity(int read_fd, int write_fd);
  *
  * @param fd    either end of the pipe
  * @param bytes the capacity wanted
- * @return the capacity the kernel granted (at least @p bytes: it rounds up
- *         to a power-of-two number of pages), or -1 on error (EPERM above
+ * @return the capacity the kernel granted (at least @p bytes, and at least
+ *         one page: it rounds up to a power-of-two number of pages), or -1 on
+ *         error (EPERM above
  *         /proc/sys/fs/pipe-max-size for an unprivileged process; EBUSY if
  *         the pipe holds more data than the new size).
  */
@@ -133,7 +137,9 @@ int uppercase_filter(int in_fd, int out_fd);
  * Two pipes: one carries the request to the child, the other carries the
  * reply back. The exchange must not deadlock whatever @p len is: a message
  * larger than a pipe's capacity fills both pipes if the parent writes
- * everything before reading anything. The child is reaped before returning.
+ * everything before reading anything. Each process closes the two ends it
+ * does not use: the child holds only the request's read end and the reply's
+ * write end. The child is reaped before returning.
  * A signal that interrupts a wait (EINTR from poll(2), read(2), write(2) or
  * waitpid(2)) does not end the exchange: the call is retried.
  *
@@ -142,7 +148,9 @@ int uppercase_filter(int in_fd, int out_fd);
  * @param out     where the reply goes
  * @param out_cap the size of @p out
  * @return the number of bytes received (len when all went well), or -1 on
- *         error (ENOBUFS if the reply would not fit in @p out_cap).
+ *         error (ENOBUFS if the reply would not fit in @p out_cap: a reply of
+ *         exactly @p out_cap bytes fits; when pipe or fork fails, no
+ *         descriptor is left open).
  */
 ssize_t filter_through_child(const char *in, size_t len, char *out, size_t out_cap);
 

@@ -19,10 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stddef.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "grader.h"
 #include "pipes.h"
@@ -69,9 +75,69 @@ static size_t read_until_eof(int fd, char *buf, size_t cap)
 	return len;
 }
 
+/* One rule of forbid_fork(): system call nr fails with EAGAIN. */
+#define FAIL_WITH_EAGAIN(nr)                                  \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),      \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAGAIN)
+
+/*
+ * From now on every way to create a process (fork, vfork, clone, clone3, and
+ * so posix_spawn too) fails in this process with EAGAIN, as fork(2) does at
+ * RLIMIT_NPROC. Not RLIMIT_NPROC itself: it does not bind root, and the
+ * memcheck run grades as root. A seccomp filter stays: call this last.
+ */
+static void forbid_fork(void)
+{
+	struct sock_filter rules[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		FAIL_WITH_EAGAIN(SYS_clone),
+#ifdef SYS_clone3
+		FAIL_WITH_EAGAIN(SYS_clone3),
+#endif
+#ifdef SYS_fork
+		FAIL_WITH_EAGAIN(SYS_fork),
+#endif
+#ifdef SYS_vfork
+		FAIL_WITH_EAGAIN(SYS_vfork),
+#endif
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog program = {
+		.len = sizeof(rules) / sizeof(rules[0]),
+		.filter = rules,
+	};
+
+	ag_setup(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "prctl PR_SET_NO_NEW_PRIVS");
+	ag_setup(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0, "seccomp");
+}
+
+/*
+ * Lowers RLIMIT_NOFILE so that exactly `room` more descriptors can be
+ * opened; returns the old limit, for allow_fds() to put back.
+ */
+static struct rlimit leave_room_for(int room)
+{
+	struct rlimit old, low;
+	int fd = 0;
+
+	ag_setup(getrlimit(RLIMIT_NOFILE, &old) == 0, "getrlimit");
+	for (int free_slots = 0; free_slots < room; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF)
+			free_slots++;
+	low = old;
+	low.rlim_cur = (rlim_t)fd;
+	ag_setup(setrlimit(RLIMIT_NOFILE, &low) == 0, "setrlimit");
+	return old;
+}
+
+static void allow_fds(const struct rlimit *old)
+{
+	ag_setup(setrlimit(RLIMIT_NOFILE, old) == 0, "setrlimit");
+}
+
 /* ---- 3.1 read_full and write_full ---- */
 
-GRADED_TEST(pipes, read_full_gathers_partial_reads, .points = 5,
+GRADED_TEST(pipes, read_full_gathers_partial_reads, .points = 4,
 	    .desc = "read_full() keeps reading until it has all the bytes asked for",
 	    .hint = "Handout 3.1: read(2) on a pipe returns what is there now; loop until count.")
 {
@@ -105,8 +171,10 @@ GRADED_TEST(pipes, read_full_gathers_partial_reads, .points = 5,
 }
 
 GRADED_TEST(pipes, read_full_stops_at_eof, .points = 3,
-	    .desc = "read_full() returns a short count at end of file, then 0",
-	    .hint = "Handout 3.1: read(2) returns 0 at end of file; stop there, it is not an error.")
+	    .desc = "read_full() returns a short count at end of file, then 0; a count of 0 "
+		    "returns 0",
+	    .hint = "Handout 3.1: read(2) returns 0 at end of file; stop there, it is not an "
+		    "error. Once count bytes are in, there is nothing left to read.")
 {
 	int fds[2];
 	char buf[100];
@@ -120,6 +188,14 @@ GRADED_TEST(pipes, read_full_stops_at_eof, .points = 3,
 	got = read_full(fds[0], buf, sizeof(buf));
 	expect(got == 0, "expected 0 at end of file on the second call, got %zd", got);
 	close(fds[0]);
+	/* A write end: read(2) on it fails, so only a read_full() that reads
+	 * nothing for count 0 returns 0. */
+	make_pipe(fds);
+	got = read_full(fds[1], buf, 0);
+	expect(got == 0, "read_full(fd, buf, 0) on a pipe's write end: expected 0 (a count of 0 "
+	       "has nothing to read), got %zd (%s)", got, got < 0 ? strerror(errno) : "-");
+	close(fds[0]);
+	close(fds[1]);
 }
 
 /* then() of an interrupted call: what the read end waits for. */
@@ -176,7 +252,7 @@ static void receive_one_mib(void *arg)
 	       "bytes", total);
 }
 
-GRADED_TEST(pipes, write_full_survives_interruption, .points = 5,
+GRADED_TEST(pipes, write_full_survives_interruption, .points = 4,
 	    .desc = "write_full() delivers 1 MiB through a pipe despite signals mid-write",
 	    .hint = "Handout 3.1: an interrupted write(2) returns what it wrote so far (a short "
 		    "count) or fails with EINTR when it wrote nothing: loop on both.")
@@ -241,7 +317,7 @@ GRADED_TEST(pipes, pipeline_returns_last_status, .points = 3,
 	expect(status == 127, "cmd2 cannot be executed: expected 127, got %d", status);
 }
 
-GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 6,
+GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 5,
 	    .desc = "cmd2 sees end of file when cmd1 exits (printf x | wc -c ends)",
 	    .hint = "Handout 3.2: EOF comes only when every write end is closed, in the parent "
 		    "and in both children.")
@@ -260,7 +336,7 @@ GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 6,
 	expect_no_leaks(&before, "run_pipeline returned");
 }
 
-GRADED_TEST(pipes, pipeline_head_stops_yes, .points = 6,
+GRADED_TEST(pipes, pipeline_head_stops_yes, .points = 5,
 	    .desc = "yes | head -n 1 ends: cmd1 gets SIGPIPE once cmd2 has exited",
 	    .hint = "Handout 3.2 and 3.3: SIGPIPE reaches yes only when no process holds the "
 		    "read end any more: the parent and the first child must close it.")
@@ -342,9 +418,27 @@ GRADED_TEST(pipes, pipeline_survives_signals, .points = 3,
 	expect(strcmp(got, "go\n") == 0, "cmd2 did not finish its work, it wrote \"%s\"", got);
 }
 
+GRADED_TEST(pipes, pipeline_fork_failure_cleans_up, .points = 2,
+	    .desc = "run_pipeline() returns -1 and leaves no descriptor open when fork fails",
+	    .hint = "Handout 3.2: an error path is a path too: close both pipe ends before "
+		    "returning -1.")
+{
+	char *cmd1[] = {"true", NULL}, *cmd2[] = {"true", NULL};
+	struct ag_snapshot before;
+	int status;
+
+	ag_snapshot_take(&before);
+	forbid_fork();
+	status = run_pipeline(cmd1, cmd2);
+	expect(status == -1 && errno == EAGAIN, "fork(2) fails with EAGAIN: expected "
+	       "run_pipeline to return -1 with errno EAGAIN, got %d (%s)", status, strerror(errno));
+	expect(expect_no_leaks(&before, "run_pipeline failed to fork"),
+	       "run_pipeline must close the pipe it made when fork fails");
+}
+
 /* ---- 3.3 feed_command and SIGPIPE ---- */
 
-GRADED_TEST(pipes, feed_command_survives_early_exit, .points = 6,
+GRADED_TEST(pipes, feed_command_survives_early_exit, .points = 4,
 	    .desc = "feed_command() is not killed when the command exits before reading it all",
 	    .hint = "Handout 3.3: writing to a pipe nobody reads raises SIGPIPE, which kills by "
 		    "default; ignore or block it while writing and treat EPIPE as the end.")
@@ -476,6 +570,24 @@ GRADED_TEST(pipes, feed_command_survives_signals, .points = 3,
 	       sizeof(data), len);
 }
 
+GRADED_TEST(pipes, feed_command_fork_failure_cleans_up, .points = 2,
+	    .desc = "feed_command() returns -1 and leaves no descriptor open when fork fails",
+	    .hint = "Handout 3.3: an error path is a path too: close both pipe ends before "
+		    "returning -1.")
+{
+	char *cmd[] = {"cat", NULL};
+	struct ag_snapshot before;
+	int status;
+
+	ag_snapshot_take(&before);
+	forbid_fork();
+	status = feed_command(cmd, "hello", 5);
+	expect(status == -1 && errno == EAGAIN, "fork(2) fails with EAGAIN: expected "
+	       "feed_command to return -1 with errno EAGAIN, got %d (%s)", status, strerror(errno));
+	expect(expect_no_leaks(&before, "feed_command failed to fork"),
+	       "feed_command must close the pipe it made when fork fails");
+}
+
 /* ---- 3.4 capacity ---- */
 
 static void expect_capacity(int fds[2], long want, const char *context)
@@ -491,7 +603,7 @@ static void expect_capacity(int fds[2], long want, const char *context)
 	       "the file status flags changed (O_NONBLOCK left set?): restore them");
 }
 
-GRADED_TEST(pipes, capacity_default_is_measured, .points = 4,
+GRADED_TEST(pipes, capacity_default_is_measured, .points = 3,
 	    .desc = "measure_pipe_capacity() finds 65536 bytes in a new pipe and leaves it empty",
 	    .hint = "Handout 3.4: fill the pipe with O_NONBLOCK writes until EAGAIN, count, "
 		    "read it all back, restore the flags.")
@@ -505,7 +617,7 @@ GRADED_TEST(pipes, capacity_default_is_measured, .points = 4,
 	expect_no_leaks(&before, "measure_pipe_capacity returned");
 }
 
-GRADED_TEST(pipes, capacity_follows_setpipe_sz, .points = 4,
+GRADED_TEST(pipes, capacity_follows_setpipe_sz, .points = 3,
 	    .desc = "set_pipe_capacity() resizes (rounded up) and the measurement follows",
 	    .hint = "Handout 3.4: measure, do not assume: the capacity is whatever F_SETPIPE_SZ "
 		    "made it, rounded up to a power-of-two number of pages.")
@@ -521,6 +633,44 @@ GRADED_TEST(pipes, capacity_follows_setpipe_sz, .points = 4,
 	granted = set_pipe_capacity(fds[0], 4096);
 	expect(granted == 4096, "asked for 4096 bytes: expected 4096, got %ld", granted);
 	expect_capacity(fds, 4096, "after F_SETPIPE_SZ to 4096");
+	granted = set_pipe_capacity(fds[1], 0);
+	expect(granted == 4096, "asked for 0 bytes: expected 4096 (one page, the least the kernel "
+	       "grants), got %ld (%s)", granted, granted < 0 ? strerror(errno) : "-");
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* Takes CAP_SYS_RESOURCE out of this process's effective capabilities. */
+static void drop_cap_sys_resource(void)
+{
+	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+
+	ag_setup(syscall(SYS_capget, &header, caps) == 0, "capget");
+	caps[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective &= ~CAP_TO_MASK(CAP_SYS_RESOURCE);
+	ag_setup(syscall(SYS_capset, &header, caps) == 0, "capset");
+}
+
+GRADED_TEST(pipes, capacity_above_max_refused, .points = 2,
+	    .desc = "set_pipe_capacity() above pipe-max-size fails with EPERM, up to INT_MAX",
+	    .hint = "Handout 2.2 and 3.4: pass the size to the kernel and report its answer; "
+		    "refuse yourself only what fcntl(2) cannot take (more than INT_MAX).")
+{
+	long sizes[] = {4L * MIB, INT_MAX};
+	int fds[2];
+
+	make_pipe(fds);
+	drop_cap_sys_resource();	/* when run as root: the contract's unprivileged process */
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		long granted = set_pipe_capacity(fds[1], sizes[i]);
+
+		expect(granted == -1 && errno == EPERM, "asked for %ld bytes, above "
+		       "/proc/sys/fs/pipe-max-size: expected -1 with EPERM (the kernel's answer), "
+		       "got %ld (%s)", sizes[i], granted, granted < 0 ? strerror(errno) : "-");
+	}
+	expect(fcntl(fds[0], F_GETPIPE_SZ) == 65536, "a refused resize changed the pipe's size");
+	close(fds[0]);
+	close(fds[1]);
 }
 
 /* ---- 3.5 filter_through_child ---- */
@@ -618,10 +768,18 @@ GRADED_TEST(pipes, filter_round_trip, .points = 3,
 	got = filter_through_child("too long", 8, small, sizeof(small));
 	expect(got == -1 && errno == ENOBUFS, "8 bytes back into a 4-byte buffer: expected -1 with "
 	       "ENOBUFS, got %zd (%s)", got, strerror(errno));
+	got = filter_through_child("four", 4, small, sizeof(small));
+	expect(got == 4 && memcmp(small, "FOUR", 4) == 0, "4 bytes back into a 4-byte buffer: "
+	       "expected 4 (a reply that fills out exactly fits), got %zd (%s)", got,
+	       got < 0 ? strerror(errno) : "-");
+	/* Too small while the request is still being sent: that end must close too. */
+	got = filter_through_child(one_mib, sizeof(one_mib), small, sizeof(small));
+	expect(got == -1 && errno == ENOBUFS, "1 MiB back into a 4-byte buffer: expected -1 with "
+	       "ENOBUFS, got %zd (%s)", got, strerror(errno));
 	expect_no_leaks(&before, "filter_through_child returned");
 }
 
-GRADED_TEST(pipes, filter_large_message_no_deadlock, .points = 6,
+GRADED_TEST(pipes, filter_large_message_no_deadlock, .points = 5,
 	    .desc = "filter_through_child() moves 4 MiB each way without deadlocking",
 	    .hint = "Handout 3.5: if the parent writes everything before reading, both pipes fill "
 		    "and both processes block; interleave with poll(2).", .deadline = 4)
@@ -633,6 +791,35 @@ GRADED_TEST(pipes, filter_large_message_no_deadlock, .points = 6,
 	ag_snapshot_take(&before);
 	expect_filtered(data, sizeof(data));
 	expect_no_leaks(&before, "filter_through_child returned");
+}
+
+GRADED_TEST(pipes, filter_start_failure_cleans_up, .points = 2,
+	    .desc = "filter_through_child() returns -1 and leaves no descriptor open when the "
+		    "second pipe or the fork fails",
+	    .hint = "Handout 3.5: an error path is a path too: close every end made so far "
+		    "before returning -1.")
+{
+	struct ag_snapshot before;
+	struct rlimit old;
+	char out[8];
+	ssize_t got;
+	int saved_errno;
+
+	ag_snapshot_take(&before);
+	old = leave_room_for(2);	/* the first pipe, not the second */
+	got = filter_through_child("abc", 3, out, sizeof(out));
+	saved_errno = errno;
+	allow_fds(&old);
+	expect(got == -1 && saved_errno == EMFILE, "room for one pipe only: expected -1 with "
+	       "EMFILE, got %zd (%s)", got, strerror(saved_errno));
+	expect(expect_no_leaks(&before, "filter_through_child failed to make its second pipe"),
+	       "filter_through_child must close the first pipe when the second fails");
+	forbid_fork();
+	got = filter_through_child("abc", 3, out, sizeof(out));
+	expect(got == -1 && errno == EAGAIN, "fork(2) fails with EAGAIN: expected -1 with errno "
+	       "EAGAIN, got %zd (%s)", got, strerror(errno));
+	expect(expect_no_leaks(&before, "filter_through_child failed to fork"),
+	       "filter_through_child must close both pipes when fork fails");
 }
 
 /* The children of process parent, from /proc; returns how many were stored. */
@@ -695,7 +882,7 @@ static pid_t stop_next_child(void)
 				_exit(0);
 			}
 		}
-		usleep(100);
+		sched_yield();	/* not a sleep: a short exchange is over in milliseconds */
 	}
 }
 
@@ -708,12 +895,12 @@ static void continue_stopped(void *arg)
 	kill(*stopped_child, SIGCONT);
 }
 
-GRADED_TEST(pipes, filter_survives_signals, .points = 3,
+GRADED_TEST(pipes, filter_survives_signals, .points = 2,
 	    .desc = "filter_through_child() completes its exchange while signals interrupt it",
 	    .hint = "Handout 3.5: poll(2) is never restarted: with any handler it fails with "
-		    "EINTR when a signal arrives; poll again.")
+		    "EINTR when a signal arrives; poll again.", .deadline = 4)
 {
-	static char data[256 * 1024];
+	static char data[4 * MIB];	/* tens of ms: time for the stopper to see the child */
 	int signals;
 	char *out = malloc(sizeof(data) + 1);
 	pid_t stopper;
@@ -736,6 +923,98 @@ GRADED_TEST(pipes, filter_survives_signals, .points = 3,
 	       "child: did it fork one?");
 	expect(got == (ssize_t)sizeof(data), "%d signals arrived while filter_through_child() "
 	       "waited for its child; expected %zu bytes back, got %zd (errno %s)", signals,
+	       sizeof(data), got, got < 0 ? strerror(errno) : "-");
+	free(out);
+}
+
+/*
+ * The first pipe of which process pid holds two descriptors (both ends, or
+ * two copies of one): stores them in fd[0] and fd[1] and the pipe's name in
+ * what. Returns false when each pipe appears once.
+ */
+static bool pipe_held_twice(pid_t pid, int fd[2], char *what, size_t cap)
+{
+	char names[AG_MAX_FDS][64], path[64];
+	int fds[AG_MAX_FDS], n = 0;
+
+	for (int i = 0; i < 1024 && n < AG_MAX_FDS; i++) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, i);
+		len = readlink(path, names[n], sizeof(names[n]) - 1);
+		if (len <= 0)
+			continue;
+		names[n][len] = '\0';
+		if (strncmp(names[n], "pipe:", 5) == 0)
+			fds[n++] = i;
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (strcmp(names[i], names[j]) == 0) {
+				fd[0] = fds[i];
+				fd[1] = fds[j];
+				snprintf(what, cap, "%s", names[i]);
+				return true;
+			}
+	return false;
+}
+
+/*
+ * Forks a helper that looks at the descriptors of filter_through_child()'s
+ * child while it works: once the stopped child (stop_next_child) has its
+ * parent waiting, it stops the parent, lets the child run until it waits
+ * too (for request bytes the stopped parent does not send, or for room in
+ * the reply pipe), reads its /proc/PID/fd, then lets both go on.
+ */
+static pid_t inspect_filter_child(void)
+{
+	pid_t helper = ag_fork(), parent, child;
+	char what[64];
+	int fd[2];
+	bool twice;
+
+	ag_setup(helper != -1, "fork");
+	if (helper != 0)
+		return helper;
+	parent = getppid();
+	while ((child = *stopped_child) <= 0)	/* bounded by the test's deadline */
+		usleep(100);
+	expect(ag_wait_blocked(parent), "filter_through_child() returned before its child ran");
+	kill(parent, SIGSTOP);
+	kill(child, SIGCONT);
+	expect(ag_wait_blocked(child), "filter_through_child's child exited before it had its "
+	       "whole request");
+	twice = pipe_held_twice(child, fd, what, sizeof(what));
+	kill(parent, SIGCONT);
+	expect(!twice, "filter_through_child's child holds fd %d and fd %d, both on %s: it must "
+	       "close the ends it does not use (the request's write end and the reply's read "
+	       "end)", fd[0], fd[1], what);
+	_exit(0);
+}
+
+GRADED_TEST(pipes, filter_child_closes_unused_ends, .points = 2,
+	    .desc = "filter_through_child()'s child holds only the request's read end and the "
+		    "reply's write end",
+	    .hint = "Handout 3.5: after the fork the child closes the two ends it does not use, "
+		    "as every process in 3.2 does.", .deadline = 4)
+{
+	static char data[4 * MIB];
+	char *out = malloc(sizeof(data) + 1);
+	pid_t stopper, inspector;
+	ssize_t got;
+
+	ag_setup(out != NULL, "malloc");
+	fill_pattern(data, sizeof(data));
+	share_stopped_child();
+	inspector = inspect_filter_child();
+	stopper = stop_next_child();
+	got = filter_through_child(data, sizeof(data), out, sizeof(data) + 1);
+	kill(stopper, SIGKILL);		/* still looking: no child came */
+	expect(ag_wait_exit(stopper) == 0, "the test could not stop filter_through_child's "
+	       "child: did it fork one?");
+	expect(ag_wait_exit(inspector) == 0, "the test's look at the child's descriptors failed "
+	       "(above)");
+	expect(got == (ssize_t)sizeof(data), "expected %zu bytes back, got %zd (errno %s)",
 	       sizeof(data), got, got < 0 ? strerror(errno) : "-");
 	free(out);
 }
