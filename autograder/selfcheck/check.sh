@@ -419,7 +419,6 @@ memcheck() {
 	fi
 }
 
-# visible_names LAB: its visible tests' names, as a grep alternation.
 # Not counted under valgrind (their memory errors are still judged): after a
 # seccomp filter makes fork(2) fail, valgrind 3.19 dies of SIGSEGV in these
 # tests without a word in its log; natively, in every mode, they pass.
