@@ -16,6 +16,7 @@ EDITION_EXCLUDE=(
 	autograder/selfcheck/batch_checks.sh	# part of it: grades the reference
 	autograder/selfcheck/scoreboard.sh	# make grade: grades the reference
 	autograder/selfcheck/new_lab_checks.sh	# part of check.sh: writes a master
+	autograder/selfcheck/cross_checks.sh	# part of check.sh, which the edition has not
 	autograder/selfcheck/memcheck-control.patch	# a patch to the reference
 	autograder/selfcheck/mutate.py	# mutation score: mutates solutions/
 	autograder/selfcheck/mutation_checks.sh	# part of make check: runs mutate.py

@@ -69,7 +69,7 @@ int cmd_progress(int argc, char **argv)
 		bool done = show_lab(lab_at(i));
 
 		full += done;
-		if (!done && !next)
+		if (!done && !next && lab_state(lab_at(i)) == LAB_READY)
 			next = lab_at(i);
 	}
 	if (lab_count() > 0 && full == lab_count())

@@ -72,7 +72,8 @@ static void read_manifest(const char *manifest, const char *dir, struct lab *lab
 		/* Other keys (demos) are for the Makefiles. */
 	}
 	free(text);
-	if (lab->number == NULL || strncmp(lab->number, dir, 2) != 0 || dir[2] != '-')
+	if (lab->number == NULL || strlen(lab->number) != 2 ||
+	    strncmp(lab->number, dir, 2) != 0)
 		die("%s: its number must be the first two digits of its folder, %s",
 		    manifest, dir);
 	if (lab->sources[0] == NULL)

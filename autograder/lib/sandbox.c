@@ -456,12 +456,23 @@ void ag_interrupt_start(int times, void (*then)(void *arg), void *arg)
 int ag_interrupt_stop(void)
 {
 	int handled, status;
+	bool then_stuck = false;
 
 	ag_setup(interrupter != NULL, "ag_interrupt_stop without ag_interrupt_start");
 	/* Before then(), the helper only sends signals: stop it. After, let then() end. */
 	if (!interrupter->then_started)
 		kill(interrupter_pid, SIGKILL);
 	status = ag_wait_exit(interrupter_pid);
+	if (status == -1 && kill(interrupter_pid, 0) == 0) {
+		/* Not reaped by the code under test: stuck in then() past the deadline. */
+		int wait_status;
+
+		kill(interrupter_pid, SIGKILL);
+		while (waitpid(interrupter_pid, &wait_status, 0) == -1 && errno == EINTR)
+			continue;
+		status = 128 + SIGKILL;
+		then_stuck = true;
+	}
 	/* Reaped: no signal can come any more, so SIGUSR1 can go back. */
 	ag_setup(sigaction(SIGUSR1, &saved_usr1, NULL) == 0, "sigaction");
 	handled = interrupter->handled;
@@ -469,6 +480,8 @@ int ag_interrupt_stop(void)
 	interrupter = NULL;
 	expect(status != -1, "the test's helper process was reaped by the code under test: "
 	       "wait for your own children only (waitpid(pid, ...), not wait() or waitpid(-1, ...))");
+	expect(!then_stuck, "the test's helper, which interrupts the code and then acts, was "
+	       "still waiting at the deadline: the code under test did not do what it waited for");
 	expect(status == 0 || status == 2 || status == 128 + SIGKILL,
 	       "the test's helper, which interrupts the code and then acts, failed (above)");
 	return handled;

@@ -19,9 +19,10 @@ cross_compile() {
 	return 1
 }
 
-# The engine, ipclab, the engine's own tests and every lab's tests (hidden ones
-# too) compile for arm64 with the Makefile's CFLAGS, so no x86_64 syscall number
-# or x86_64-only call (SYS_poll, SYS_open, SYS_pause...) slipped in unguarded.
+# The engine, ipclab, the engine's own tests, every lab's tests (hidden ones
+# too), references, skeletons and demos compile for arm64 with the Makefile's
+# CFLAGS, so no x86_64 syscall number or x86_64-only call (SYS_poll,
+# SYS_open, SYS_pause...) slipped in unguarded.
 # Compiled, not linked: linking needs arm64 builds of Criterion and libarchive.
 # Their headers are the same on every architecture; build/cross/include links
 # to just those, so no other amd64 header can stand in for a missing arm64 one.
@@ -46,6 +47,11 @@ check_cross_build() {
 			-Iautograder/lib -Iautograder/ipclab || bad=1
 	done
 	for lab in "${LABS[@]}"; do
+		# What students build there: the reference, the skeleton and the demos.
+		for file in build/ref/"$lab"/*.c build/pristine/"$lab"/*.c; do
+			cross_compile "$objs/$lab-$(basename "$(dirname "$file")")-$(basename "$file" .c).o" \
+				"$file" -I"$(dirname "$file")" || bad=1
+		done
 		for file in autograder/tests/"$lab"/*.c; do
 			cross_compile "$objs/$lab-$(basename "$file" .c).o" "$file" \
 				-Iautograder/lib -I"build/pristine/$lab" || bad=1

@@ -229,7 +229,10 @@ def lab_dir(name):
 
 def lab_sources(lab):
     manifest = (ROOT / "labs" / lab / "lab.mk").read_text()
-    return re.search(r"^sources\s*:=\s*(.*)$", manifest, re.M).group(1).split()
+    found = re.search(r"^sources[ \t]*:=[ \t]*([^#\n]*)", manifest, re.M)
+    if not found or not found.group(1).split():
+        sys.exit(f"mutate.py: labs/{lab}/lab.mk has no 'sources := FILE...' line")
+    return found.group(1).split()
 
 
 def reference_of(text):

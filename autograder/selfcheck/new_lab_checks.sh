@@ -154,3 +154,25 @@ check_new_lab_is_one_folder() {
 		fail "build/gradescope/$NEW_LAB.zip has no test of lab 08"
 	echo "make gradescope LAB=08: $(tail -n 1 <<<"$out")"
 }
+
+# Each lab's .gitignore covers what its make builds (labs/rules.mk: the
+# manifest's demos and objects): make in a scratch copy of the lab's tracked
+# files, and every file it adds is one git ignores.
+check_lab_builds_ignored() {
+	local lab copy path out built
+	for lab in "${LABS[@]}"; do
+		copy=$WORK/lab-build-$lab
+		mkdir -p "$copy"
+		git ls-files -z "labs/$lab" labs/rules.mk | xargs -0 cp --parents -t "$copy"
+		out=$(make -s -C "$copy/labs/$lab" 2>&1) || fail "make in labs/$lab: $out" || return
+		built=0
+		while IFS= read -r path; do
+			git ls-files --error-unmatch "$path" >/dev/null 2>&1 && continue
+			git check-ignore -q --no-index "$path" ||
+				fail "make in labs/$lab built $path, which labs/$lab/.gitignore" \
+					"does not ignore: add it there" || return
+			built=$((built + 1))
+		done < <(cd "$copy" && find "labs/$lab" -type f)
+		echo "labs/$lab: make built $built files, each ignored"
+	done
+}
