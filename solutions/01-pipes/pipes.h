@@ -53,15 +53,15 @@ ssize_t write_full(int fd, const void *buf, size_t count);
  * (`yes | head -n 1` ends). Both children are reaped before returning. A
  * child whose exec fails exits with status 127 and writes nothing: it ends
  * with _exit(2), since exit(3) would flush its copy of the caller's stdio
- * buffers. The commands inherit descriptors 0, 1 and 2 only. A signal that
+ * buffers. No other pipe end reaches the commands. A signal that
  * interrupts the wait for a child (EINTR) does not end it: it is retried.
  *
  * @param cmd1 argument vector of the first command, NULL-terminated
  * @param cmd2 argument vector of the second command, NULL-terminated
  * @return cmd2's status as a shell reports it: its exit status, or 128 plus
  *         the signal number when a signal killed it; -1 if the pipeline could
- *         not be started (pipe or fork failed; nothing is left running and no
- *         descriptor open).
+ *         not be started (pipe or fork failed, errno as it set it; nothing
+ *         is left running and no descriptor open).
  */
 int run_pipeline(char *const cmd1[], char *const cmd2[]);
 
@@ -74,16 +74,16 @@ int run_pipeline(char *const cmd1[], char *const cmd2[]);
  * SIGPIPE. The caller's SIGPIPE disposition and signal mask are the same on
  * return as on entry, and the command starts with the caller's SIGPIPE
  * disposition: what feed_command() does with SIGPIPE stays in the caller.
- * The command inherits descriptors 0, 1 and 2 only. A write or a wait that
+ * No other pipe end reaches the command. A write or a wait that
  * a signal interrupts (a short count, or EINTR) is retried.
  *
  * @param cmd  argument vector of the command, NULL-terminated
  * @param data the bytes to send to its stdin
  * @param len  how many bytes
  * @return the command's status as a shell reports it (see run_pipeline()),
- *         or -1 if the command could not be started (pipe or fork failed; no
- *         descriptor is left open) or a write failed with an error other than
- *         EPIPE.
+ *         or -1 if the command could not be started (pipe or fork failed,
+ *         errno as it set it; no descriptor is left open) or a write failed
+ *         with an error other than EPIPE.
  */
 int feed_command(char *const cmd[], const void *data, size_t len);
 
@@ -149,8 +149,8 @@ int uppercase_filter(int in_fd, int out_fd);
  * @param out_cap the size of @p out
  * @return the number of bytes received (len when all went well), or -1 on
  *         error (ENOBUFS if the reply would not fit in @p out_cap: a reply of
- *         exactly @p out_cap bytes fits; when pipe or fork fails, no
- *         descriptor is left open).
+ *         exactly @p out_cap bytes fits; when pipe or fork fails, errno is
+ *         as it set it and no descriptor is left open).
  */
 ssize_t filter_through_child(const char *in, size_t len, char *out, size_t out_cap);
 

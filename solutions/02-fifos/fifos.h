@@ -196,9 +196,9 @@ int server_close(struct fifo_server *server);
  * @param cap   the size of @p reply, its NUL included
  * @return the length of the reply (without the NUL), or -1 (EMSGSIZE: @p
  *         text is too long and nothing was sent; ENXIO: no server; ENOENT:
- *         no request FIFO; EPIPE: the server closed the request FIFO before
- *         the request could be written; ENOBUFS: the reply did not fit in
- *         @p cap, its NUL included).
+ *         no request FIFO; EPIPE: with SIGPIPE ignored, the server closed
+ *         the request FIFO before the request could be written; ENOBUFS:
+ *         the reply did not fit in @p cap, its NUL included).
  */
 ssize_t client_request(const char *dir, const char *text, char *reply, size_t cap);
 

@@ -656,9 +656,14 @@ GRADED_TEST(pipes, capacity_above_max_refused, .points = 2,
 	    .hint = "Handout 2.2 and 3.4: pass the size to the kernel and report its answer; "
 		    "refuse yourself only what fcntl(2) cannot take (more than INT_MAX).")
 {
-	long sizes[] = {4L * MIB, INT_MAX};
+	char text[32];
+	long max, sizes[2];
 	int fds[2];
 
+	ag_setup(ag_read_file("/proc/sys/fs/pipe-max-size", text, sizeof(text)) > 0 &&
+		 (max = atol(text)) > 0, "read /proc/sys/fs/pipe-max-size");
+	sizes[0] = max <= INT_MAX / 2 ? 2 * max : INT_MAX;	/* twice the limit, then the most */
+	sizes[1] = INT_MAX;
 	make_pipe(fds);
 	drop_cap_sys_resource();	/* when run as root: the contract's unprivileged process */
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -851,6 +856,7 @@ static void share_stopped_child(void)
 /*
  * Forks a helper that stops (SIGSTOP) the next child the test process forks,
  * so that the code under test must wait for it; continue_stopped() lets it go.
+ * The test process runs at nice 19 from then on.
  * Call share_stopped_child() first, before forking the helper that continues it.
  */
 static pid_t stop_next_child(void)
@@ -865,6 +871,9 @@ static pid_t stop_next_child(void)
 		 * Spin, not sleep: a sleep would take the interrupter's signals. */
 		while (*stopped_child == 0)
 			sched_yield();
+		/* The helper must see the child before it has done its work, even on
+		 * a busy machine: the test process, and so the child, yield to it. */
+		ag_setup(setpriority(PRIO_PROCESS, 0, 19) == 0, "setpriority");
 		return stopper;
 	}
 	nknown = children_of(getppid(), known, 16);	/* the helpers, this one included */
@@ -913,9 +922,6 @@ GRADED_TEST(pipes, filter_survives_signals, .points = 2,
 	share_stopped_child();
 	ag_interrupt_start(3, continue_stopped, NULL);
 	stopper = stop_next_child();
-	/* The stopper must see the child before it has done its work, even on a
-	 * busy machine: the test process, and so the child, yield the CPU to it. */
-	ag_setup(setpriority(PRIO_PROCESS, 0, 19) == 0, "setpriority");
 	got = filter_through_child(data, sizeof(data), out, sizeof(data) + 1);
 	signals = ag_interrupt_stop();
 	kill(stopper, SIGKILL);		/* still looking: no child came */
