@@ -29,66 +29,71 @@
 
 #define MAX_PROCS 256
 
-/* What a process blocked in a system call the diagnosis knows is waiting for. */
-enum waits_for {
-	WAITS_PIPE_IO,		/* read, write: for a pipe, its other end */
-	WAITS_OPEN,		/* for a FIFO, the other side's open */
-	WAITS_CHILD,
-	WAITS_MESSAGE,
-	WAITS_ROOM,		/* in a full message queue */
-	WAITS_SEMAPHORE,
-	WAITS_FUTEX,
-	WAITS_POLL,		/* first argument a struct pollfd array */
-	WAITS_READY,		/* select, epoll */
-	WAITS_SLEEP,
-	WAITS_SIGNAL,
-};
-
-struct known_call {
-	long nr;
-	const char *name;
-	enum waits_for waits;
-};
-
 #define KNOWN(call, waits) {SYS_##call, #call, waits}
 
 /*
+ * Every system call in which correct code may wait for another process, and
+ * what it waits for; ag_wait_blocked() (sandbox.c) takes the same list.
  * arm64 (asm-generic) lacks the older calls: its glibc makes open() an
  * openat, poll() a ppoll, select() a pselect6, epoll_wait() an epoll_pwait
  * and pause() an rt_sigsuspend.
  */
-static const struct known_call known_calls[] = {
-	KNOWN(read, WAITS_PIPE_IO),
-	KNOWN(write, WAITS_PIPE_IO),
-	KNOWN(openat, WAITS_OPEN),
+static const struct ag_blocking_call blocking_calls[] = {
+	KNOWN(read, AG_WAITS_PIPE_READ),
+	KNOWN(readv, AG_WAITS_PIPE_READ),
+	KNOWN(pread64, AG_WAITS_PIPE_READ),
+	KNOWN(preadv, AG_WAITS_PIPE_READ),
+	KNOWN(write, AG_WAITS_PIPE_WRITE),
+	KNOWN(writev, AG_WAITS_PIPE_WRITE),
+	KNOWN(pwrite64, AG_WAITS_PIPE_WRITE),
+	KNOWN(pwritev, AG_WAITS_PIPE_WRITE),
+	KNOWN(openat, AG_WAITS_OPEN),
+#ifdef SYS_openat2
+	KNOWN(openat2, AG_WAITS_OPEN),
+#endif
 #ifdef SYS_open
-	KNOWN(open, WAITS_OPEN),
+	KNOWN(open, AG_WAITS_OPEN),
 #endif
-	KNOWN(wait4, WAITS_CHILD),
-	KNOWN(msgrcv, WAITS_MESSAGE),
-	KNOWN(msgsnd, WAITS_ROOM),
-	KNOWN(semop, WAITS_SEMAPHORE),
-	KNOWN(semtimedop, WAITS_SEMAPHORE),
-	KNOWN(futex, WAITS_FUTEX),
-	KNOWN(ppoll, WAITS_POLL),
+	KNOWN(wait4, AG_WAITS_CHILD),
+	KNOWN(waitid, AG_WAITS_CHILD),
+	KNOWN(msgrcv, AG_WAITS_MESSAGE),
+	KNOWN(msgsnd, AG_WAITS_ROOM),
+#ifdef SYS_semop
+	KNOWN(semop, AG_WAITS_SEMAPHORE),
+#endif
+	KNOWN(semtimedop, AG_WAITS_SEMAPHORE),
+	KNOWN(futex, AG_WAITS_FUTEX),
+	KNOWN(ppoll, AG_WAITS_POLL),
 #ifdef SYS_poll
-	KNOWN(poll, WAITS_POLL),
+	KNOWN(poll, AG_WAITS_POLL),
 #endif
-	KNOWN(pselect6, WAITS_READY),
-	KNOWN(epoll_pwait, WAITS_READY),
+	KNOWN(pselect6, AG_WAITS_READY),
+	KNOWN(epoll_pwait, AG_WAITS_READY),
+#ifdef SYS_epoll_pwait2
+	KNOWN(epoll_pwait2, AG_WAITS_READY),
+#endif
 #ifdef SYS_select
-	KNOWN(select, WAITS_READY),
+	KNOWN(select, AG_WAITS_READY),
 #endif
 #ifdef SYS_epoll_wait
-	KNOWN(epoll_wait, WAITS_READY),
+	KNOWN(epoll_wait, AG_WAITS_READY),
 #endif
-	KNOWN(nanosleep, WAITS_SLEEP),
-	KNOWN(clock_nanosleep, WAITS_SLEEP),
-	KNOWN(rt_sigsuspend, WAITS_SIGNAL),
+	KNOWN(nanosleep, AG_WAITS_SLEEP),
+	KNOWN(clock_nanosleep, AG_WAITS_SLEEP),
+	KNOWN(rt_sigsuspend, AG_WAITS_SIGNAL),
+	KNOWN(rt_sigtimedwait, AG_WAITS_SIGNAL),
 #ifdef SYS_pause
-	KNOWN(pause, WAITS_SIGNAL),
+	KNOWN(pause, AG_WAITS_SIGNAL),
 #endif
 };
+
+const struct ag_blocking_call *ag_blocking_call(long nr)
+{
+	for (size_t i = 0; i < sizeof(blocking_calls) / sizeof(blocking_calls[0]); i++)
+		if (blocking_calls[i].nr == nr)
+			return &blocking_calls[i];
+	return NULL;
+}
 
 struct proc {
 	pid_t pid;		/* host pid */
@@ -96,7 +101,7 @@ struct proc {
 	char comm[32];
 	char state;
 	long nr;		/* syscall number, -1 when running, -2 unreadable */
-	const struct known_call *call;	/* nr's name; NULL when not known here */
+	const struct ag_blocking_call *call;	/* nr's name; NULL when not known here */
 	long arg0, arg1, arg2;
 	char wchan[64];
 };
@@ -166,13 +171,6 @@ pid_t ag_inner_pid(pid_t pid)
 	return inner;
 }
 
-static const struct known_call *known_call(long nr)
-{
-	for (size_t i = 0; i < sizeof(known_calls) / sizeof(known_calls[0]); i++)
-		if (known_calls[i].nr == nr)
-			return &known_calls[i];
-	return NULL;
-}
 
 /* Reads what the diagnosis needs about pid; false when it has already gone. */
 static bool read_proc(pid_t pid, struct proc *p)
@@ -197,7 +195,7 @@ static bool read_proc(pid_t pid, struct proc *p)
 		p->nr = -2;
 	else if (text[0] != 'r')
 		sscanf(text, "%ld %lx %lx %lx", &p->nr, &p->arg0, &p->arg1, &p->arg2);
-	p->call = p->nr >= 0 ? known_call(p->nr) : NULL;
+	p->call = p->nr >= 0 ? ag_blocking_call(p->nr) : NULL;
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
 	if (ag_read_file(path, p->wchan, sizeof(p->wchan)) <= 0 || strcmp(p->wchan, "0") == 0)
 		p->wchan[0] = '\0';
@@ -319,7 +317,7 @@ static void describe_pipe_wait(struct text *t, const struct proc *p, const struc
 			       int n)
 {
 	char target[256];
-	bool reading = p->nr == SYS_read;
+	bool reading = p->call->waits == AG_WAITS_PIPE_READ;
 
 	if (fd_target(p->pid, (int)p->arg0, target, sizeof(target)) == -1 ||
 	    strncmp(target, "pipe:", 5) != 0) {
@@ -394,15 +392,35 @@ static const struct ag_fifo_name *fifo_name(const char *path)
 	return NULL;
 }
 
-/* open() or openat(): for a FIFO it waits until the other side opens it too. */
+/* The flags of the open p is blocked in (openat2 keeps them in a struct open_how). */
+static long open_flags(const struct proc *p)
+{
+	unsigned long long how_flags = 0;
+
+#ifdef SYS_open
+	if (p->nr == SYS_open)
+		return p->arg1;
+#endif
+	if (p->nr == SYS_openat)
+		return p->arg2;
+	if (read_memory(p->pid, p->arg2, &how_flags, sizeof(how_flags)) !=
+	    (ssize_t)sizeof(how_flags))
+		return O_RDONLY;
+	return (long)how_flags;
+}
+
+/* open(), openat() or openat2(): for a FIFO it waits until the other side opens it too. */
 static void describe_open(struct text *t, const struct proc *p)
 {
-	long path_arg = p->nr == SYS_openat ? p->arg1 : p->arg0;
-	long flags = p->nr == SYS_openat ? p->arg2 : p->arg1;
-	bool reading = (flags & O_ACCMODE) == O_RDONLY;
+	long path_arg = p->arg1;	/* openat and openat2: (dirfd, path, ...) */
+	bool reading = (open_flags(p) & O_ACCMODE) == O_RDONLY;
 	const struct ag_fifo_name *name;
 	char path[256];
 
+#ifdef SYS_open
+	if (p->nr == SYS_open)
+		path_arg = p->arg0;
+#endif
 	if (!read_string(p->pid, path_arg, path, sizeof(path))) {
 		add(t, "opening a file; for a FIFO, open() waits until the other side opens it too");
 		return;
@@ -423,7 +441,8 @@ static void describe_wait4(struct text *t, const struct proc *p, const struct pr
 	pid_t kids[16];
 	int count = ag_children(p->pid, kids, 16);
 
-	add(t, "in waitpid(), waiting for a child that has not exited; its children:");
+	add(t, "in %s(), waiting for a child that has not exited; its children:",
+	    p->nr == SYS_wait4 ? "waitpid" : p->call->name);
 	for (int i = 0; i < count; i++)
 		for (int j = 0; j < n; j++)
 			if (procs[j].pid == kids[i])
@@ -440,40 +459,41 @@ static void describe_call(struct text *t, const struct proc *p, const struct pro
 	pid_t waited;
 
 	switch (p->call->waits) {
-	case WAITS_PIPE_IO:
+	case AG_WAITS_PIPE_READ:
+	case AG_WAITS_PIPE_WRITE:
 		describe_pipe_wait(t, p, procs, n);
 		break;
-	case WAITS_OPEN:
+	case AG_WAITS_OPEN:
 		describe_open(t, p);
 		break;
-	case WAITS_CHILD:
+	case AG_WAITS_CHILD:
 		describe_wait4(t, p, procs, n);
 		break;
-	case WAITS_MESSAGE:
+	case AG_WAITS_MESSAGE:
 		add(t, "in msgrcv(), waiting for a message of the type it asked for");
 		break;
-	case WAITS_ROOM:
+	case AG_WAITS_ROOM:
 		add(t, "in msgsnd(), the queue is full");
 		break;
-	case WAITS_SEMAPHORE:
+	case AG_WAITS_SEMAPHORE:
 		add(t, "in semop(), waiting for a semaphore that nobody releases");
 		break;
-	case WAITS_FUTEX:
+	case AG_WAITS_FUTEX:
 		add(t, "waiting on a futex (a POSIX semaphore or mutex nobody releases)");
 		break;
-	case WAITS_POLL:
+	case AG_WAITS_POLL:
 		if ((waited = polled_pid(p)) > 0) {
 			add(t, "waiting for pid %d to exit", (int)waited);
 			break;
 		}
 		/* fall through */
-	case WAITS_READY:
+	case AG_WAITS_READY:
 		add(t, "in poll/select, waiting for a descriptor to become ready");
 		break;
-	case WAITS_SLEEP:
+	case AG_WAITS_SLEEP:
 		add(t, "sleeping");
 		break;
-	case WAITS_SIGNAL:
+	case AG_WAITS_SIGNAL:
 		add(t, "waiting for a signal");
 		break;
 	}

@@ -309,49 +309,6 @@ int ag_wait_exit(pid_t pid)
 	return result;
 }
 
-/*
- * Every system call in which correct code may wait for another process: the
- * read, write, poll, select and epoll families, System V queues and
- * semaphores, futexes (POSIX semaphores, mutexes), waiting for a child, FIFO
- * opens, waiting for a signal, and sleeps. Sleeps count: a test cannot tell
- * a loop that sleeps between non-blocking tries from one that blocks, and
- * both are correct, so it judges what the code does next, not how it waited.
- * Names, not numbers, so that arm64 (which lacks the old calls) builds too.
- */
-static const long blocking_calls[] = {
-	SYS_read, SYS_readv, SYS_pread64, SYS_preadv,
-	SYS_write, SYS_writev, SYS_pwrite64, SYS_pwritev,
-	SYS_ppoll, SYS_pselect6, SYS_epoll_pwait,
-	SYS_msgrcv, SYS_msgsnd, SYS_semtimedop,
-	SYS_futex, SYS_wait4, SYS_waitid,
-	SYS_openat, SYS_rt_sigsuspend, SYS_rt_sigtimedwait,
-	SYS_nanosleep, SYS_clock_nanosleep,
-#ifdef SYS_poll
-	SYS_poll,
-#endif
-#ifdef SYS_select
-	SYS_select,
-#endif
-#ifdef SYS_epoll_wait
-	SYS_epoll_wait,
-#endif
-#ifdef SYS_epoll_pwait2
-	SYS_epoll_pwait2,
-#endif
-#ifdef SYS_semop
-	SYS_semop,
-#endif
-#ifdef SYS_open
-	SYS_open,
-#endif
-#ifdef SYS_openat2
-	SYS_openat2,
-#endif
-#ifdef SYS_pause
-	SYS_pause,
-#endif
-};
-
 /* Reads "/proc/PID/syscall": the number, or -1 when running or unreadable. */
 static long current_syscall(pid_t pid)
 {
@@ -364,15 +321,13 @@ static long current_syscall(pid_t pid)
 	return nr;
 }
 
-static bool is_blocking_call(long nr)
-{
-	for (size_t i = 0; i < sizeof(blocking_calls) / sizeof(blocking_calls[0]); i++)
-		if (nr == blocking_calls[i])
-			return true;
-	return false;
-}
 
-/* Stops at the deadline, at once when pid has exited (it will never block). */
+/*
+ * Stops at the deadline, at once when pid has exited (it will never block).
+ * Any call of ag_blocking_call()'s list counts, sleeps too: a test cannot
+ * tell a loop that sleeps between non-blocking tries from one that blocks,
+ * and both are correct, so it judges what the code does next.
+ */
 bool ag_wait_blocked(pid_t pid)
 {
 	char path[64], text[512];
@@ -385,7 +340,7 @@ bool ag_wait_blocked(pid_t pid)
 			return false;	/* gone */
 		if (state[2] == 'Z' || state[2] == 'X')
 			return false;
-		if (state[2] == 'S' && is_blocking_call(current_syscall(pid)))
+		if (state[2] == 'S' && ag_blocking_call(current_syscall(pid)))
 			return true;
 		usleep(200);
 	}

@@ -68,6 +68,35 @@ enum ag_sysv_kind { AG_SYSV_MSG, AG_SYSV_SEM, AG_SYSV_SHM, AG_SYSV_KINDS };
 void ag_each_sysv_object(void (*fn)(int kind, long key, int id, long cuid, void *arg),
 			 void *arg);
 
+/* What a process blocked in a system call is waiting for. */
+enum ag_waits_for {
+	AG_WAITS_PIPE_READ,	/* read(2) and its kin: for a pipe, a writer */
+	AG_WAITS_PIPE_WRITE,	/* write(2) and its kin: for a pipe, a reader */
+	AG_WAITS_OPEN,		/* for a FIFO, the other side's open */
+	AG_WAITS_CHILD,
+	AG_WAITS_MESSAGE,
+	AG_WAITS_ROOM,		/* in a full message queue */
+	AG_WAITS_SEMAPHORE,
+	AG_WAITS_FUTEX,
+	AG_WAITS_POLL,		/* first argument a struct pollfd array */
+	AG_WAITS_READY,		/* select, epoll */
+	AG_WAITS_SLEEP,
+	AG_WAITS_SIGNAL,
+};
+
+struct ag_blocking_call {
+	long nr;		/* SYS_read */
+	const char *name;	/* "read" */
+	enum ag_waits_for waits;
+};
+
+/*
+ * Call nr when it is one in which correct code may wait for another process
+ * (the read, write, poll, select and epoll families, System V queues and
+ * semaphores, futexes, waiting for a child, opens, signals, sleeps), or NULL.
+ */
+const struct ag_blocking_call *ag_blocking_call(long nr);
+
 /* Writes, into buf, where each process under root_pid is blocked. */
 void ag_diagnose(pid_t root_pid, char *buf, size_t cap);
 /* How many processes root and its descendants are. */
