@@ -27,7 +27,7 @@ cross_compile() {
 # Their headers are the same on every architecture; build/cross/include links
 # to just those, so no other amd64 header can stand in for a missing arm64 one.
 check_cross_build() {
-	local cc=aarch64-linux-gnu-gcc objs=build/cross/obj file lab count=0 bad=0 machine
+	local cc=aarch64-linux-gnu-gcc objs=build/cross/obj file lab count=0 bad=0 machine edition
 	if [[ -e /etc/ipclab-guest ]]; then
 		echo "guest: no arm64 cross compiler in the course VM (group host of" \
 			"vm/packages.lock); the arm64 build is checked on the host"
@@ -49,7 +49,8 @@ check_cross_build() {
 	for lab in "${LABS[@]}"; do
 		# What students build there: the reference, the skeleton and the demos.
 		for file in build/ref/"$lab"/*.c build/pristine/"$lab"/*.c; do
-			cross_compile "$objs/$lab-$(basename "$(dirname "$file")")-$(basename "$file" .c).o" \
+			edition=${file#build/}	# ref/LAB/F.c or pristine/LAB/F.c
+			cross_compile "$objs/$lab-${edition%%/*}-$(basename "$file" .c).o" \
 				"$file" -I"$(dirname "$file")" || bad=1
 		done
 		for file in autograder/tests/"$lab"/*.c; do

@@ -13,6 +13,7 @@
 NEW_LAB=08-adder
 
 # new_lab_files KIT: writes the made-up lab's files into KIT.
+# shellcheck disable=SC2016 # the backquotes in single quotes are Markdown
 new_lab_files() {
 	local kit=$1
 	mkdir -p "$kit"/{solutions,labs,autograder/tests,autograder/mutants}/$NEW_LAB "$kit/slides"
