@@ -202,6 +202,8 @@ int ag_interrupt_stop(void);
  * to open its reply FIFO".
  */
 void ag_name_fifo(const char *path, const char *what, const char *other_side);
+/* Lists the children of pid (of all its threads), from /proc; returns how many were stored. */
+int ag_children(pid_t pid, pid_t *out, int max);
 /* Reads a whole (small) file into buf, NUL-terminated; returns length or -1. */
 ssize_t ag_read_file(const char *path, char *buf, size_t cap);
 

@@ -107,8 +107,6 @@ void ag_kill_descendants(void);
 void ag_describe_fd(pid_t pid, int fd, char *buf, size_t cap);
 /* Pid as seen inside the sandbox (last NSpid field), or pid itself. */
 pid_t ag_inner_pid(pid_t pid);
-/* Lists the children of pid (all threads); returns how many were stored. */
-int ag_children(pid_t pid, pid_t *out, int max);
 
 double ag_now(void);
 struct ag_spec;

@@ -827,20 +827,6 @@ GRADED_TEST(pipes, filter_start_failure_cleans_up, .points = 2,
 	       "filter_through_child must close both pipes when fork fails");
 }
 
-/* The children of process parent, from /proc; returns how many were stored. */
-static int children_of(pid_t parent, pid_t *out, int max)
-{
-	char path[64], list[1024], *at = list, *end;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
-	if (ag_read_file(path, list, sizeof(list)) <= 0)
-		return 0;
-	for (long child; n < max && (child = strtol(at, &end, 10)) > 0; at = end)
-		out[n++] = (pid_t)child;
-	return n;
-}
-
 /* The child stop_next_child() stopped (0, then -1 once it watches), shared by the helpers. */
 static volatile pid_t *stopped_child;
 
@@ -876,10 +862,10 @@ static pid_t stop_next_child(void)
 		ag_setup(setpriority(PRIO_PROCESS, 0, 19) == 0, "setpriority");
 		return stopper;
 	}
-	nknown = children_of(getppid(), known, 16);	/* the helpers, this one included */
+	nknown = ag_children(getppid(), known, 16);	/* the helpers, this one included */
 	*stopped_child = -1;
 	for (;;) {	/* until a child comes, or the test's deadline */
-		int n = children_of(getppid(), now, 16);
+		int n = ag_children(getppid(), now, 16);
 
 		for (int i = 0; i < n; i++) {
 			bool seen = false;
