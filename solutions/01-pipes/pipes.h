@@ -53,8 +53,9 @@ ssize_t write_full(int fd, const void *buf, size_t count);
  * (`yes | head -n 1` ends). Both children are reaped before returning. A
  * child whose exec fails exits with status 127 and writes nothing: it ends
  * with _exit(2), since exit(3) would flush its copy of the caller's stdio
- * buffers. No other pipe end reaches the commands. A signal that
- * interrupts the wait for a child (EINTR) does not end it: it is retried.
+ * buffers. The commands inherit no descriptor that run_pipeline() opens,
+ * but as their stdin and stdout. A signal that interrupts the wait for a
+ * child (EINTR) does not end it: it is retried.
  *
  * @param cmd1 argument vector of the first command, NULL-terminated
  * @param cmd2 argument vector of the second command, NULL-terminated
@@ -74,8 +75,9 @@ int run_pipeline(char *const cmd1[], char *const cmd2[]);
  * SIGPIPE. The caller's SIGPIPE disposition and signal mask are the same on
  * return as on entry, and the command starts with the caller's SIGPIPE
  * disposition: what feed_command() does with SIGPIPE stays in the caller.
- * No other pipe end reaches the command. A write or a wait that
- * a signal interrupts (a short count, or EINTR) is retried.
+ * The command inherits no descriptor that feed_command() opens, but as its
+ * stdin. A write or a wait that a signal interrupts (a short count, or
+ * EINTR) is retried.
  *
  * @param cmd  argument vector of the command, NULL-terminated
  * @param data the bytes to send to its stdin

@@ -373,7 +373,8 @@ GRADED_TEST(pipes, pipeline_leaves_nothing_behind, .points = 5,
 }
 
 GRADED_TEST(pipes, pipeline_commands_inherit_only_stdio, .points = 4,
-	    .desc = "the commands run_pipeline() execs inherit descriptors 0, 1 and 2 only",
+	    .desc = "the commands run_pipeline() execs inherit none of its descriptors but "
+		    "their stdin and stdout",
 	    .hint = "Handout 3.2: after dup2() the original pipe end is still open: close it, "
 		    "and the other end, before execvp().")
 {
@@ -533,7 +534,8 @@ GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 4,
 }
 
 GRADED_TEST(pipes, feed_command_inherits_only_stdio, .points = 3,
-	    .desc = "the command feed_command() execs inherits descriptors 0, 1 and 2 only",
+	    .desc = "the command feed_command() execs inherits none of its descriptors but "
+		    "its stdin",
 	    .hint = "Handout 3.3: after dup2() onto stdin, close both original pipe ends before "
 		    "execvp(); a write end left open means the command never sees EOF.")
 {
