@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include <elf.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -117,17 +118,60 @@ static char *banned_section(const struct object *o)
 	size_t size = o->sh[o->eh.e_shstrndx].sh_size;
 	char *problem = NULL;
 
-	for (int i = 0; i < o->eh.e_shnum && !problem; i++)
+	for (int i = 0; i < o->eh.e_shnum && !problem; i++) {
+		const char *name = o->sh[i].sh_name < size ? names + o->sh[i].sh_name : "";
+
 		for (size_t j = 0; j < sizeof(banned) / sizeof(banned[0]) && !problem; j++)
-			if (o->sh[i].sh_name < size && strstr(names + o->sh[i].sh_name, banned[j]))
+			if (strstr(name, banned[j]))
 				problem = xstrfmt("defines a constructor or destructor (section %s): "
 						  "code that runs before or after main",
 						  banned[j]);
+		if (!problem && (strcmp(name, ".init") == 0 || strcmp(name, ".fini") == 0))
+			problem = xstrfmt("puts code in section %s, which runs before or after "
+					  "main", name);
+	}
 	free(names);
 	return problem;
 }
 
-/* The grader's and Criterion's own functions and data are not the submission's to use. */
+static bool grader_name(const char *name)
+{
+	return strncmp(name, "ag_", 3) == 0 || strncmp(name, "cr_", 3) == 0 ||
+	       strncmp(name, "criterion", 9) == 0;
+}
+
+/*
+ * The grader's and Criterion's own functions and data are not the
+ * submission's to use, nor to replace: a global function named like one of
+ * theirs, or like a C library function, would run in the grader's place
+ * wherever the grader calls that name. And an IFUNC resolver runs while
+ * the program loads, before any test.
+ */
+static char *symbol_problem(const Elf64_Sym *symbol, const char *name)
+{
+	static void *libc;
+	int bind = ELF64_ST_BIND(symbol->st_info);
+	bool global = bind == STB_GLOBAL || bind == STB_WEAK;
+
+	if (ELF64_ST_TYPE(symbol->st_info) == STT_GNU_IFUNC)
+		return xstrfmt("defines %s as an IFUNC, whose resolver runs while the program "
+			       "loads", name);
+	if (symbol->st_shndx == SHN_UNDEF)
+		return grader_name(name) ? xstrfmt("uses %s, which belongs to the grader", name)
+					 : NULL;
+	if (!global || *name == '\0')
+		return NULL;
+	if (grader_name(name))
+		return xstrfmt("defines %s, a name of the grader's", name);
+	if (libc == NULL)
+		libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	if (libc && dlsym(libc, name))
+		return xstrfmt("defines %s, a C library name that the grader uses too: make "
+			       "your %s static, or give it another name", name, name);
+	return NULL;
+}
+
+/* What the submission's symbols use and define (symbol_problem). */
 static char *grader_symbol_used(const struct object *o)
 {
 	char *problem = NULL;
@@ -146,10 +190,7 @@ static char *grader_symbol_used(const struct object *o)
 			const char *name = symbols[k].st_name < o->sh[o->sh[i].sh_link].sh_size ?
 					   names + symbols[k].st_name : "";
 
-			if (symbols[k].st_shndx == SHN_UNDEF &&
-			    (strncmp(name, "ag_", 3) == 0 || strncmp(name, "cr_", 3) == 0 ||
-			     strncmp(name, "criterion", 9) == 0))
-				problem = xstrfmt("uses %s, which belongs to the grader", name);
+			problem = symbol_problem(&symbols[k], name);
 		}
 		free(symbols);
 		free(names);

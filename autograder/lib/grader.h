@@ -24,9 +24,14 @@
  * it passes, says where each process was blocked, and writes the test's
  * result record for ipclab (see records.h).
  *
- * Rules for bodies: report through expect()/expect_no_leaks() only (never
- * cr_assert: it wedges the run from a forked process); a process the body
- * forks reports through its exit status; wait on events, never sleep.
+ * The body is the judge: it never runs graded code itself. Each call of a
+ * graded function goes through SUBJECT(), which runs it in a subject process
+ * out of the judge's reach (below).
+ *
+ * Rules for bodies: every call of graded code through SUBJECT(); report
+ * through expect()/expect_no_leaks() only (never cr_assert: it wedges the
+ * run from a forked process); a process the body forks reports through its
+ * exit status; wait on events, never sleep.
  */
 #ifndef GRADER_H
 #define GRADER_H
@@ -91,8 +96,54 @@ void ag_fail(const char *file, int line, const char *fmt, ...)
 void ag_error(const char *file, int line, const char *what) __attribute__((noreturn));
 
 /*
- * Leak checks. Take a snapshot before calling the student's function and
- * check after its behaviour passed. What is compared: open descriptors (new
+ * The code under test runs in subject processes. SUBJECT(call, OUT(var)...)
+ * forks a subject from the judge (the test process, or a helper it forked),
+ * runs the expression `call` there and hands its value back: errno is set as
+ * the call left it, and each variable named by OUT() (or region named by
+ * OUT_BYTES(ptr, len)) is copied back from the subject's memory. The subject
+ * starts as a copy of the judge: its descriptors, signal dispositions and
+ * mask, memory and cwd. Before the call it loses every page it shared with
+ * the judge, every capability, and every way to signal, trace or write a
+ * judge process; when the call has returned, the judge reads its
+ * descriptors and children from /proc (for expect_no_leaks), and the subject
+ * ends. Its children become the judge's (a subreaper).
+ *
+ *     got = SUBJECT(read_full(fds[0], buf, 20), OUT(buf));
+ *     expect(got == 20, "expected read_full(fd, buf, 20) to return 20, got %zd", got);
+ *
+ * What happens in the subject stays there: a test that must set something up
+ * in the process that runs the code (a signal disposition, a limit, a
+ * seccomp filter) does it inside the expression, as in
+ * SUBJECT((forbid_fork(), run_pipeline(cmd1, cmd2))); a callback the code
+ * calls runs in the subject too, and records what it saw in a variable named
+ * by OUT(). expect() in the subject fails the test (a subject can make its
+ * test fail, never pass). When the call does not return (exit(), a crash),
+ * the test fails and says how the process ended.
+ *
+ * A helper process that waits for the code to block waits for the judge:
+ * ag_wait_blocked(judge) waits for the judge's current subject, and
+ * ag_subject_pid(judge) says which pid that is. A judge between two calls
+ * is never "blocked" (its own waits are the grader's): ag_wait_blocked() on
+ * a helper that runs no subject returns only when that helper has exited,
+ * so a helper the test waits on runs its blocking call in a subject too.
+ */
+struct ag_out {
+	void *addr;
+	size_t len;
+};
+#define OUT(var) ((struct ag_out){&(var), sizeof(var)})
+#define OUT_BYTES(ptr, len) ((struct ag_out){(ptr), (len)})
+#define SUBJECT(call, ...) ({                                                  	__typeof__(call) ag_value_;                                            	const struct ag_out ag_outs_[] = {{NULL, 0}, ##__VA_ARGS__};           	if (ag_subject_fork(#call, ag_outs_ + 1,                               			    (int)(sizeof(ag_outs_) / sizeof(ag_outs_[0])) - 1)) { 		ag_value_ = (call);                                            		ag_subject_return(&ag_value_, sizeof(ag_value_));              	}                                                                      	ag_subject_wait(&ag_value_, sizeof(ag_value_));                        	ag_value_;                                                             })
+bool ag_subject_fork(const char *call, const struct ag_out *outs, int nouts);
+void ag_subject_return(const void *value, size_t size) __attribute__((noreturn));
+void ag_subject_wait(void *value, size_t size);
+/* The pid of judge's current subject, waiting until it has one; -1 at the deadline. */
+pid_t ag_subject_pid(pid_t judge);
+
+/*
+ * Leak checks. Take a snapshot before SUBJECT() and check after its
+ * behaviour passed: descriptors, children and attachments are those of the
+ * last subject at its end. What is compared: open descriptors (new
  * ones are leaks; ones that vanished were closed by code that did not own
  * them, which fails the test), children (running or zombie), System V
  * message queues, semaphore sets and segments, /dev/shm entries and SYSV
@@ -110,10 +161,12 @@ struct ag_snapshot {
 	int nchildren;
 	pid_t children[AG_MAX_CHILDREN];
 	/* System V objects by kind (queues, semaphore sets, segments): ids and keys. */
-	int nsysv[3];
+	int nsysv[3];		/* how many are named below (at most AG_MAX_SYSV) */
+	int sysv_total[3];	/* how many there are */
 	int sysv_id[3][AG_MAX_SYSV];
 	long sysv_key[3][AG_MAX_SYSV];
 	int dev_shm, sysv_maps;
+	int subject_seq;	/* subjects ended before this snapshot */
 };
 void ag_snapshot_take(struct ag_snapshot *snap);
 /* Returns true when nothing leaked; `after` completes "... still open after %s". */
@@ -194,6 +247,14 @@ bool ag_wait_blocked(pid_t pid);
  */
 void ag_interrupt_start(int times, void (*then)(void *arg), void *arg);
 int ag_interrupt_stop(void);
+/*
+ * After ag_interrupt_stop(): true when the helper got to run then(). Where
+ * the contract says the code waits (a full pipe, input not sent yet), a
+ * correct function cannot return before then() gave it what it waits for;
+ * a test that checks this catches a function that returns the expected
+ * value without doing the work.
+ */
+bool ag_interrupt_acted(void);
 /*
  * Names a FIFO for the timeout diagnosis. A process blocked opening a file
  * whose name is path's last component is then described in plain words:

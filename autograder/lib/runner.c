@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
@@ -210,6 +211,7 @@ int main(int argc, char *argv[])
 	struct options opt = parse_options(argc, argv);
 	int result = 0;
 
+	prctl(PR_SET_DUMPABLE, 0);	/* its descriptors and memory: none of the tests' business */
 	/* Criterion's workers re-execute us: pass the chosen mode on. */
 	ag_mode_choose();
 	setenv("IPCLAB_SANDBOX", ag_mode_name(ag_mode), 1);

@@ -68,6 +68,11 @@ static uid_t sandbox_uid;	/* host uid of this test's processes */
 static bool is_helper;		/* a process the test forked with ag_fork() */
 static double test_deadline;	/* absolute, ag_now() clock */
 
+double ag_test_deadline(void)
+{
+	return test_deadline;
+}
+
 double ag_now(void)
 {
 	struct timespec ts;
@@ -121,6 +126,8 @@ void ag_message_add(const char *fmt, ...)
 	struct ag_shared *sh = ag_shared;
 	va_list ap;
 
+	if (ag_in_subject || sh == NULL)
+		return;	/* the subject has no voice in the report */
 	while (__sync_lock_test_and_set(&sh->msg_lock, 1))
 		sched_yield();
 	if (sh->msg_len + 2 < sizeof(sh->message)) {
@@ -155,11 +162,13 @@ void ag_fail(const char *file, int line, const char *fmt, ...)
 	char text[2048];
 	va_list ap;
 
-	leave_if_stray();
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	(void)file, (void)line;
+	if (ag_in_subject)
+		ag_subject_fail(text);	/* a failure the judge may believe */
+	leave_if_stray();
 	if (is_helper) {
 		ag_message_add("helper process: %s", text);
 		_exit(1);	/* the test sees the helper fail through its exit status */
@@ -171,6 +180,13 @@ void ag_fail(const char *file, int line, const char *fmt, ...)
 
 void ag_error(const char *file, int line, const char *what)
 {
+	if (ag_in_subject) {
+		char text[512];
+
+		snprintf(text, sizeof(text), "in the process that ran the code under test, %s "
+			 "failed: %s", what, strerror(errno));
+		ag_subject_fail(text);
+	}
 	leave_if_stray();
 	if (errno == EAGAIN && strcmp(what, "fork") == 0)
 		ag_fail(file, line, "the test could not fork: the sandbox's limit of %d processes "
@@ -196,18 +212,54 @@ static const struct sysv_table {
 	{"/proc/sysvipc/shm", "shared memory segment", 10, remove_segment},
 };
 
+/* Reads a whole file, however long, into a malloc'd string; NULL when unreadable. */
+static char *read_whole(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap = 1 << 16;
+	char *text = malloc(cap);
+	ssize_t n;
+
+	if (fd == -1 || text == NULL) {
+		if (fd != -1)
+			close(fd);
+		free(text);
+		return NULL;
+	}
+	while ((n = read(fd, text + len, cap - 1 - len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		len += (size_t)n;
+		if (len + 1 == cap) {
+			char *bigger = realloc(text, cap * 2);
+
+			if (bigger == NULL)
+				break;
+			text = bigger;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	text[len] = '\0';
+	return text;
+}
+
+/*
+ * Each table is read whole before fn sees its first object, so that fn may
+ * remove objects (removing while reading would skip some).
+ */
 void ag_each_sysv_object(void (*fn)(int kind, long key, int id, long cuid, void *arg),
 			void *arg)
 {
-	static char text[1 << 16];
-
 	for (int kind = 0; kind < AG_SYSV_KINDS; kind++) {
-		char *line, *save;
+		char *text = read_whole(sysv_tables[kind].path), *line, *save;
 
-		if (ag_read_file(sysv_tables[kind].path, text, sizeof(text)) <= 0)
+		if (text == NULL)
 			continue;
 		line = strtok_r(text, "\n", &save);	/* the header */
-		while ((line = strtok_r(NULL, "\n", &save))) {
+		while (line && (line = strtok_r(NULL, "\n", &save))) {
 			long column[16] = {0};
 			int n = 0;
 
@@ -220,6 +272,7 @@ void ag_each_sysv_object(void (*fn)(int kind, long key, int id, long cuid, void 
 				fn(kind, column[0], (int)column[1],
 				   column[sysv_tables[kind].cuid_column - 1], arg);
 		}
+		free(text);
 	}
 }
 
@@ -270,6 +323,7 @@ pid_t ag_fork(void)
 		int null_fd = open("/dev/null", O_RDONLY);
 
 		is_helper = true;
+		ag_judge_register();
 		if (null_fd != -1 && null_fd != STDIN_FILENO) {
 			dup2(null_fd, STDIN_FILENO);
 			close(null_fd);
@@ -332,15 +386,29 @@ bool ag_wait_blocked(pid_t pid)
 {
 	char path[64], text[512];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	while (ag_now() < test_deadline) {
+		pid_t subject = ag_subject_of(pid);
+		pid_t who = subject > 0 ? subject : pid;
 		char *state;
 
+		if (subject == 0) {	/* a judge between calls: not the code under test */
+			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+			if (ag_read_file(path, text, sizeof(text)) <= 0 ||
+			    !(state = strrchr(text, ')')) || state[2] == 'Z' || state[2] == 'X')
+				return false;
+			usleep(100);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)who);
 		if (ag_read_file(path, text, sizeof(text)) <= 0 || !(state = strrchr(text, ')')))
 			return false;	/* gone */
 		if (state[2] == 'Z' || state[2] == 'X')
 			return false;
-		if (state[2] == 'S' && ag_blocking_call(current_syscall(pid)))
+		if (subject > 0 && ag_subject_returned(who)) {
+			usleep(100);	/* its call returned: the judge is between calls */
+			continue;
+		}
+		if (state[2] == 'S' && ag_blocking_call(current_syscall(who)))
 			return true;
 		usleep(200);
 	}
@@ -349,41 +417,71 @@ bool ag_wait_blocked(pid_t pid)
 
 /* ---- interrupting the code under test (ag_interrupt_start) ---- */
 
-/* Shared by the interrupted process, its handler and the helper. */
+/* Shared by the judge and its interrupting helper, never by the subject. */
 struct interrupter {
-	volatile int handled;		/* SIGUSR1 handler runs so far */
+	volatile int handled;		/* signals the subject has taken so far */
 	volatile int then_started;	/* the helper has begun its then() */
 };
 
 static struct interrupter *interrupter;	/* of the calling process, or NULL */
 static pid_t interrupter_pid;
 static struct sigaction saved_usr1;
+static bool interrupt_acted;		/* the last helper got to its then() */
 
-static void count_interruption(int sig)
+static void take_interruption(int sig)
 {
-	(void)sig;
-	__sync_fetch_and_add(&interrupter->handled, 1);
+	(void)sig;	/* runs in the subject: its only effect is EINTR */
 }
 
-/* In the helper: true once the handler has run `count` times. */
-static bool wait_handled(int count)
+void ag_forget_judge_pages(void)
+{
+	if (interrupter)
+		munmap(interrupter, sizeof(*interrupter));
+	interrupter = NULL;
+	if (ag_shared)
+		munmap(ag_shared, sizeof(*ag_shared));
+	ag_shared = NULL;
+}
+
+/* True when pid has SIGUSR1 pending (its own or its process's): not yet taken. */
+static bool usr1_pending(pid_t pid)
+{
+	char path[64], text[4096], *at;
+	unsigned long long bit = 1ULL << (SIGUSR1 - 1), mask;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (ag_read_file(path, text, sizeof(text)) <= 0)
+		return false;
+	for (const char *field = "SigPnd:"; field; field = strcmp(field, "SigPnd:") ? NULL : "ShdPnd:")
+		if ((at = strstr(text, field)) && sscanf(at + 7, "%llx", &mask) == 1 && (mask & bit))
+			return true;
+	return false;
+}
+
+/* In the helper: true once the subject has taken the signal sent to it. */
+static bool wait_taken(pid_t target)
 {
 	while (ag_now() < test_deadline) {
-		if (interrupter->handled >= count)
+		if (!usr1_pending(target))
 			return true;
 		usleep(50);
 	}
 	return false;
 }
 
-/* The helper: interrupts target `times` times, then runs then() once it blocks again. */
+/* The helper: interrupts the judge's subject `times` times, then runs then() once it blocks again. */
 static void __attribute__((noreturn))
-interrupt_loop(pid_t target, int times, void (*then)(void *arg), void *arg)
+interrupt_loop(pid_t judge, int times, void (*then)(void *arg), void *arg)
 {
-	for (int n = 1; n <= times; n++)
-		if (!ag_wait_blocked(target) || kill(target, SIGUSR1) == -1 || !wait_handled(n))
+	for (int n = 1; n <= times; n++) {
+		pid_t target = ag_subject_pid(judge);
+
+		if (target <= 0 || !ag_wait_blocked(judge) || kill(target, SIGUSR1) == -1 ||
+		    !wait_taken(target))
 			_exit(2);	/* it stopped blocking: the test judges what it did */
-	if (!ag_wait_blocked(target))
+		interrupter->handled = n;
+	}
+	if (!ag_wait_blocked(judge))
 		_exit(2);
 	interrupter->then_started = 1;
 	if (then)
@@ -393,8 +491,8 @@ interrupt_loop(pid_t target, int times, void (*then)(void *arg), void *arg)
 
 void ag_interrupt_start(int times, void (*then)(void *arg), void *arg)
 {
-	struct sigaction action = {.sa_handler = count_interruption};	/* no SA_RESTART */
-	pid_t target = getpid();
+	struct sigaction action = {.sa_handler = take_interruption};	/* no SA_RESTART */
+	pid_t judge = getpid();
 
 	ag_setup(interrupter == NULL, "ag_interrupt_start called twice without ag_interrupt_stop");
 	interrupter = mmap(NULL, sizeof(*interrupter), PROT_READ | PROT_WRITE,
@@ -405,7 +503,12 @@ void ag_interrupt_start(int times, void (*then)(void *arg), void *arg)
 	interrupter_pid = ag_fork();
 	ag_setup(interrupter_pid != -1, "fork");
 	if (interrupter_pid == 0)
-		interrupt_loop(target, times, then, arg);
+		interrupt_loop(judge, times, then, arg);
+}
+
+bool ag_interrupt_acted(void)
+{
+	return interrupt_acted;
 }
 
 int ag_interrupt_stop(void)
@@ -419,7 +522,7 @@ int ag_interrupt_stop(void)
 		kill(interrupter_pid, SIGKILL);
 	status = ag_wait_exit(interrupter_pid);
 	if (status == -1 && kill(interrupter_pid, 0) == 0) {
-		/* Not reaped by the code under test: stuck in then() past the deadline. */
+		/* Still there past the deadline: stuck in then(). */
 		int wait_status;
 
 		kill(interrupter_pid, SIGKILL);
@@ -428,13 +531,11 @@ int ag_interrupt_stop(void)
 		status = 128 + SIGKILL;
 		then_stuck = true;
 	}
-	/* Reaped: no signal can come any more, so SIGUSR1 can go back. */
 	ag_setup(sigaction(SIGUSR1, &saved_usr1, NULL) == 0, "sigaction");
 	handled = interrupter->handled;
+	interrupt_acted = interrupter->then_started;
 	munmap(interrupter, sizeof(*interrupter));
 	interrupter = NULL;
-	expect(status != -1, "the test's helper process was reaped by the code under test: "
-	       "wait for your own children only (waitpid(pid, ...), not wait() or waitpid(-1, ...))");
 	expect(!then_stuck, "the test's helper, which interrupts the code and then acts, was "
 	       "still waiting at the deadline: the code under test did not do what it waited for");
 	expect(status == 0 || status == 2 || status == 128 + SIGKILL,
@@ -495,7 +596,10 @@ static void test_main(void (*body)(void), int output_fd)
 	ag_test_pid = getpid();
 	if (ag_mode != AG_MODE_NS && drop_privileges() == -1)
 		_exit(104);
-	prctl(PR_SET_DUMPABLE, 1);
+	/* The judge: out of its subjects' reach, and the parent of what they leave. */
+	prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	ag_judge_register();
 	body();
 	leave_if_stray();
 	ag_shared->done = 1;
@@ -613,8 +717,9 @@ static void init_main(int go_fd, void (*body)(void), int output_fd,
 		ag_shared->error = 1;
 		_exit(102);
 	}
-	/* Changing uids made us non-dumpable; helpers must read our /proc files. */
-	prctl(PR_SET_DUMPABLE, 1);
+	/* Not dumpable (changing uids made it so): no subject may write its memory. */
+	prctl(PR_SET_DUMPABLE, 0);
+	ag_shared->init_pid = getpid();
 	apply_limits(seconds);
 	test = fork();
 	if (test == -1)
@@ -669,12 +774,22 @@ static int write_id_maps(pid_t pid)
 	return write_file(path, map);
 }
 
-/* fork(), or a fork into new namespaces in ns mode. */
+/*
+ * fork(), or a fork into new namespaces in ns mode. The new process is
+ * dumpable, or its id maps would be root's to write: spawn_done() makes the
+ * caller undumpable again once they are written (nothing of the test has run).
+ */
 static pid_t spawn(void)
 {
+	prctl(PR_SET_DUMPABLE, 1);
 	if (ag_mode == AG_MODE_NS)
 		return (pid_t)syscall(SYS_clone, NS_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
 	return fork();
+}
+
+static void spawn_done(void)
+{
+	prctl(PR_SET_DUMPABLE, 0);
 }
 
 /* Starts init; returns its pid with the sandbox running, or -1. */
@@ -696,6 +811,7 @@ static pid_t sandbox_start(void (*body)(void), int output_fd, double seconds)
 		waitpid(init, NULL, 0);
 		init = -1;
 	}
+	spawn_done();
 	if (init != -1 && write(go[1], "g", 1) != 1) {
 		kill(init, SIGKILL);
 		waitpid(init, NULL, 0);
@@ -818,23 +934,52 @@ struct verdict {
 
 /*
  * Without namespaces, objects the test left behind stay on the host. Only
- * those that are provably the test's are removed: a key that ag_key() handed
- * out (unused at that moment) and the test's own creator uid.
+ * those that are provably the test's are removed: as root, every object
+ * whose creator is the test's own host uid; otherwise those with a key that
+ * ag_key() handed out (unused at that moment) and the grader's uid.
  */
+struct removal {
+	struct verdict *verdict;
+	int removed[AG_SYSV_KINDS];
+};
+
+static bool test_made(int kind, long key, long cuid)
+{
+	(void)kind;
+	if (geteuid() == 0)
+		return (uid_t)cuid == sandbox_uid;
+	for (int i = 0; i < ag_shared->nkeys; i++)
+		if (key == ag_shared->keys[i] && (uid_t)cuid == geteuid())
+			return true;
+	return false;
+}
+
 static void remove_if_ours(int kind, long key, int id, long cuid, void *arg)
 {
-	struct verdict *v = arg;
-	uid_t test_uid = geteuid() == 0 ? sandbox_uid : geteuid();
+	struct removal *r = arg;
 
-	for (int i = 0; i < ag_shared->nkeys; i++) {
-		if (key != ag_shared->keys[i] || (uid_t)cuid != test_uid)
-			continue;
+	if (test_made(kind, key, cuid) && sysv_tables[kind].remove(id) == 0)
+		r->removed[kind]++;
+}
+
+/* Removes what the test left, table by table, until a pass finds nothing of it. */
+static void remove_test_objects(struct verdict *v)
+{
+	struct removal total = {v, {0}}, pass;
+
+	do {
+		pass = (struct removal){v, {0}};
+		ag_each_sysv_object(remove_if_ours, &pass);
+		for (int kind = 0; kind < AG_SYSV_KINDS; kind++)
+			total.removed[kind] += pass.removed[kind];
+	} while (pass.removed[0] + pass.removed[1] + pass.removed[2] > 0);
+	for (int kind = 0; kind < AG_SYSV_KINDS; kind++) {
 		size_t len = strlen(v->message);
 
-		if (sysv_tables[kind].remove(id) == 0)
+		if (total.removed[kind] > 0)
 			snprintf(v->message + len, sizeof(v->message) - len,
-				 "the grader removed the %s (key 0x%08lx, id %d) the test left\n",
-				 sysv_tables[kind].kind, key, id);
+				 "the grader removed %d %s(s) the test left\n",
+				 total.removed[kind], sysv_tables[kind].kind);
 	}
 }
 
@@ -971,6 +1116,7 @@ void ag_run(const struct ag_spec *spec)
 	if (!ag_direct)
 		ag_mode_choose();	/* a fresh Criterion worker: the mode comes from the env */
 	sandbox_uid = SANDBOX_UID_BASE + (uid_t)getpid() % SANDBOX_UIDS;
+	prctl(PR_SET_DUMPABLE, 0);	/* the worker holds the verdict: out of the test's reach */
 	test_deadline = start + seconds;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	ag_shared = mmap(NULL, sizeof(*ag_shared), PROT_READ | PROT_WRITE,
@@ -1007,7 +1153,7 @@ void ag_run(const struct ag_spec *spec)
 	}
 	nftw(scratch_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	if (ag_mode != AG_MODE_NS && ag_shared != MAP_FAILED)
-		ag_each_sysv_object(remove_if_ours, &verdict);
+		remove_test_objects(&verdict);
 	emit_result(spec, &verdict, ag_now() - start, output);
 	finish(verdict.status == AG_PASSED, verdict.message);
 }
@@ -1040,6 +1186,7 @@ static bool ns_probe(char *why, size_t cap)
 	} else if (write(go[1], "g", 1) != 1) {
 		snprintf(why, cap, "pipe write: %s", strerror(errno));
 	}
+	spawn_done();
 	close(go[1]);
 	if (pid != -1)
 		waitpid(pid, &status, 0);
@@ -1070,5 +1217,13 @@ void ag_mode_choose(void)
 		ag_mode = AG_MODE_NS;
 		if (!ns_probe(ag_mode_reason, sizeof(ag_mode_reason)))
 			ag_mode = AG_MODE_FALLBACK;
+	}
+	/* As root, fallback runs the code under another uid; otherwise it has the grader's. */
+	if (ag_mode == AG_MODE_FALLBACK && geteuid() != 0) {
+		size_t len = strlen(ag_mode_reason);
+
+		snprintf(ag_mode_reason + len, sizeof(ag_mode_reason) - len,
+			 "; graded code runs as your uid: your other processes and files, this "
+			 "run's records among them, are within its reach");
 	}
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "grader.h"
+
 enum ag_mode {
 	AG_MODE_NS,		/* user + pid + IPC + mount namespaces per test */
 	AG_MODE_FALLBACK,	/* no namespaces: unique names, cleanup of what the test made */
@@ -36,6 +38,12 @@ struct ag_fifo_name {
 	char other_side[48];	/* "the server" */
 };
 #define AG_MESSAGE_MAX 6144
+#define AG_MAX_JUDGES 16
+
+/* A judge process and the subject it runs now (0: none). */
+struct ag_judge {
+	pid_t judge, subject;
+};
 
 /* Memory shared by the worker, the sandbox's init and the test process. */
 struct ag_shared {
@@ -47,6 +55,8 @@ struct ag_shared {
 	int test_status;	/* wait status of the test process, set by init */
 	int test_reaped;
 	pid_t test_pid;		/* the test process as init sees it (2 in ns mode) */
+	pid_t init_pid;		/* the sandbox's init, as the test sees it */
+	struct ag_judge judges[AG_MAX_JUDGES];
 	int nkeys;
 	int keys[AG_MAX_KEYS];	/* System V keys handed out by ag_key() */
 	int nfifo_names;
@@ -58,6 +68,26 @@ struct ag_shared {
 
 extern struct ag_shared *ag_shared;
 extern pid_t ag_test_pid;
+
+/* ---- subjects (subject.c) ---- */
+extern bool ag_in_subject;		/* this process runs graded code */
+/* In a subject: unmaps every page shared with the judge (sandbox.c). */
+void ag_forget_judge_pages(void);
+/* In a subject: sends the failure to the judge and exits. */
+void ag_subject_fail(const char *text) __attribute__((noreturn));
+/* Makes the calling process a judge (the test process, helpers). */
+void ag_judge_register(void);
+/* judge's current subject; 0 when it runs none now; -1 when judge is no judge. */
+pid_t ag_subject_of(pid_t judge);
+/* True when pid is a subject whose call has returned: it waits for its judge now. */
+bool ag_subject_returned(pid_t pid);
+/* How many subjects this judge has ended; the state of the last at its end. */
+int ag_subject_count(void);
+const struct ag_snapshot *ag_subject_after(void);
+/* The state of process pid (descriptors but skip_fd, children, attachments). */
+void ag_snapshot_of(pid_t pid, int skip_fd, struct ag_snapshot *snap);
+/* The test's deadline, on the ag_now() clock. */
+double ag_test_deadline(void);
 
 /* Appends a line to the shared message (any process of the test). */
 void ag_message_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -188,6 +188,32 @@ check_hostile_contained() {
 	return $bad
 }
 
+# Each forging submission (autograder/forgers/NN-topic/NAME/) attacks the
+# judge instead of doing the work: writes the verdict page, the judge's
+# descriptors, fake reports; kills or traces the judge; exits 0. It scores
+# what its "Score:" line says (what its real behaviour earns), with and
+# without namespaces.
+check_forgers_score_nothing() {
+	local lab forger dir json expected mode bad=0
+	for lab in "${LABS[@]}"; do
+		for forger in autograder/forgers/"$lab"/*/; do
+			[[ -d $forger ]] || continue
+			expected=$(sed -n 's/.*Score: *\([0-9]*\).*/\1/p' "$forger"/*.c | head -n 1)
+			for mode in ns fallback; do
+				dir=$WORK/forger-$lab-$(basename "$forger")-$mode
+				mkdir -p "$dir"
+				cp "$forger"/*.c "$dir/"
+				json=$dir.json
+				IPCLAB_SANDBOX=$mode grade "$lab" "$dir" "$json"
+				[[ $(score_of "$json") == "$expected" ]] ||
+					{ echo "forger $lab/$(basename "$forger") ($mode): scored $(score_of "$json"), expected $expected"; bad=1; }
+				echo "forger $lab/$(basename "$forger") ($mode): $(score_of "$json")/$(max_of "$json")"
+			done
+		done
+	done
+	return $bad
+}
+
 # ---- sandbox modes ----
 
 # plan_count LAB: how many graded tests LAB has.
@@ -231,6 +257,24 @@ check_fallback_hostile() {
 		expect_zero_lines "$patch" "$dir.json" || bad=1
 	done
 	return $bad
+}
+
+# Without namespaces, nothing of a submission outlives its grading: one that
+# fills every System V table (4,096 segments, 32,000 sets and queues) is graded
+# in a private IPC namespace, where what is left can be counted, and is 0.
+check_fallback_cleanup() {
+	local dir=$WORK/fallback-sysv-flood left
+	patched_copy 03-msgqueues autograder/hostile/03-msgqueues/sysv-flood.patch "$dir"
+	left=$(unshare --ipc bash -c '
+		IPCLAB_SANDBOX=fallback timeout -k 5 300 "$1" grade 03 "$2" --results "$2.json" \
+			>"$2.txt" 2>&1
+		cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | grep -vc "^ *key" || true
+	' bash "$IPCLAB" "$dir")
+	[[ -s $dir.json ]] || fail "no results.json written; ipclab said:$(tail -n 20 "$dir.txt")"
+	[[ $left == 0 ]] || fail "$left System V objects were left after grading sysv-flood"
+	grep -q "removed 4096 shared memory segment" "$dir.txt" ||
+		fail "the report does not say the grader removed the 4096 segments"
+	echo "sysv-flood graded without namespaces: 0 objects left"
 }
 
 check_fallback_mode() {
@@ -970,8 +1014,8 @@ check_gradescope_bundle() {
 }
 
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_build
-	reference_full_marks skeleton_scores_zero mutants_caught mutation_score hostile_contained
-	sandbox_behaviour criterion_runner fallback_mode fallback_hostile non_root compile_error_report global_deadline_report results_parse
+	reference_full_marks skeleton_scores_zero mutants_caught mutation_score hostile_contained forgers_score_nothing
+	sandbox_behaviour criterion_runner fallback_mode fallback_hostile fallback_cleanup non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
 	docs_no_warnings class_report_renders class_report_check_can_fail vagrant_validate
 	docker_build student_edition gradescope_bundle batch_grading batch_resumes

@@ -47,7 +47,7 @@ interrupts_any_blocking_call|passed|
 EOF
 	done
 	if [[ " ${modes[*]} " == *" fallback "* ]] &&
-		! grep -q "the grader removed the message queue" "$WORK/sandbox-fallback.records"; then
+		! grep -q "the grader removed 1 message queue" "$WORK/sandbox-fallback.records"; then
 		echo "fallback: the leaked queue was not removed by the grader"
 		bad=1
 	fi

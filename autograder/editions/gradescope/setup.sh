@@ -16,4 +16,10 @@ source_dir=$(realpath -m "${AUTOGRADER_ROOT:-/autograder}/source")
 	echo "setup.sh: warning: run from $PWD, not $source_dir, where run_autograder looks for the kit"
 ./vm/provision.sh --guest --packages-only </dev/null
 make -s all
+# Graded code runs as an unprivileged uid of its own (Gradescope has no user
+# namespaces): it must not read the tests, hidden ones included, nor the
+# reference solutions. ipclab, as root, still reads and links them.
+for path in autograder/tests autograder/hidden solutions build/tests build/ref; do
+	[[ ! -e $path ]] || chmod -R go-rwx "$path"
+done
 echo "setup.sh: the kit is built in $PWD"

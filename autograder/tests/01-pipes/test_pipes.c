@@ -2,10 +2,14 @@
  * test_pipes.c - the graded tests of Lab 01 (pipes), 100 points.
  *
  * Each test checks one behaviour of pipes.h, in a sandbox of its own (see
- * grader.h). Helper processes report through their exit status only, and
- * nothing waits by sleeping: a helper that must act while the code under
- * test is blocked waits until /proc says it is (ag_wait_blocked), and
- * signals reach the code in whatever call it waits (ag_interrupt_start).
+ * grader.h). Graded code runs only through SUBJECT(), in a subject process
+ * forked for the call, never in the test process or its helpers; setup the
+ * code must run under (a seccomp filter, a limit, a signal disposition) goes
+ * inside the SUBJECT() expression. Helper processes report through their
+ * exit status only, and nothing waits by sleeping: a helper that must act
+ * while the code under test is blocked waits until /proc says it is
+ * (ag_wait_blocked), and signals reach the code in whatever call it waits
+ * (ag_interrupt_start).
  *
  * Handout: labs/01-pipes/README.md. Run one test: ipclab test 01 NAME.
  */
@@ -26,6 +30,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -113,9 +118,9 @@ static void forbid_fork(void)
 
 /*
  * Lowers RLIMIT_NOFILE so that exactly `room` more descriptors can be
- * opened; returns the old limit, for allow_fds() to put back.
+ * opened. Call it in a subject: the limit ends with it.
  */
-static struct rlimit leave_room_for(int room)
+static void leave_room_for(int room)
 {
 	struct rlimit old, low;
 	int fd = 0;
@@ -127,12 +132,6 @@ static struct rlimit leave_room_for(int room)
 	low = old;
 	low.rlim_cur = (rlim_t)fd;
 	ag_setup(setrlimit(RLIMIT_NOFILE, &low) == 0, "setrlimit");
-	return old;
-}
-
-static void allow_fds(const struct rlimit *old)
-{
-	ag_setup(setrlimit(RLIMIT_NOFILE, old) == 0, "setrlimit");
 }
 
 /* ---- 3.1 read_full and write_full ---- */
@@ -160,7 +159,7 @@ GRADED_TEST(pipes, read_full_gathers_partial_reads, .points = 4,
 	}
 	close(fds[1]);
 	ag_snapshot_take(&before);
-	got = read_full(fds[0], buf, 20);
+	got = SUBJECT(read_full(fds[0], buf, 20), OUT(buf));
 	expect(got == 20, "expected read_full(fd, buf, 20) to return 20 (the writer sent 10 bytes, "
 	       "then 10 more once the first 10 were read), got %zd", got);
 	expect(memcmp(buf, "0123456789abcdefghij", 20) == 0,
@@ -177,21 +176,21 @@ GRADED_TEST(pipes, read_full_stops_at_eof, .points = 3,
 		    "error. Once count bytes are in, there is nothing left to read.")
 {
 	int fds[2];
-	char buf[100];
+	char buf[100] = "";	/* OUT(buf) sends all of it, read or not */
 	ssize_t got;
 
 	make_pipe(fds);
 	ag_setup(write(fds[1], "hello", 5) == 5, "write");
 	close(fds[1]);
-	got = read_full(fds[0], buf, sizeof(buf));
+	got = SUBJECT(read_full(fds[0], buf, sizeof(buf)), OUT(buf));
 	expect(got == 5, "expected 5 (5 bytes, then the write end closed), got %zd", got);
-	got = read_full(fds[0], buf, sizeof(buf));
+	got = SUBJECT(read_full(fds[0], buf, sizeof(buf)));
 	expect(got == 0, "expected 0 at end of file on the second call, got %zd", got);
 	close(fds[0]);
 	/* A write end: read(2) on it fails, so only a read_full() that reads
 	 * nothing for count 0 returns 0. */
 	make_pipe(fds);
-	got = read_full(fds[1], buf, 0);
+	got = SUBJECT(read_full(fds[1], buf, 0));
 	expect(got == 0, "read_full(fd, buf, 0) on a pipe's write end: expected 0 (a count of 0 "
 	       "has nothing to read), got %zd (%s)", got, got < 0 ? strerror(errno) : "-");
 	close(fds[0]);
@@ -221,7 +220,7 @@ GRADED_TEST(pipes, read_full_retries_after_signal, .points = 5,
 	ag_interrupt_start(2, send_after_signals, fds);
 	close(fds[1]);
 	ag_snapshot_take(&before);
-	got = read_full(fds[0], buf, 12);
+	got = SUBJECT(read_full(fds[0], buf, 12), OUT(buf));
 	signals = ag_interrupt_stop();
 	expect(got == 12, "%d signals arrived while read_full() waited for data; expected it to go "
 	       "on and return 12, got %zd (errno %s)", signals, got,
@@ -268,13 +267,15 @@ GRADED_TEST(pipes, write_full_survives_interruption, .points = 4,
 	ag_interrupt_start(2, receive_one_mib, fds);
 	close(fds[0]);
 	ag_snapshot_take(&before);
-	put = write_full(fds[1], one_mib, sizeof(one_mib));
+	put = SUBJECT(write_full(fds[1], one_mib, sizeof(one_mib)));
 	expect_no_leaks(&before, "write_full returned");
 	close(fds[1]);
 	signals = ag_interrupt_stop();
 	expect(put == (ssize_t)sizeof(one_mib), "expected write_full to return %zu after %d signals "
 	       "interrupted it, got %zd (errno %s)", sizeof(one_mib), signals, put,
 	       put < 0 ? strerror(errno) : "-");
+	expect(ag_interrupt_acted(), "write_full returned %zd before the test's reader read "
+	       "anything: 1 MiB cannot have gone through a 64 KiB pipe", put);
 }
 
 /* ---- 3.2 run_pipeline ---- */
@@ -287,7 +288,7 @@ GRADED_TEST(pipes, pipeline_passes_data, .points = 3,
 	char *cmd1[] = {"printf", "alpha\\nbeta\\n", NULL};
 	char *cmd2[] = {"sh", "-c", "head -c 11 | tr a-z A-Z > out.txt", NULL};
 	char got[64] = "";
-	int status = run_pipeline(cmd1, cmd2);
+	int status = SUBJECT(run_pipeline(cmd1, cmd2));
 
 	expect(status == 0, "expected status 0 from printf | head | tr, got %d", status);
 	slurp("out.txt", got, sizeof(got));
@@ -306,14 +307,14 @@ GRADED_TEST(pipes, pipeline_returns_last_status, .points = 3,
 	char *missing[] = {"/nonexistent/ipclab-command", NULL};
 	int status;
 
-	status = run_pipeline(yes_true, exit3);
+	status = SUBJECT(run_pipeline(yes_true, exit3));
 	expect(status == 3, "true | sh -c 'exit 3': expected 3, got %d", status);
-	status = run_pipeline(no_false, yes_true);
+	status = SUBJECT(run_pipeline(no_false, yes_true));
 	expect(status == 0, "false | true: expected 0 (the last command's status), got %d", status);
-	status = run_pipeline(yes_true, killed);
+	status = SUBJECT(run_pipeline(yes_true, killed));
 	expect(status == 128 + SIGTERM, "cmd2 killed by SIGTERM: expected %d, got %d",
 	       128 + SIGTERM, status);
-	status = run_pipeline(yes_true, missing);
+	status = SUBJECT(run_pipeline(yes_true, missing));
 	expect(status == 127, "cmd2 cannot be executed: expected 127, got %d", status);
 }
 
@@ -329,7 +330,7 @@ GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 5,
 	int status;
 
 	ag_snapshot_take(&before);
-	status = run_pipeline(cmd1, cmd2);
+	status = SUBJECT(run_pipeline(cmd1, cmd2));
 	expect(status == 0, "expected status 0 from printf | wc -c, got %d", status);
 	slurp("count.txt", got, sizeof(got));
 	expect(atoi(got) == 5, "expected wc -c to count 5 bytes, it wrote \"%s\"", got);
@@ -344,7 +345,7 @@ GRADED_TEST(pipes, pipeline_head_stops_yes, .points = 5,
 	char *cmd1[] = {"yes", NULL};
 	char *cmd2[] = {"sh", "-c", "head -n 1 > first.txt", NULL};
 	char got[32] = "";
-	int status = run_pipeline(cmd1, cmd2);
+	int status = SUBJECT(run_pipeline(cmd1, cmd2));
 
 	expect(status == 0, "expected status 0 from yes | head -n 1, got %d", status);
 	slurp("first.txt", got, sizeof(got));
@@ -363,7 +364,7 @@ GRADED_TEST(pipes, pipeline_leaves_nothing_behind, .points = 5,
 	int status;
 
 	ag_snapshot_take(&before);
-	status = run_pipeline(cmd1, cmd2);
+	status = SUBJECT(run_pipeline(cmd1, cmd2));
 	expect(status == 0, "expected status 0 from echo hi | cat, got %d", status);
 	slurp("got.txt", got, sizeof(got));
 	expect(strcmp(got, "hi\n") == 0, "expected cat to receive \"hi\\n\" from echo, it wrote "
@@ -380,7 +381,8 @@ GRADED_TEST(pipes, pipeline_commands_inherit_only_stdio, .points = 4,
 {
 	char *cmd1[] = {"printf", "x", NULL};
 	char *cmd2[] = {"sh", "-c", "cat > /dev/null", NULL};
-	int status = run_pipeline(ag_fd_probe("cmd1", cmd1), ag_fd_probe("cmd2", cmd2));
+	char **probe1 = ag_fd_probe("cmd1", cmd1), **probe2 = ag_fd_probe("cmd2", cmd2);
+	int status = SUBJECT(run_pipeline(probe1, probe2));
 
 	expect(status == 0, "expected status 0 from printf x | cat, got %d", status);
 	expect_only_stdio_inherited("cmd1", "cmd1, which run_pipeline exec'd",
@@ -411,7 +413,7 @@ GRADED_TEST(pipes, pipeline_survives_signals, .points = 3,
 
 	ag_setup(mkfifo("gate.fifo", 0600) == 0, "mkfifo");
 	ag_interrupt_start(2, open_gate, NULL);
-	status = run_pipeline(cmd1, cmd2);
+	status = SUBJECT(run_pipeline(cmd1, cmd2));
 	signals = ag_interrupt_stop();
 	expect(status == 0, "%d signals arrived while run_pipeline() waited for cmd2; expected "
 	       "status 0, got %d (errno %s)", signals, status, status < 0 ? strerror(errno) : "-");
@@ -429,8 +431,7 @@ GRADED_TEST(pipes, pipeline_fork_failure_cleans_up, .points = 2,
 	int status;
 
 	ag_snapshot_take(&before);
-	forbid_fork();
-	status = run_pipeline(cmd1, cmd2);
+	status = SUBJECT((forbid_fork(), run_pipeline(cmd1, cmd2)));
 	expect(status == -1 && errno == EAGAIN, "fork(2) fails with EAGAIN: expected "
 	       "run_pipeline to return -1 with errno EAGAIN, got %d (%s)", status, strerror(errno));
 	expect(expect_no_leaks(&before, "run_pipeline failed to fork"),
@@ -452,7 +453,7 @@ GRADED_TEST(pipes, feed_command_survives_early_exit, .points = 4,
 
 	fill_pattern(data, sizeof(data));
 	ag_snapshot_take(&before);
-	status = feed_command(cmd, data, sizeof(data));
+	status = SUBJECT(feed_command(cmd, data, sizeof(data)));
 	expect(status == 0, "expected status 0 from head -c 10 fed 1 MiB, got %d", status);
 	slurp("got.txt", got, sizeof(got));
 	expect(strcmp(got, "abcdefghij") == 0, "expected head to read \"abcdefghij\", got \"%s\"", got);
@@ -464,6 +465,41 @@ static void note_sigpipe(int sig)
 	(void)sig;
 }
 
+/* What the process that called feed_command() has after it returned. */
+struct caller_signals {
+	void (*sigpipe)(int);	/* the handler: glibc leaves parts of a sigaction unset */
+	sigset_t mask;
+};
+
+/* In the subject: feed_command(), then a look at the caller's SIGPIPE action and mask. */
+static int feed_and_record(struct caller_signals *after, char *const cmd[], const void *data,
+			   size_t len)
+{
+	int status = feed_command(cmd, data, len);
+	struct sigaction action;
+
+	memset(after, 0, sizeof(*after));	/* every byte goes to the judge */
+	ag_setup(sigaction(SIGPIPE, NULL, &action) == 0, "sigaction");
+	after->sigpipe = action.sa_handler;
+	ag_setup(sigprocmask(SIG_SETMASK, NULL, &after->mask) == 0, "sigprocmask");
+	return status;
+}
+
+/* In the subject: the same, for a caller with its own SIGPIPE handler and SIGUSR2 blocked. */
+static int feed_with_handler_and_record(struct caller_signals *after, char *const cmd[],
+					const void *data, size_t len)
+{
+	struct sigaction mine = {.sa_handler = note_sigpipe};
+	sigset_t mask;
+
+	sigemptyset(&mine.sa_mask);
+	ag_setup(sigaction(SIGPIPE, &mine, NULL) == 0, "sigaction");
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR2);
+	ag_setup(sigprocmask(SIG_SETMASK, &mask, NULL) == 0, "sigprocmask");
+	return feed_and_record(after, cmd, data, len);
+}
+
 GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 4,
 	    .desc = "feed_command() leaves the caller's SIGPIPE disposition and signal mask as they were",
 	    .hint = "Handout 3.3: save the old action (sigaction's third argument) or mask, and "
@@ -472,33 +508,25 @@ GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 4,
 	static char data[256 * 1024];
 	/* Exits without reading: the writes after the first 64 KiB meet EPIPE. */
 	char *cmd[] = {"sh", "-c", "echo ran > ran.txt", NULL};
-	struct sigaction mine = {.sa_handler = note_sigpipe}, now;
-	sigset_t mask, mask_now;
+	struct caller_signals now;
 	int status;
 
-	status = feed_command(cmd, data, sizeof(data));
+	status = SUBJECT(feed_and_record(&now, cmd, data, sizeof(data)), OUT(now));
 	expect(status == 0, "expected status 0 from a command that reads nothing, fed 256 KiB, "
 	       "got %d", status);
 	expect(unlink("ran.txt") == 0, "feed_command() returned 0, but the command never ran "
 	       "(it would have created ran.txt)");
-	ag_setup(sigaction(SIGPIPE, NULL, &now) == 0, "sigaction");
-	expect(now.sa_handler == SIG_DFL, "SIGPIPE was SIG_DFL before feed_command(), "
-	       "and is %s after it", now.sa_handler == SIG_IGN ? "SIG_IGN" : "something else");
+	expect(now.sigpipe == SIG_DFL, "SIGPIPE was SIG_DFL before feed_command(), "
+	       "and is %s after it",
+	       now.sigpipe == SIG_IGN ? "SIG_IGN" : "something else");
 
-	sigemptyset(&mine.sa_mask);
-	ag_setup(sigaction(SIGPIPE, &mine, NULL) == 0, "sigaction");
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGUSR2);
-	ag_setup(sigprocmask(SIG_SETMASK, &mask, NULL) == 0, "sigprocmask");
-	status = feed_command(cmd, data, sizeof(data));
+	status = SUBJECT(feed_with_handler_and_record(&now, cmd, data, sizeof(data)), OUT(now));
 	expect(status == 0, "with a SIGPIPE handler installed: expected status 0, got %d", status);
 	expect(unlink("ran.txt") == 0, "with a SIGPIPE handler installed, feed_command() returned "
 	       "0, but the command never ran (it would have created ran.txt)");
-	ag_setup(sigaction(SIGPIPE, NULL, &now) == 0, "sigaction");
-	expect(now.sa_handler == note_sigpipe,
+	expect(now.sigpipe == note_sigpipe,
 	       "the caller had its own SIGPIPE handler; after feed_command() it is gone");
-	ag_setup(sigprocmask(SIG_SETMASK, NULL, &mask_now) == 0, "sigprocmask");
-	expect(sigismember(&mask_now, SIGUSR2) && !sigismember(&mask_now, SIGPIPE),
+	expect(sigismember(&now.mask, SIGUSR2) && !sigismember(&now.mask, SIGPIPE),
 	       "the caller's signal mask (SIGUSR2 blocked, SIGPIPE not) changed in feed_command()");
 }
 
@@ -517,7 +545,7 @@ GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 4,
 	int status;
 
 	fill_pattern(data, sizeof(data));
-	status = feed_command(copy, data, sizeof(data));
+	status = SUBJECT(feed_command(copy, data, sizeof(data)));
 	expect(status == 0, "expected status 0 from cat, got %d", status);
 	len = slurp("got.bin", got, sizeof(got));
 	expect(len == (ssize_t)sizeof(data) && memcmp(got, data, sizeof(data)) == 0,
@@ -529,7 +557,7 @@ GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 4,
 	       "(/proc/PID/status: %.*s): an ignored signal stays ignored across exec; "
 	       "change SIGPIPE after the fork, in the parent only",
 	       (int)strcspn(ignored, "\n"), ignored);
-	status = feed_command(exit5, data, sizeof(data));
+	status = SUBJECT(feed_command(exit5, data, sizeof(data)));
 	expect(status == 5, "expected the command's status 5, got %d", status);
 }
 
@@ -540,7 +568,8 @@ GRADED_TEST(pipes, feed_command_inherits_only_stdio, .points = 3,
 		    "execvp(); a write end left open means the command never sees EOF.")
 {
 	char *cmd[] = {"sh", "-c", "cat > /dev/null", NULL};
-	int status = feed_command(ag_fd_probe("cmd", cmd), "hello", 5);
+	char **probe = ag_fd_probe("cmd", cmd);
+	int status = SUBJECT(feed_command(probe, "hello", 5));
 
 	expect(status == 0, "expected status 0 from cat fed 5 bytes, got %d", status);
 	expect_only_stdio_inherited("cmd", "the command feed_command exec'd",
@@ -561,7 +590,7 @@ GRADED_TEST(pipes, feed_command_survives_signals, .points = 3,
 	ag_setup(mkfifo("gate.fifo", 0600) == 0, "mkfifo");
 	/* The command reads nothing until the gate opens: the pipe fills. */
 	ag_interrupt_start(2, open_gate, NULL);
-	status = feed_command(cmd, data, sizeof(data));
+	status = SUBJECT(feed_command(cmd, data, sizeof(data)));
 	signals = ag_interrupt_stop();
 	expect(status == 0, "%d signals arrived while feed_command() wrote into a full pipe; "
 	       "expected status 0, got %d (errno %s)", signals, status,
@@ -582,8 +611,7 @@ GRADED_TEST(pipes, feed_command_fork_failure_cleans_up, .points = 2,
 	int status;
 
 	ag_snapshot_take(&before);
-	forbid_fork();
-	status = feed_command(cmd, "hello", 5);
+	status = SUBJECT((forbid_fork(), feed_command(cmd, "hello", 5)));
 	expect(status == -1 && errno == EAGAIN, "fork(2) fails with EAGAIN: expected "
 	       "feed_command to return -1 with errno EAGAIN, got %d (%s)", status, strerror(errno));
 	expect(expect_no_leaks(&before, "feed_command failed to fork"),
@@ -595,7 +623,7 @@ GRADED_TEST(pipes, feed_command_fork_failure_cleans_up, .points = 2,
 static void expect_capacity(int fds[2], long want, const char *context)
 {
 	int read_flags = fcntl(fds[0], F_GETFL), write_flags = fcntl(fds[1], F_GETFL);
-	long got = measure_pipe_capacity(fds[0], fds[1]);
+	long got = SUBJECT(measure_pipe_capacity(fds[0], fds[1]));
 
 	expect(got == want, "%s: the kernel says the pipe holds %ld bytes (F_GETPIPE_SZ), "
 	       "measure_pipe_capacity() said %ld", context, want, got);
@@ -606,17 +634,26 @@ static void expect_capacity(int fds[2], long want, const char *context)
 }
 
 GRADED_TEST(pipes, capacity_default_is_measured, .points = 3,
-	    .desc = "measure_pipe_capacity() finds 65536 bytes in a new pipe and leaves it empty",
+	    .desc = "measure_pipe_capacity() finds 65536 bytes in a new pipe, and the size of "
+		    "one resized at random, and leaves it empty",
 	    .hint = "Handout 3.4: fill the pipe with O_NONBLOCK writes until EAGAIN, count, "
 		    "read it all back, restore the flags.")
 {
+	static const long sizes[] = {4096, 8192, 16384, 32768, 131072, 262144};
 	int fds[2];
+	unsigned int pick;
 	struct ag_snapshot before;
 
 	make_pipe(fds);
 	ag_snapshot_take(&before);
 	expect_capacity(fds, fcntl(fds[0], F_GETPIPE_SZ), "new pipe");
 	expect_no_leaks(&before, "measure_pipe_capacity returned");
+	/* A size drawn per run: only a measurement can know it. */
+	ag_setup(getrandom(&pick, sizeof(pick), 0) == sizeof(pick), "getrandom");
+	ag_setup(fcntl(fds[1], F_SETPIPE_SZ, sizes[pick % 6]) == sizes[pick % 6], "F_SETPIPE_SZ");
+	expect_capacity(fds, sizes[pick % 6], "a pipe the test resized");
+	close(fds[0]);
+	close(fds[1]);
 }
 
 GRADED_TEST(pipes, capacity_follows_setpipe_sz, .points = 3,
@@ -628,14 +665,14 @@ GRADED_TEST(pipes, capacity_follows_setpipe_sz, .points = 3,
 	long granted;
 
 	make_pipe(fds);
-	granted = set_pipe_capacity(fds[1], 100000);
+	granted = SUBJECT(set_pipe_capacity(fds[1], 100000));
 	expect(granted == 131072 && fcntl(fds[0], F_GETPIPE_SZ) == 131072,
 	       "asked for 100000 bytes: expected 131072 (32 pages), got %ld", granted);
 	expect_capacity(fds, 131072, "after F_SETPIPE_SZ to 131072");
-	granted = set_pipe_capacity(fds[0], 4096);
+	granted = SUBJECT(set_pipe_capacity(fds[0], 4096));
 	expect(granted == 4096, "asked for 4096 bytes: expected 4096, got %ld", granted);
 	expect_capacity(fds, 4096, "after F_SETPIPE_SZ to 4096");
-	granted = set_pipe_capacity(fds[1], 0);
+	granted = SUBJECT(set_pipe_capacity(fds[1], 0));
 	expect(granted == 4096, "asked for 0 bytes: expected 4096 (one page, the least the kernel "
 	       "grants), got %ld (%s)", granted, granted < 0 ? strerror(errno) : "-");
 	close(fds[0]);
@@ -667,9 +704,10 @@ GRADED_TEST(pipes, capacity_above_max_refused, .points = 2,
 	sizes[0] = max <= INT_MAX / 2 ? 2 * max : INT_MAX;	/* twice the limit, then the most */
 	sizes[1] = INT_MAX;
 	make_pipe(fds);
-	drop_cap_sys_resource();	/* when run as root: the contract's unprivileged process */
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		long granted = set_pipe_capacity(fds[1], sizes[i]);
+		/* When run as root: the contract's unprivileged process. */
+		long granted = SUBJECT((drop_cap_sys_resource(),
+					set_pipe_capacity(fds[1], sizes[i])));
 
 		expect(granted == -1 && errno == EPERM, "asked for %ld bytes, above "
 		       "/proc/sys/fs/pipe-max-size: expected -1 with EPERM (the kernel's answer), "
@@ -682,7 +720,11 @@ GRADED_TEST(pipes, capacity_above_max_refused, .points = 2,
 
 /* ---- 3.5 filter_through_child ---- */
 
-static void expect_filtered(const char *in, size_t len)
+/*
+ * Sends in through filter_through_child() in a subject and checks the reply,
+ * then what the subject was left holding, against the snapshot before.
+ */
+static void expect_filtered(const char *in, size_t len, const struct ag_snapshot *before)
 {
 	char *want = malloc(len + 1), *out = malloc(len + 1);
 	ssize_t got;
@@ -690,9 +732,10 @@ static void expect_filtered(const char *in, size_t len)
 	ag_setup(want && out, "malloc");
 	for (size_t i = 0; i < len; i++)
 		want[i] = (in[i] >= 'a' && in[i] <= 'z') ? (char)(in[i] - 'a' + 'A') : in[i];
-	got = filter_through_child(in, len, out, len + 1);
+	got = SUBJECT(filter_through_child(in, len, out, len + 1), OUT_BYTES(out, len));
 	expect(got == (ssize_t)len, "sent %zu bytes through the child, got %zd back", len, got);
 	expect(memcmp(out, want, len) == 0, "the reply differs from the upper-cased request");
+	expect_no_leaks(before, "filter_through_child returned");
 	free(want);
 	free(out);
 }
@@ -752,11 +795,13 @@ GRADED_TEST(pipes, uppercase_filter_survives_signals, .points = 2,
 	ag_interrupt_start(2, feed_and_drain, NULL);
 	close(filter_in[1]);
 	close(filter_out[0]);
-	rc = uppercase_filter(filter_in[0], filter_out[1]);
+	rc = SUBJECT(uppercase_filter(filter_in[0], filter_out[1]));
 	close(filter_out[1]);
 	signals = ag_interrupt_stop();
 	expect(rc == 0, "%d signals arrived while uppercase_filter() waited for input; expected "
 	       "0 at end of file, got %d (errno %s)", signals, rc, rc < 0 ? strerror(errno) : "-");
+	expect(ag_interrupt_acted(), "uppercase_filter() returned %d before the test sent its "
+	       "input: it must read until end of file", rc);
 	close(filter_in[0]);
 }
 
@@ -769,18 +814,21 @@ GRADED_TEST(pipes, filter_round_trip, .points = 3,
 	struct ag_snapshot before;
 	ssize_t got;
 
+	/* Each call runs in a subject of its own: each one's leaks are checked. */
 	ag_snapshot_take(&before);
-	expect_filtered("Hello, pipes! 123", 17);
-	expect_filtered("", 0);
-	got = filter_through_child("too long", 8, small, sizeof(small));
+	expect_filtered("Hello, pipes! 123", 17, &before);
+	expect_filtered("", 0, &before);
+	got = SUBJECT(filter_through_child("too long", 8, small, sizeof(small)));
 	expect(got == -1 && errno == ENOBUFS, "8 bytes back into a 4-byte buffer: expected -1 with "
 	       "ENOBUFS, got %zd (%s)", got, strerror(errno));
-	got = filter_through_child("four", 4, small, sizeof(small));
+	expect_no_leaks(&before, "filter_through_child returned");
+	got = SUBJECT(filter_through_child("four", 4, small, sizeof(small)), OUT(small));
 	expect(got == 4 && memcmp(small, "FOUR", 4) == 0, "4 bytes back into a 4-byte buffer: "
 	       "expected 4 (a reply that fills out exactly fits), got %zd (%s)", got,
 	       got < 0 ? strerror(errno) : "-");
+	expect_no_leaks(&before, "filter_through_child returned");
 	/* Too small while the request is still being sent: that end must close too. */
-	got = filter_through_child(one_mib, sizeof(one_mib), small, sizeof(small));
+	got = SUBJECT(filter_through_child(one_mib, sizeof(one_mib), small, sizeof(small)));
 	expect(got == -1 && errno == ENOBUFS, "1 MiB back into a 4-byte buffer: expected -1 with "
 	       "ENOBUFS, got %zd (%s)", got, strerror(errno));
 	expect_no_leaks(&before, "filter_through_child returned");
@@ -796,8 +844,14 @@ GRADED_TEST(pipes, filter_large_message_no_deadlock, .points = 5,
 
 	fill_pattern(data, sizeof(data));
 	ag_snapshot_take(&before);
-	expect_filtered(data, sizeof(data));
-	expect_no_leaks(&before, "filter_through_child returned");
+	expect_filtered(data, sizeof(data), &before);
+}
+
+/* In the subject: filter_through_child() with room for `room` more descriptors. */
+static ssize_t filter_with_room_for(int room, char *out, size_t cap)
+{
+	leave_room_for(room);
+	return filter_through_child("abc", 3, out, cap);
 }
 
 GRADED_TEST(pipes, filter_start_failure_cleans_up, .points = 2,
@@ -807,22 +861,19 @@ GRADED_TEST(pipes, filter_start_failure_cleans_up, .points = 2,
 		    "before returning -1.")
 {
 	struct ag_snapshot before;
-	struct rlimit old;
 	char out[8];
 	ssize_t got;
 	int saved_errno;
 
 	ag_snapshot_take(&before);
-	old = leave_room_for(2);	/* the first pipe, not the second */
-	got = filter_through_child("abc", 3, out, sizeof(out));
+	/* Room for the first pipe, not the second. */
+	got = SUBJECT(filter_with_room_for(2, out, sizeof(out)));
 	saved_errno = errno;
-	allow_fds(&old);
 	expect(got == -1 && saved_errno == EMFILE, "room for one pipe only: expected -1 with "
 	       "EMFILE, got %zd (%s)", got, strerror(saved_errno));
 	expect(expect_no_leaks(&before, "filter_through_child failed to make its second pipe"),
 	       "filter_through_child must close the first pipe when the second fails");
-	forbid_fork();
-	got = filter_through_child("abc", 3, out, sizeof(out));
+	got = SUBJECT((forbid_fork(), filter_through_child("abc", 3, out, sizeof(out))));
 	expect(got == -1 && errno == EAGAIN, "fork(2) fails with EAGAIN: expected -1 with errno "
 	       "EAGAIN, got %zd (%s)", got, strerror(errno));
 	expect(expect_no_leaks(&before, "filter_through_child failed to fork"),
@@ -842,42 +893,36 @@ static void share_stopped_child(void)
 }
 
 /*
- * Forks a helper that stops (SIGSTOP) the next child the test process forks,
- * so that the code under test must wait for it; continue_stopped() lets it go.
- * The test process runs at nice 19 from then on.
- * Call share_stopped_child() first, before forking the helper that continues it.
+ * Forks a helper that stops (SIGSTOP) the first child of the test's next
+ * subject, so that the code under test must wait for it; continue_stopped()
+ * lets it go. The test process, and so its subjects, run at nice 19 from
+ * then on. Call share_stopped_child() first, before forking the helper that
+ * continues it.
  */
 static pid_t stop_next_child(void)
 {
-	pid_t known[16], now[16], stopper;
-	int nknown;
+	pid_t subject, child;
+	pid_t stopper = ag_fork();
 
-	stopper = ag_fork();
 	ag_setup(stopper != -1, "fork");
 	if (stopper != 0) {
-		/* The next child must come after the helper has counted the others.
+		/* The helper must be watching before the subject forks its child.
 		 * Spin, not sleep: a sleep would take the interrupter's signals. */
 		while (*stopped_child == 0)
 			sched_yield();
 		/* The helper must see the child before it has done its work, even on
-		 * a busy machine: the test process, and so the child, yield to it. */
+		 * a busy machine: the subject, and so the child, yield to it. */
 		ag_setup(setpriority(PRIO_PROCESS, 0, 19) == 0, "setpriority");
 		return stopper;
 	}
-	nknown = ag_children(getppid(), known, 16);	/* the helpers, this one included */
 	*stopped_child = -1;
+	subject = ag_subject_pid(getppid());	/* a new process: its children are new */
+	if (subject <= 0)
+		_exit(1);
 	for (;;) {	/* until a child comes, or the test's deadline */
-		int n = ag_children(getppid(), now, 16);
-
-		for (int i = 0; i < n; i++) {
-			bool seen = false;
-
-			for (int j = 0; j < nknown; j++)
-				seen |= now[i] == known[j];
-			if (!seen && kill(now[i], SIGSTOP) == 0) {
-				*stopped_child = now[i];
-				_exit(0);
-			}
+		if (ag_children(subject, &child, 1) == 1 && kill(child, SIGSTOP) == 0) {
+			*stopped_child = child;
+			_exit(0);
 		}
 		sched_yield();	/* not a sleep: a short exchange is over in milliseconds */
 	}
@@ -910,7 +955,7 @@ GRADED_TEST(pipes, filter_survives_signals, .points = 2,
 	share_stopped_child();
 	ag_interrupt_start(3, continue_stopped, NULL);
 	stopper = stop_next_child();
-	got = filter_through_child(data, sizeof(data), out, sizeof(data) + 1);
+	got = SUBJECT(filter_through_child(data, sizeof(data), out, sizeof(data) + 1));
 	signals = ag_interrupt_stop();
 	kill(stopper, SIGKILL);		/* still looking: no child came */
 	expect(ag_wait_exit(stopper) == 0, "the test could not stop filter_through_child's "
@@ -956,13 +1001,14 @@ static bool pipe_held_twice(pid_t pid, int fd[2], char *what, size_t cap)
 /*
  * Forks a helper that looks at the descriptors of filter_through_child()'s
  * child while it works: once the stopped child (stop_next_child) has its
- * parent waiting, it stops the parent, lets the child run until it waits
- * too (for request bytes the stopped parent does not send, or for room in
- * the reply pipe), reads its /proc/PID/fd, then lets both go on.
+ * parent (the test's subject) waiting, it stops the parent, lets the child
+ * run until it waits too (for request bytes the stopped parent does not
+ * send, or for room in the reply pipe), reads its /proc/PID/fd, then lets
+ * both go on.
  */
 static pid_t inspect_filter_child(void)
 {
-	pid_t helper = ag_fork(), parent, child;
+	pid_t helper = ag_fork(), judge, parent, child;
 	char what[64];
 	int fd[2];
 	bool twice;
@@ -970,10 +1016,11 @@ static pid_t inspect_filter_child(void)
 	ag_setup(helper != -1, "fork");
 	if (helper != 0)
 		return helper;
-	parent = getppid();
+	judge = getppid();
 	while ((child = *stopped_child) <= 0)	/* bounded by the test's deadline */
 		usleep(100);
-	expect(ag_wait_blocked(parent), "filter_through_child() returned before its child ran");
+	parent = ag_subject_pid(judge);
+	expect(ag_wait_blocked(judge), "filter_through_child() returned before its child ran");
 	kill(parent, SIGSTOP);
 	kill(child, SIGCONT);
 	expect(ag_wait_blocked(child), "filter_through_child's child exited before it had its "
@@ -1002,7 +1049,7 @@ GRADED_TEST(pipes, filter_child_closes_unused_ends, .points = 2,
 	share_stopped_child();
 	inspector = inspect_filter_child();
 	stopper = stop_next_child();
-	got = filter_through_child(data, sizeof(data), out, sizeof(data) + 1);
+	got = SUBJECT(filter_through_child(data, sizeof(data), out, sizeof(data) + 1));
 	kill(stopper, SIGKILL);		/* still looking: no child came */
 	expect(ag_wait_exit(stopper) == 0, "the test could not stop filter_through_child's "
 	       "child: did it fork one?");
@@ -1018,8 +1065,11 @@ GRADED_TEST(pipes, filter_child_closes_unused_ends, .points = 2,
 #define WRITERS 8
 #define MESSAGES 150
 
-/* A writer's messages: its letter repeated, lengths up to PIPE_BUF - 1. */
-static void write_messages(int fd, int writer)
+/*
+ * A writer's messages: its letter repeated, lengths up to PIPE_BUF - 1.
+ * Returns 0, or -1 when a write_message() failed. Runs in a subject.
+ */
+static int write_messages(int fd, int writer)
 {
 	static char line[PIPE_BUF];
 
@@ -1029,9 +1079,9 @@ static void write_messages(int fd, int writer)
 		memset(line, 'A' + writer, len);
 		line[len] = '\0';
 		if (write_message(fd, line) != 0)
-			_exit(1);
+			return -1;
 	}
-	_exit(0);
+	return 0;
 }
 
 /* Checks that every line is one writer's letter only; counts lines per writer. */
@@ -1074,7 +1124,7 @@ GRADED_TEST(pipes, messages_arrive_whole, .points = 5,
 		ag_setup(writers[w] != -1, "fork");
 		if (writers[w] == 0) {
 			close(fds[0]);
-			write_messages(fds[1], w);
+			_exit(SUBJECT(write_messages(fds[1], w)) == 0 ? 0 : 1);
 		}
 	}
 	close(fds[1]);
@@ -1095,12 +1145,12 @@ GRADED_TEST(pipes, message_over_pipe_buf_rejected, .points = 2,
 
 	make_pipe(fds);
 	memset(line, 'x', PIPE_BUF);
-	rc = write_message(fds[1], line);
+	rc = SUBJECT(write_message(fds[1], line));
 	expect(rc == -1 && errno == EMSGSIZE, "a %d-byte line: expected -1 with EMSGSIZE, got %d "
 	       "(%s)", PIPE_BUF, rc, strerror(errno));
 	expect(bytes_in_pipe(fds[0]) == 0, "%d bytes were written anyway", bytes_in_pipe(fds[0]));
 	line[PIPE_BUF - 1] = '\0';
-	rc = write_message(fds[1], line);
+	rc = SUBJECT(write_message(fds[1], line));
 	expect(rc == 0 && bytes_in_pipe(fds[0]) == PIPE_BUF,
 	       "a %d-byte line plus newline is exactly PIPE_BUF: expected it written whole", PIPE_BUF - 1);
 }
@@ -1136,9 +1186,11 @@ GRADED_TEST(pipes, message_waits_on_full_pipe, .points = 3,
 	message_prefill = fill_to_brim(message_pipe[1]);
 	ag_interrupt_start(2, drain_message, NULL);
 	close(message_pipe[0]);
-	rc = write_message(message_pipe[1], "whole");
+	rc = SUBJECT(write_message(message_pipe[1], "whole"));
 	close(message_pipe[1]);
 	signals = ag_interrupt_stop();
 	expect(rc == 0, "%d signals arrived while write_message() waited for room; expected 0, "
 	       "got %d (errno %s)", signals, rc, rc < 0 ? strerror(errno) : "-");
+	expect(ag_interrupt_acted(), "write_message() returned %d before the test made room in "
+	       "the full pipe: the line cannot have been written", rc);
 }

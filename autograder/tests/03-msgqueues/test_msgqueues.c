@@ -5,11 +5,14 @@
  * grader.h): a fresh IPC namespace, so every queue starts with the default
  * limits (msgmax 8192, msgmnb 16384). The tests build their queues and their
  * messages with raw msgget/msgsnd/msgrcv, so that each test depends on the
- * function it grades only. Helper processes report through their exit status,
- * and a child that runs the code under test also sends back what it got
- * (status 0 alone would credit code that calls exit(0)). Nothing waits by
- * sleeping: a test that must act while a process is blocked waits until
- * /proc says it is.
+ * function it grades only. The graded functions run only through SUBJECT(),
+ * each call in a subject process of its own; the test and its helpers judge
+ * what comes back, and read the queues themselves. So the pid a client sends
+ * (and the type of its reply) is its subject's, ag_subject_pid(helper).
+ * Helper processes report through their exit status, and a helper that runs
+ * the code under test also sends back what it got (status 0 alone would
+ * credit code that calls exit(0)). Nothing waits by sleeping: a test that
+ * must act while a process is blocked waits until /proc says it is.
  *
  * Handout: labs/03-msgqueues/README.md. Run one test: ipclab test 03 NAME.
  */
@@ -171,7 +174,7 @@ GRADED_TEST(msgqueues, key_follows_ftok, .points = 3,
 	int fd;
 
 	ag_snapshot_take(&before);
-	key = msgq_key("server.key", 'Q');
+	key = SUBJECT(msgq_key("server.key", 'Q'));
 	expect_no_leaks(&before, "msgq_key returned");
 	expect(access("server.key", F_OK) == 0,
 	       "msgq_key(\"server.key\", 'Q') did not create server.key (got key %d, errno %s)",
@@ -180,14 +183,14 @@ GRADED_TEST(msgqueues, key_follows_ftok, .points = 3,
 	       (unsigned)ftok("server.key", 'Q'), (unsigned)key);
 	fd = open("existing.key", O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	ag_setup(fd != -1 && write(fd, "keep me", 7) == 7 && close(fd) == 0, "write existing.key");
-	key = msgq_key("existing.key", 'Q' + 256);
+	key = SUBJECT(msgq_key("existing.key", 'Q' + 256));
 	expect(key == ftok("existing.key", 'Q'), "an existing file, proj 'Q' + 256: expected "
 	       "0x%08x (only the low 8 bits of proj count), got 0x%08x",
 	       (unsigned)ftok("existing.key", 'Q'), (unsigned)key);
 	ag_read_file("existing.key", text, sizeof(text));
 	expect(strcmp(text, "keep me") == 0, "msgq_key() changed an existing key file: it "
 	       "held \"keep me\", now \"%s\" (O_TRUNC?)", text);
-	key = msgq_key("no/such/dir/server.key", 'Q');
+	key = SUBJECT(msgq_key("no/such/dir/server.key", 'Q'));
 	expect(key == (key_t)-1, "a path in a missing directory: expected (key_t)-1, got 0x%08x",
 	       (unsigned)key);
 }
@@ -203,7 +206,7 @@ GRADED_TEST(msgqueues, create_and_remove_leave_nothing, .points = 4,
 	int qid, rc;
 
 	ag_snapshot_take(&before);
-	qid = msgq_create(key);
+	qid = SUBJECT(msgq_create(key));
 	expect(qid >= 0, "msgq_create(0x%08x) on a fresh key: expected a queue id, got %d (%s)",
 	       (unsigned)key, qid, strerror(errno));
 	expect(msgget(key, 0) == qid, "the queue of key 0x%08x has id %d, msgq_create said %d",
@@ -211,7 +214,7 @@ GRADED_TEST(msgqueues, create_and_remove_leave_nothing, .points = 4,
 	ds = queue_state(qid);
 	expect((ds.msg_perm.mode & 0777) == 0600, "expected permissions 0600 (owner only), "
 	       "got %03o (see ipcs -q)", ds.msg_perm.mode & 0777);
-	rc = msgq_remove(qid);
+	rc = SUBJECT(msgq_remove(qid));
 	expect(rc == 0, "msgq_remove(%d): expected 0, got %d (%s)", qid, rc, strerror(errno));
 	expect(msgctl(qid, IPC_STAT, &ds) == -1, "msgq_remove(%d) returned 0 but the queue "
 	       "is still there (%lu messages)", qid, (unsigned long)ds.msg_qnum);
@@ -230,17 +233,17 @@ GRADED_TEST(msgqueues, create_refuses_existing_queue, .points = 5,
 
 	raw_send(qid, 5, "still here", 10);
 	ag_snapshot_take(&before);
-	got = msgq_create(key);
+	got = SUBJECT(msgq_create(key));
 	expect(got == -1 && errno == EEXIST, "a queue (id %d) already has key 0x%08x: expected "
 	       "msgq_create to fail with EEXIST, got %d (%s)", qid, (unsigned)key, got,
 	       got == -1 ? strerror(errno) : "a queue id");
 	expect(msgctl(qid, IPC_STAT, &(struct msqid_ds){0}) == 0 && queue_state(qid).msg_qnum == 1,
 	       "the existing queue or its message is gone after msgq_create: it must be left "
 	       "untouched");
-	got = msgq_open(key);
+	got = SUBJECT(msgq_open(key));
 	expect(got == qid, "msgq_open(0x%08x): expected the existing queue's id %d, got %d (%s)",
 	       (unsigned)key, qid, got, got == -1 ? strerror(errno) : "-");
-	got = msgq_open(unused_key);
+	got = SUBJECT(msgq_open(unused_key));
 	expect(got == -1 && errno == ENOENT, "msgq_open on a key with no queue: expected -1 with "
 	       "ENOENT, got %d (%s)", got, got == -1 ? strerror(errno) : "a queue was created");
 	expect_no_leaks(&before, "msgq_create and msgq_open returned");
@@ -258,11 +261,13 @@ GRADED_TEST(msgqueues, remove_wakes_blocked_reader, .points = 4,
 	pid_t reader = ag_fork();
 
 	ag_setup(reader != -1, "fork");
+	/* The test's own reader, in a subject all the same: ag_wait_blocked() sees
+	 * a helper block only in its subject. */
 	if (reader == 0)
-		_exit(raw_receive(qid, 0, 0, &msg) == -1 && errno == EIDRM ? 0 : 1);
+		_exit(SUBJECT(raw_receive(qid, 0, 0, &msg)) == -1 && errno == EIDRM ? 0 : 1);
 	ag_setup(ag_wait_blocked(reader), "the reader did not block in msgrcv");
 	ag_snapshot_take(&before);
-	rc = msgq_remove(qid);
+	rc = SUBJECT(msgq_remove(qid));
 	expect_no_leaks(&before, "msgq_remove returned");
 	expect(rc == 0, "msgq_remove(%d): expected 0, got %d (%s)", qid, rc, strerror(errno));
 	expect(msgctl(qid, IPC_STAT, &(struct msqid_ds){0}) == -1,
@@ -270,7 +275,7 @@ GRADED_TEST(msgqueues, remove_wakes_blocked_reader, .points = 4,
 	status = ag_wait_exit(reader);
 	expect(status == 0, "the reader blocked in msgrcv did not wake with EIDRM (its status %d)",
 	       status);
-	rc = msgq_remove(qid);
+	rc = SUBJECT(msgq_remove(qid));
 	expect(rc == -1 && errno == EINVAL, "removing queue %d a second time: expected -1 with "
 	       "EINVAL, got %d (%s)", qid, rc, strerror(errno));
 }
@@ -288,7 +293,7 @@ GRADED_TEST(msgqueues, send_counts_text_only, .points = 5,
 	int qid = new_queue(NULL), rc;
 	ssize_t n;
 
-	rc = msgq_send(qid, 7, "hello", 5);
+	rc = SUBJECT(msgq_send(qid, 7, "hello", 5));
 	expect(rc == 0, "msgq_send(qid, 7, \"hello\", 5): expected 0, got %d (%s)", rc,
 	       strerror(errno));
 	n = raw_receive(qid, 0, IPC_NOWAIT, &msg);
@@ -297,13 +302,13 @@ GRADED_TEST(msgqueues, send_counts_text_only, .points = 5,
 	expect(msg.mtype == 7 && memcmp(msg.mtext, "hello", 5) == 0,
 	       "expected type 7 and \"hello\", got type %ld and \"%.5s\"", msg.mtype, msg.mtext);
 	fill_pattern(big, sizeof(big), 'A');
-	rc = msgq_send(qid, 3, big, sizeof(big));
+	rc = SUBJECT(msgq_send(qid, 3, big, sizeof(big)));
 	expect(rc == 0, "a message of %zu bytes (msgmax, the largest allowed): expected 0, got %d "
 	       "(%s)", sizeof(big), rc, strerror(errno));
 	n = raw_receive(qid, 0, IPC_NOWAIT, &msg);
 	expect(n == (ssize_t)sizeof(big) && memcmp(msg.mtext, big, sizeof(big)) == 0,
 	       "expected the %zu bytes back intact, got %zd bytes", sizeof(big), n);
-	rc = msgq_send(qid, 2, "", 0);
+	rc = SUBJECT(msgq_send(qid, 2, "", 0));
 	n = raw_receive(qid, 0, IPC_NOWAIT, &msg);
 	expect(rc == 0 && n == 0 && msg.mtype == 2, "an empty message of type 2: expected it "
 	       "queued with 0 bytes, got rc %d and %zd bytes", rc, n);
@@ -324,7 +329,7 @@ GRADED_TEST(msgqueues, receive_e2big_keeps_message, .points = 5,
 	fill_pattern(text, sizeof(text), 'a');
 	raw_send(qid, 4, text, sizeof(text));
 	memset(buf, '#', sizeof(buf));
-	n = msgq_receive(qid, 0, buf, 99, &type);
+	n = SUBJECT(msgq_receive(qid, 0, buf, 99, &type), OUT(buf), OUT(type));
 	expect(n == -1 && errno == E2BIG, "a 100-byte message, cap 99: expected -1 with E2BIG, "
 	       "got %zd (%s)", n, n == -1 ? strerror(errno) : "bytes");
 	for (size_t i = 0; i < sizeof(buf); i++)
@@ -333,13 +338,13 @@ GRADED_TEST(msgqueues, receive_e2big_keeps_message, .points = 5,
 	       "after E2BIG the message must stay queued whole: msg_qnum is %lu, msg_cbytes %lu "
 	       "(expected 1 and 100)", (unsigned long)queue_state(qid).msg_qnum,
 	       (unsigned long)queue_state(qid).msg_cbytes);
-	n = msgq_receive(qid, 0, buf, 100, &type);
+	n = SUBJECT(msgq_receive(qid, 0, buf, 100, &type), OUT(buf), OUT(type));
 	expect(n == 100 && type == 4 && memcmp(buf, text, 100) == 0, "cap 100: expected the "
 	       "100 bytes and type 4, got %zd bytes, type %ld", n, type);
 	expect(buf[100] == '#', "msgq_receive wrote past the 100 bytes of the message");
 	raw_send(qid, 6, "six", 3);
 	raw_send(qid, 8, "eight", 5);
-	n = msgq_receive(qid, 8, buf, sizeof(buf), NULL);
+	n = SUBJECT(msgq_receive(qid, 8, buf, sizeof(buf), NULL), OUT(buf));
 	expect(n == 5 && memcmp(buf, "eight", 5) == 0, "types 6 and 8 queued, asked for type 8: "
 	       "expected \"eight\", got %zd bytes \"%.*s\"", n, n > 0 ? (int)n : 0, buf);
 	drop_queue(qid);
@@ -358,7 +363,8 @@ GRADED_TEST(msgqueues, receive_truncated_drops_rest, .points = 4,
 	fill_pattern(text, sizeof(text), 'k');
 	raw_send(qid, 3, text, sizeof(text));
 	memset(buf, '#', sizeof(buf));
-	n = msgq_receive_truncated(qid, 0, buf, 40, &type);
+	n = SUBJECT(msgq_receive_truncated(qid, 0, buf, 40, &type), OUT(buf),
+		    OUT(type));
 	expect(n == 40, "a 100-byte message, cap 40: expected 40 bytes, got %zd (%s)", n,
 	       n == -1 ? strerror(errno) : "-");
 	expect(type == 3 && memcmp(buf, text, 40) == 0, "expected the first 40 bytes and type 3, "
@@ -373,19 +379,22 @@ GRADED_TEST(msgqueues, try_receive_empty_gives_enomsg, .points = 4,
 	    .desc = "msgq_try_receive() fails at once with ENOMSG when no message of the type is queued",
 	    .hint = "Handout 3.2: IPC_NOWAIT turns msgrcv's wait into ENOMSG (msgsnd's into EAGAIN).")
 {
-	char buf[16];
+	char buf[16] = "";
 	long type = 0;
 	int qid = new_queue(NULL);
 	ssize_t n;
 
-	n = msgq_try_receive(qid, 0, buf, sizeof(buf), &type);
+	n = SUBJECT(msgq_try_receive(qid, 0, buf, sizeof(buf), &type), OUT(buf),
+		    OUT(type));
 	expect(n == -1 && errno == ENOMSG, "an empty queue: expected -1 with ENOMSG, got %zd (%s)",
 	       n, n == -1 ? strerror(errno) : "bytes");
 	raw_send(qid, 2, "two", 3);
-	n = msgq_try_receive(qid, 5, buf, sizeof(buf), &type);
+	n = SUBJECT(msgq_try_receive(qid, 5, buf, sizeof(buf), &type), OUT(buf),
+		    OUT(type));
 	expect(n == -1 && errno == ENOMSG, "only a type-2 message queued, asked for type 5: "
 	       "expected -1 with ENOMSG, got %zd (%s)", n, n == -1 ? strerror(errno) : "bytes");
-	n = msgq_try_receive(qid, 2, buf, sizeof(buf), &type);
+	n = SUBJECT(msgq_try_receive(qid, 2, buf, sizeof(buf), &type), OUT(buf),
+		    OUT(type));
 	expect(n == 3 && type == 2 && memcmp(buf, "two", 3) == 0, "asked for type 2: expected "
 	       "\"two\", got %zd bytes, type %ld", n, type);
 	drop_queue(qid);
@@ -402,13 +411,13 @@ GRADED_TEST(msgqueues, try_send_full_queue_gives_eagain, .points = 4,
 
 	fill_queue(qid);
 	count = queue_state(qid).msg_qnum;
-	rc = msgq_try_send(qid, 1, "x", 1);
+	rc = SUBJECT(msgq_try_send(qid, 1, "x", 1));
 	expect(rc == -1 && errno == EAGAIN, "queue full (%lu bytes): expected -1 with EAGAIN, "
 	       "got %d (%s)", (unsigned long)queue_state(qid).msg_qbytes, rc,
 	       rc == -1 ? strerror(errno) : "-");
 	expect(queue_state(qid).msg_qnum == count, "a message was queued anyway");
 	ag_setup(raw_receive(qid, 0, IPC_NOWAIT, &msg) > 0, "msgrcv");
-	rc = msgq_try_send(qid, 1, "x", 1);
+	rc = SUBJECT(msgq_try_send(qid, 1, "x", 1));
 	expect(rc == 0, "with room again: expected 0, got %d (%s)", rc, strerror(errno));
 	expect(raw_receive(qid, 1, IPC_NOWAIT, &msg) == 1 && msg.mtext[0] == 'x',
 	       "with room again, msgq_try_send(qid, 1, \"x\", 1) returned 0 but queued no "
@@ -430,7 +439,7 @@ GRADED_TEST(msgqueues, send_waits_while_queue_full, .points = 5,
 	sender = ag_fork();
 	ag_setup(sender != -1, "fork");
 	if (sender == 0)
-		_exit(msgq_send(qid, 1, "late", 4) == 0 ? 0 : 1);
+		_exit(SUBJECT(msgq_send(qid, 1, "late", 4)) == 0 ? 0 : 1);
 	expect(ag_wait_blocked(sender), "the queue is full: expected msgq_send to wait "
 	       "in msgsnd, it returned at once (exit status %d)", ag_wait_exit(sender));
 	ag_setup(raw_receive(qid, 99, IPC_NOWAIT, &msg) > 0, "msgrcv");
@@ -461,7 +470,7 @@ GRADED_TEST(msgqueues, send_retries_after_signal, .points = 4,
 
 	fill_queue(qid);
 	ag_interrupt_start(2, make_room, &qid);
-	rc = msgq_send(qid, 1, "late", 4);
+	rc = SUBJECT(msgq_send(qid, 1, "late", 4));
 	saved_errno = errno;
 	signals = ag_interrupt_stop();
 	expect(rc == 0, "%d signals interrupted msgq_send() while it waited for room in the full "
@@ -512,7 +521,8 @@ GRADED_TEST(msgqueues, receive_retries_after_signal, .points = 5,
 		ssize_t n;
 
 		ag_interrupt_start(2, send_awaited, &awaited);
-		n = receivers[i].receive(awaited.qid, receivers[i].type, buf, sizeof(buf), &type);
+		n = SUBJECT(receivers[i].receive(awaited.qid, receivers[i].type, buf, sizeof(buf),
+						 &type), OUT(buf), OUT(type));
 		saved_errno = errno;
 		signals = ag_interrupt_stop();
 		expect(n == 7 && type == 4 && memcmp(buf, "wake up", 7) == 0, "%d signals "
@@ -533,14 +543,15 @@ GRADED_TEST(msgqueues, receive_urgent_lowest_type_first, .points = 5,
 		{5, "five"}, {3, "three-a"}, {9, "nine"}, {1, "one"}, {3, "three-b"}},
 		expected[] = {{1, "one"}, {3, "three-a"}, {3, "three-b"}, {5, "five"}, {9, "nine"}};
 	static const long max_types[] = {3, 3, 3, 9, 9};
-	char buf[32];
+	char buf[32] = "";
 	int qid = new_queue(NULL);
 
 	for (size_t i = 0; i < 5; i++)
 		raw_send(qid, queued[i].type, queued[i].text, strlen(queued[i].text) + 1);
 	for (size_t i = 0; i < 5; i++) {
 		long type = 0;
-		ssize_t n = msgq_receive_urgent(qid, max_types[i], buf, sizeof(buf), &type);
+		ssize_t n = SUBJECT(msgq_receive_urgent(qid, max_types[i], buf, sizeof(buf), &type),
+				    OUT(buf), OUT(type));
 
 		expect(n > 0 && type == expected[i].type && strcmp(buf, expected[i].text) == 0,
 		       "types 5 3 9 1 3 queued; call %zu, max_type %ld: expected type %ld \"%s\", "
@@ -555,7 +566,7 @@ GRADED_TEST(msgqueues, receive_except_skips_type, .points = 4,
 	    .hint = "Handout 3.2: the flag is MSG_EXCEPT (needs _GNU_SOURCE; IPC_EXCEPT does not "
 		    "exist).")
 {
-	char buf[8];
+	char buf[8] = "";
 	long type = 0;
 	int qid = new_queue(NULL);
 	ssize_t n;
@@ -564,12 +575,15 @@ GRADED_TEST(msgqueues, receive_except_skips_type, .points = 4,
 	raw_send(qid, 1, "a2", 3);
 	raw_send(qid, 2, "b", 2);
 	raw_send(qid, 3, "c", 2);
-	n = msgq_receive_except(qid, 1, buf, sizeof(buf), &type);
+	n = SUBJECT(msgq_receive_except(qid, 1, buf, sizeof(buf), &type), OUT(buf),
+		    OUT(type));
 	expect(n == 2 && type == 2 && strcmp(buf, "b") == 0, "types 1 1 2 3 queued, all but "
 	       "type 1: expected type 2 \"b\", got %zd bytes, type %ld", n, type);
-	n = msgq_receive_except(qid, 1, buf, sizeof(buf), &type);
+	n = SUBJECT(msgq_receive_except(qid, 1, buf, sizeof(buf), &type), OUT(buf),
+		    OUT(type));
 	expect(n == 2 && type == 3, "next, all but type 1: expected type 3, got type %ld", type);
-	n = msgq_receive_except(qid, 2, buf, sizeof(buf), &type);
+	n = SUBJECT(msgq_receive_except(qid, 2, buf, sizeof(buf), &type), OUT(buf),
+		    OUT(type));
 	expect(n == 3 && type == 1 && strcmp(buf, "a1") == 0, "all but type 2: expected the "
 	       "first type-1 message \"a1\", got %zd bytes, type %ld", n, type);
 	expect(queue_state(qid).msg_qnum == 1, "expected 1 message left, found %lu",
@@ -587,7 +601,7 @@ GRADED_TEST(msgqueues, stat_reports_queue_state, .points = 4,
 	int qid = new_queue(NULL), rc;
 	pid_t sender;
 
-	rc = msgq_stat(qid, &state);
+	rc = SUBJECT(msgq_stat(qid, &state), OUT(state));
 	expect(rc == 0, "msgq_stat on a new queue: expected 0, got %d (%s)", rc, strerror(errno));
 	expect(state.qnum == 0 && state.cbytes == 0 && state.lspid == 0 && state.lrpid == 0 &&
 	       state.qbytes == queue_state(qid).msg_qbytes,
@@ -603,7 +617,7 @@ GRADED_TEST(msgqueues, stat_reports_queue_state, .points = 4,
 	}
 	ag_setup(ag_wait_exit(sender) == 0, "sender");
 	ag_setup(raw_receive(qid, 1, IPC_NOWAIT, &msg) == 10, "msgrcv");
-	rc = msgq_stat(qid, &state);
+	rc = SUBJECT(msgq_stat(qid, &state), OUT(state));
 	expect(rc == 0 && state.qnum == 1 && state.cbytes == 20,
 	       "pid %d sent 10 and 20 bytes, pid %d received the 10: expected qnum 1, cbytes 20; "
 	       "got %lu, %lu", (int)sender, (int)getpid(), state.qnum, state.cbytes);
@@ -611,7 +625,7 @@ GRADED_TEST(msgqueues, stat_reports_queue_state, .points = 4,
 	       "and lrpid %d (the receiver), got %d and %d", (int)sender, (int)getpid(),
 	       (int)state.lspid, (int)state.lrpid);
 	drop_queue(qid);
-	rc = msgq_stat(qid, &state);
+	rc = SUBJECT(msgq_stat(qid, &state), OUT(state));
 	expect(rc == -1, "msgq_stat on a removed queue: expected -1, got %d", rc);
 }
 
@@ -626,7 +640,7 @@ GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 5,
 	struct msgq_request req;
 	struct msgq_reply rep = {0};
 	int qid = new_queue(NULL), status;
-	pid_t client;
+	pid_t client, caller;
 	ssize_t n;
 
 	/* Someone else's reply, queued first: a client receiving type 0 takes it. */
@@ -634,15 +648,18 @@ GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 5,
 	client = ag_fork();
 	ag_setup(client != -1, "fork");
 	if (client == 0) {
-		char reply[MSGQ_TEXT_MAX];
+		char reply[MSGQ_TEXT_MAX] = "";
 
-		if (msgq_request(qid, "ping", reply) == -1)
+		if (SUBJECT(msgq_request(qid, "ping", reply), OUT(reply)) == -1)
 			_exit(2);
 		_exit(strcmp(reply, "PONG") == 0 ? 0 : 3);
 	}
 	expect(ag_wait_blocked(client), "msgq_request returned before any reply was sent "
 	       "(exit status %d): it must wait for the message typed with its pid",
 	       ag_wait_exit(client));
+	/* The pid that msgq_request sends and waits for: its process's, not the helper's. */
+	caller = ag_subject_pid(client);
+	ag_setup(caller > 0, "the client's process");
 	do
 		n = msgrcv(qid, &req, sizeof(req) - sizeof(long), MSGQ_REQUEST_TYPE,
 			   IPC_NOWAIT | MSG_NOERROR);
@@ -651,10 +668,10 @@ GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 5,
 	       strerror(errno));
 	expect(n == (ssize_t)(sizeof(pid_t) + 5), "the request \"ping\" is %zd bytes, expected "
 	       "%zu (sizeof(pid_t) + 4 + 1)", n, sizeof(pid_t) + 5);
-	expect(req.client == client && strcmp(req.text, "ping") == 0, "expected the request "
-	       "{client %d, \"ping\"}, got {client %d, \"%.*s\"}", (int)client, (int)req.client,
+	expect(req.client == caller && strcmp(req.text, "ping") == 0, "expected the request "
+	       "{client %d, \"ping\"}, got {client %d, \"%.*s\"}", (int)caller, (int)req.client,
 	       (int)(n - (ssize_t)sizeof(pid_t)), req.text);
-	rep.mtype = client;
+	rep.mtype = caller;
 	strcpy(rep.text, "PONG");
 	ag_setup(msgsnd(qid, &rep, 5, 0) == 0, "msgsnd");
 	status = ag_wait_exit(client);
@@ -671,8 +688,9 @@ GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 5,
  */
 static void answer_request(void *qid)
 {
+	pid_t client = ag_subject_pid(getppid());	/* the process that runs msgq_request */
 	struct msgq_request req;
-	struct msgq_reply rep = {.mtype = getppid(), .text = "PONG"};
+	struct msgq_reply rep = {.mtype = client, .text = "PONG"};
 	ssize_t n;
 
 	do
@@ -681,9 +699,9 @@ static void answer_request(void *qid)
 	while (n == -1 && errno == EINTR);
 	expect(msgsnd(*(int *)qid, &rep, 5, IPC_NOWAIT) == 0, "the test could not send the "
 	       "reply: %s", strerror(errno));
-	expect(n != -1 && req.client == getppid(), "the client waits for its reply, but no "
+	expect(n != -1 && req.client == client, "the client waits for its reply, but no "
 	       "request from it (pid %d) is in the queue (%s): did it give up sending after "
-	       "EINTR?", (int)getppid(), n == -1 ? strerror(errno) : "another pid");
+	       "EINTR?", (int)client, n == -1 ? strerror(errno) : "another pid");
 }
 
 /*
@@ -709,7 +727,7 @@ GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 	int qid = new_queue(NULL), rc, saved_errno, signals;
 
 	ag_interrupt_start(2, answer_request, &qid);
-	rc = msgq_request(qid, "ping", reply);
+	rc = SUBJECT(msgq_request(qid, "ping", reply), OUT(reply));
 	saved_errno = errno;
 	signals = ag_interrupt_stop();
 	expect(rc == 0 && strcmp(reply, "PONG") == 0, "%d signals interrupted msgq_request() "
@@ -719,7 +737,7 @@ GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 	fill_queue(qid);
 	strcpy(reply, "");
 	ag_interrupt_start(2, make_room_and_answer, &qid);
-	rc = msgq_request(qid, "ping", reply);
+	rc = SUBJECT(msgq_request(qid, "ping", reply), OUT(reply));
 	saved_errno = errno;
 	signals = ag_interrupt_stop();
 	expect(rc == 0 && strcmp(reply, "PONG") == 0, "%d signals interrupted msgq_request() "
@@ -747,7 +765,7 @@ GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
 	req.client = client;
 	strcpy(req.text, "abc");
 	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 4, 0) == 0, "msgsnd");
-	rc = msgq_serve_one(qid, tag_reply);
+	rc = SUBJECT(msgq_serve_one(qid, tag_reply));
 	expect(rc == 0, "one request {client %d, \"abc\"} queued: expected msgq_serve_one to "
 	       "return 0, got %d (%s)", (int)client, rc, strerror(errno));
 	n = raw_receive(qid, client, IPC_NOWAIT, &msg);
@@ -759,7 +777,7 @@ GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
 	       expected, strlen(expected) + 1, n, (int)n, msg.mtext);
 	strcpy(req.text, "");
 	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 1, 0) == 0, "msgsnd");
-	rc = msgq_serve_one(qid, tag_reply);
+	rc = SUBJECT(msgq_serve_one(qid, tag_reply));
 	expect(rc == 0, "an empty request {client %d, \"\"} (%zu bytes: the pid and the "
 	       "'\\0'): expected msgq_serve_one to serve it and return 0, got %d (%s)",
 	       (int)client, sizeof(pid_t) + 1, rc, strerror(errno));
@@ -793,12 +811,12 @@ GRADED_TEST(msgqueues, oversized_request_does_not_stop_service, .points = 2,
 	fill_pattern(oversized + sizeof(client), sizeof(oversized) - sizeof(client), 'a');
 	raw_send(qid, MSGQ_REQUEST_TYPE, oversized, sizeof(oversized));
 	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 5, 0) == 0, "msgsnd");
-	rc = msgq_serve_one(qid, tag_reply);
+	rc = SUBJECT(msgq_serve_one(qid, tag_reply));
 	expect(rc == 0 || (rc == -1 && errno == EBADMSG), "a %zu-byte request (a struct "
 	       "msgq_request holds %zu): expected msgq_serve_one to cut and serve it (0) or "
 	       "to drop it (-1 with EBADMSG), got %d (%s)", sizeof(oversized),
 	       sizeof(pid_t) + MSGQ_TEXT_MAX, rc, rc == -1 ? strerror(errno) : "-");
-	rc = msgq_serve_one(qid, tag_reply);
+	rc = SUBJECT(msgq_serve_one(qid, tag_reply));
 	expect(rc == 0, "after the oversized request, a good one {client %d, \"next\"}: "
 	       "expected msgq_serve_one to serve it and return 0, got %d (%s)", (int)getpid(),
 	       rc, strerror(errno));
@@ -827,7 +845,7 @@ GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 4,
 	server = ag_fork();
 	ag_setup(server != -1, "fork");
 	if (server == 0) {
-		int rc = msgq_serve(qid, tag_reply);
+		int rc = SUBJECT(msgq_serve(qid, tag_reply));
 
 		/* The return value itself, for the test: exit(0) inside must not pass. */
 		_exit(write(report[1], &rc, sizeof(rc)) == sizeof(rc) && rc == 0 ? 0 : 1);
@@ -851,7 +869,7 @@ GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 4,
 	close(report[0]);
 }
 
-/* then() of an interrupted msgq_serve_one(): a request from the server's own pid, alive. */
+/* then() of an interrupted msgq_serve_one(): a request from the test's pid, alive. */
 static void send_request(void *qid)
 {
 	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE, .client = getppid(),
@@ -881,7 +899,7 @@ GRADED_TEST(msgqueues, serve_retries_after_signal, .points = 4,
 	ssize_t n;
 
 	ag_interrupt_start(2, send_request, &qid);
-	rc = msgq_serve_one(qid, tag_reply);
+	rc = SUBJECT(msgq_serve_one(qid, tag_reply));
 	saved_errno = errno;
 	signals = ag_interrupt_stop();
 	expect(rc == 0, "%d signals interrupted msgq_serve_one() while it waited for a request; "
@@ -893,7 +911,7 @@ GRADED_TEST(msgqueues, serve_retries_after_signal, .points = 4,
 	       "msgq_serve_one() returned 0, but the reply \"%s\" is not in the queue", expected);
 
 	ag_interrupt_start(2, remove_queue, &qid);
-	rc = msgq_serve(qid, tag_reply);
+	rc = SUBJECT(msgq_serve(qid, tag_reply));
 	saved_errno = errno;
 	signals = ag_interrupt_stop();
 	expect(rc == 0, "%d signals interrupted msgq_serve() while it waited for a request, then "
@@ -929,11 +947,15 @@ GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .points = 4,
 	server = ag_fork();
 	ag_setup(server != -1, "fork");
 	if (server == 0) {
-		code = msgq_serve_one(qid, long_reply);
+		code = SUBJECT(msgq_serve_one(qid, long_reply));
 		_exit(code == -1 && errno == EAGAIN ? 0 : code == 0 ? 2 : 1);
 	}
 	if (ag_wait_blocked(server)) {
-		kill(server, SIGKILL);
+		pid_t stuck = ag_subject_pid(server);
+
+		kill(server, SIGKILL);	/* the helper first: it would report the subject's end */
+		if (stuck > 0)
+			kill(stuck, SIGKILL);
 		ag_wait_exit(server);
 		expect(false, "the queue was too full for the reply, and msgq_serve_one() waited "
 		       "(in msgsnd?) instead of failing with EAGAIN");
@@ -955,26 +977,42 @@ GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .points = 4,
 /* What a client of converse() sends back to the test: one write, atomic. */
 struct last_reply {
 	int client;			/* the client's number */
+	pid_t pid;			/* the process that sent the requests */
 	char reply[MSGQ_TEXT_MAX];	/* its last reply */
 };
 
 /*
- * A client's conversation: REQUESTS requests, each reply checked. The last
- * reply goes back to the test on `report`.
+ * In the subject: REQUESTS requests, each reply checked against this
+ * process's pid (the one msgq_request sends). Returns 0, or converse()'s
+ * exit status for the failure.
+ */
+static int request_all(int qid, struct last_reply *last)
+{
+	char request[64], expected[MSGQ_TEXT_MAX];
+
+	last->pid = getpid();
+	for (int i = 0; i < REQUESTS; i++) {
+		snprintf(request, sizeof(request), "client %d request %d", last->client, i);
+		if (msgq_request(qid, request, last->reply) == -1)
+			return 2;
+		tag_reply(getpid(), request, expected);
+		if (strcmp(last->reply, expected) != 0)
+			return 3;
+	}
+	return 0;
+}
+
+/*
+ * A client's conversation, in one subject. The last reply goes back to the
+ * test on `report`.
  */
 static void converse(int qid, int client, int report)
 {
 	struct last_reply last = {.client = client};
-	char request[64], expected[MSGQ_TEXT_MAX];
+	int code = SUBJECT(request_all(qid, &last), OUT(last));
 
-	for (int i = 0; i < REQUESTS; i++) {
-		snprintf(request, sizeof(request), "client %d request %d", client, i);
-		if (msgq_request(qid, request, last.reply) == -1)
-			_exit(2);
-		tag_reply(getpid(), request, expected);
-		if (strcmp(last.reply, expected) != 0)
-			_exit(3);
-	}
+	if (code != 0)
+		_exit(code);
 	_exit(write(report, &last, sizeof(last)) == sizeof(last) ? 0 : 4);
 }
 
@@ -990,7 +1028,7 @@ GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 4, .deadlin
 	server = ag_fork();
 	ag_setup(server != -1, "fork");
 	if (server == 0)
-		_exit(msgq_serve(qid, tag_reply) == 0 ? 0 : 1);
+		_exit(SUBJECT(msgq_serve(qid, tag_reply)) == 0 ? 0 : 1);
 	ag_setup(pipe2(report, O_NONBLOCK) == 0, "pipe");
 	for (int c = 0; c < CLIENTS; c++) {
 		clients[c] = ag_fork();
@@ -1013,7 +1051,7 @@ GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 4, .deadlin
 		       "them got back from their %d msgq_request() calls: did it exit instead of "
 		       "returning?", c, REQUESTS);
 		snprintf(request, sizeof(request), "client %d request %d", last.client, REQUESTS - 1);
-		tag_reply(clients[last.client], request, expected);
+		tag_reply(last.pid, request, expected);
 		expect(strcmp(last.reply, expected) == 0, "client %d's last reply is \"%s\", "
 		       "expected \"%s\"", last.client, last.reply, expected);
 	}
@@ -1024,6 +1062,17 @@ GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 4, .deadlin
 	expect(ag_wait_exit(server) == 0, "msgq_serve did not return 0 after the queue was removed");
 }
 
+/* In the subject: 0 when msgq_request got this process's own reply, 2 or 3 when not. */
+static int request_own_reply(int qid, const char *request)
+{
+	char reply[MSGQ_TEXT_MAX], expected[MSGQ_TEXT_MAX];
+
+	if (msgq_request(qid, request, reply) == -1)
+		return 2;
+	tag_reply(getpid(), request, expected);
+	return strcmp(reply, expected) == 0 ? 0 : 3;
+}
+
 GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 4,
 	    .desc = "a client killed mid-conversation: the server skips its reply and goes on "
 		    "serving the others",
@@ -1031,7 +1080,7 @@ GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 4,
 		    "it is removed; check the client with kill(pid, 0) first.")
 {
 	struct msqid_ds ds;
-	pid_t dead, alive;
+	pid_t dead, dead_pid, alive;
 	int qid = new_queue(NULL), rc;
 
 	dead = ag_fork();
@@ -1039,33 +1088,32 @@ GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 4,
 	if (dead == 0) {
 		char reply[MSGQ_TEXT_MAX];
 
-		_exit(msgq_request(qid, "from a doomed client", reply) == 0 ? 0 : 1);
+		_exit(SUBJECT(msgq_request(qid, "from a doomed client", reply)) == 0 ? 0 : 1);
 	}
 	expect(ag_wait_blocked(dead), "a client's msgq_request returned (status %d) "
 	       "before the server replied", ag_wait_exit(dead));
-	ag_setup(kill(dead, SIGKILL) == 0 && ag_wait_exit(dead) == 128 + SIGKILL, "kill");
+	/* The client is the process that sent the request: the helper's subject. The
+	 * helper goes first (it would report its subject's end); the subject is then
+	 * the test's child (a subreaper), reaped so that its pid is gone. */
+	dead_pid = ag_subject_pid(dead);
+	ag_setup(dead_pid > 0 && kill(dead, SIGKILL) == 0 && ag_wait_exit(dead) == 128 + SIGKILL &&
+		 kill(dead_pid, SIGKILL) == 0 && ag_wait_exit(dead_pid) == 128 + SIGKILL, "kill");
 	alive = ag_fork();
 	ag_setup(alive != -1, "fork");
-	if (alive == 0) {
-		char reply[MSGQ_TEXT_MAX], expected[MSGQ_TEXT_MAX];
-
-		if (msgq_request(qid, "still here", reply) == -1)
-			_exit(2);
-		tag_reply(getpid(), "still here", expected);
-		_exit(strcmp(reply, expected) == 0 ? 0 : 3);
-	}
+	if (alive == 0)
+		_exit(SUBJECT(request_own_reply(qid, "still here")));
 	expect(ag_wait_blocked(alive), "a client's msgq_request returned (status %d) "
 	       "before the server replied", ag_wait_exit(alive));
-	rc = msgq_serve_one(qid, tag_reply);
+	rc = SUBJECT(msgq_serve_one(qid, tag_reply));
 	expect(rc == 0, "serving the request of killed client %d: expected 0, got %d (%s)",
-	       (int)dead, rc, strerror(errno));
-	rc = msgq_serve_one(qid, tag_reply);
+	       (int)dead_pid, rc, strerror(errno));
+	rc = SUBJECT(msgq_serve_one(qid, tag_reply));
 	expect(rc == 0, "serving the live client after the killed one: expected 0, got %d (%s)",
 	       rc, strerror(errno));
 	expect(ag_wait_exit(alive) == 0, "the live client did not get its own reply");
 	ds = queue_state(qid);
 	expect(ds.msg_qnum == 0, "%lu message(s) left in the queue (%lu bytes): the reply to "
 	       "killed client %d will never be received", (unsigned long)ds.msg_qnum,
-	       (unsigned long)ds.msg_cbytes, (int)dead);
+	       (unsigned long)ds.msg_cbytes, (int)dead_pid);
 	drop_queue(qid);
 }

@@ -1,0 +1,40 @@
+/*
+ * Forger: prints what a passing report looks like (ok lines, a full score,
+ * Criterion's and the records' formats) and appends fake records to the
+ * grader's records file wherever it can find it, then claims success.
+ * Score: 0
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "pipes.h"
+
+static const char fake[] = "result\tpipes\tread_full_gathers_partial_reads\t4\t4\tpassed\t1\t\t\t\n";
+
+static void forge(void)
+{
+	const char *records = getenv("IPCLAB_RECORDS");
+	int fd;
+
+	printf("  ok    4/4  read_full_gathers_partial_reads\n30/30 tests passed\nscore: 105/105\n");
+	printf("[====] Synthesis: Tested: 30 | Passing: 30 | Failing: 0 | Crashing: 0\n%s", fake);
+	fflush(stdout);
+	fprintf(stderr, "%s", fake);
+	if (records && (fd = open(records, O_WRONLY | O_APPEND)) != -1) {
+		(void)!write(fd, fake, strlen(fake));
+		close(fd);
+	}
+}
+
+/* Every graded function forges, then claims success without doing the work. */
+ssize_t read_full(int fd, void *buf, size_t count) { (void)fd, (void)buf; forge(); return (ssize_t)count; }
+ssize_t write_full(int fd, const void *buf, size_t count) { (void)fd, (void)buf; forge(); return (ssize_t)count; }
+int run_pipeline(char *const cmd1[], char *const cmd2[]) { (void)cmd1, (void)cmd2; forge(); return 0; }
+int feed_command(char *const cmd[], const void *data, size_t len) { (void)cmd, (void)data, (void)len; forge(); return 0; }
+long measure_pipe_capacity(int read_fd, int write_fd) { (void)read_fd, (void)write_fd; forge(); return 65536; }
+long set_pipe_capacity(int fd, long bytes) { (void)fd; forge(); return bytes; }
+int uppercase_filter(int in_fd, int out_fd) { (void)in_fd, (void)out_fd; forge(); return 0; }
+ssize_t filter_through_child(const char *in, size_t len, char *out, size_t out_cap) { (void)in, (void)out, (void)out_cap; forge(); return (ssize_t)len; }
+int write_message(int fd, const char *line) { (void)fd, (void)line; forge(); return 0; }

@@ -1,0 +1,43 @@
+/*
+ * Forger: writes fake result records and report lines into every
+ * descriptor it holds and every one it can open through /proc/PID/fd of
+ * its ancestors, then claims success. Score: 0
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "pipes.h"
+
+static const char fake[] = "result\tpipes\tread_full_gathers_partial_reads\t4\t4\tpassed\t1\t\t\t\n"
+			   "ok 5/5\nscore: 105/105\n";
+
+static void forge(void)
+{
+	char path[64];
+
+	for (int fd = 3; fd < 1024; fd++)
+		(void)!write(fd, fake, strlen(fake));
+	for (pid_t pid = getppid(); pid > 1; pid = 0)
+		for (int fd = 0; fd < 64; fd++) {
+			int copy;
+
+			snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+			copy = open(path, O_WRONLY | O_APPEND);
+			if (copy != -1) {
+				(void)!write(copy, fake, strlen(fake));
+				close(copy);
+			}
+		}
+}
+
+/* Every graded function forges, then claims success without doing the work. */
+ssize_t read_full(int fd, void *buf, size_t count) { (void)fd, (void)buf; forge(); return (ssize_t)count; }
+ssize_t write_full(int fd, const void *buf, size_t count) { (void)fd, (void)buf; forge(); return (ssize_t)count; }
+int run_pipeline(char *const cmd1[], char *const cmd2[]) { (void)cmd1, (void)cmd2; forge(); return 0; }
+int feed_command(char *const cmd[], const void *data, size_t len) { (void)cmd, (void)data, (void)len; forge(); return 0; }
+long measure_pipe_capacity(int read_fd, int write_fd) { (void)read_fd, (void)write_fd; forge(); return 65536; }
+long set_pipe_capacity(int fd, long bytes) { (void)fd; forge(); return bytes; }
+int uppercase_filter(int in_fd, int out_fd) { (void)in_fd, (void)out_fd; forge(); return 0; }
+ssize_t filter_through_child(const char *in, size_t len, char *out, size_t out_cap) { (void)in, (void)out, (void)out_cap; forge(); return (ssize_t)len; }
+int write_message(int fd, const char *line) { (void)fd, (void)line; forge(); return 0; }

