@@ -1713,6 +1713,8 @@ static void expect_reply_after_signals(struct late_server *late, const char *whe
 	       "client_request() while %s; expected it to go on and return the %zu bytes of the "
 	       "reply, got %zd (%s)", signals, where, strlen(want), len,
 	       len == -1 ? strerror(saved_errno) : "a wrong reply");
+	expect(ag_interrupt_acted(), "client_request() returned the reply before the test's "
+	       "server had sent it: it never waited for it");
 }
 
 GRADED_TEST(fifos, client_write_survives_signals, .points = 3,

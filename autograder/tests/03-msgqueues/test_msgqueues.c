@@ -733,6 +733,8 @@ GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 	expect(rc == 0 && strcmp(reply, "PONG") == 0, "%d signals interrupted msgq_request() "
 	       "while it waited for its reply; expected it to go on waiting and return 0 with "
 	       "\"PONG\", got %d (%s)", signals, rc, rc == -1 ? strerror(saved_errno) : reply);
+	expect(ag_interrupt_acted(), "msgq_request() returned \"%s\" before the test had "
+	       "answered its request: it never waited for the reply", reply);
 
 	fill_queue(qid);
 	strcpy(reply, "");
@@ -744,6 +746,8 @@ GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 	       "while the queue was too full for its request; expected it to go on waiting, "
 	       "send it once there was room and return 0 with \"PONG\", got %d (%s)", signals,
 	       rc, rc == -1 ? strerror(saved_errno) : reply);
+	expect(ag_interrupt_acted(), "msgq_request() returned \"%s\" before the test had made "
+	       "room for its request and answered it", reply);
 	drop_queue(qid);
 }
 
