@@ -167,8 +167,25 @@ struct ag_snapshot {
 	long sysv_key[3][AG_MAX_SYSV];
 	int dev_shm, sysv_maps;
 	int subject_seq;	/* subjects ended before this snapshot */
+	/* Signals (bit sig - 1) blocked, ignored and caught: /proc/PID/status. */
+	unsigned long long sig_blocked, sig_ignored, sig_caught;
 };
 void ag_snapshot_take(struct ag_snapshot *snap);
+/*
+ * The last subject's state at its end, as the judge read it from /proc:
+ * what a test checks about the process that ran the code (its signal
+ * mask and dispositions, its descriptors), it reads here, not from what
+ * the subject says.
+ */
+const struct ag_snapshot *ag_last_subject(void);
+/* True when signal sig is in one of the sets above. */
+#define AG_SIG_IN(set, sig) ((((set) >> ((sig) - 1)) & 1ULL) != 0)
+/*
+ * False under valgrind (the sandbox's mode "none"): valgrind catches and
+ * blocks signals itself, so the sets the kernel shows are its own, and a
+ * test can only take the subject's word.
+ */
+bool ag_signal_sets_known(void);
 /* Returns true when nothing leaked; `after` completes "... still open after %s". */
 bool expect_no_leaks(const struct ag_snapshot *before, const char *after);
 

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,28 @@ static bool valgrind_log(pid_t pid, int fd)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* SigBlk, SigIgn and SigCgt of /proc/PID/status. */
+static void read_signal_sets(pid_t pid, struct ag_snapshot *snap)
+{
+	static const struct {
+		const char *field;
+		size_t offset;
+	} sets[] = {
+		{"SigBlk:", offsetof(struct ag_snapshot, sig_blocked)},
+		{"SigIgn:", offsetof(struct ag_snapshot, sig_ignored)},
+		{"SigCgt:", offsetof(struct ag_snapshot, sig_caught)},
+	};
+	char path[64], text[4096], *at;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (ag_read_file(path, text, sizeof(text)) <= 0)
+		return;
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		if ((at = strstr(text, sets[i].field)))
+			*(unsigned long long *)((char *)snap + sets[i].offset) =
+				strtoull(at + strlen(sets[i].field), NULL, 16);
+}
+
 void ag_snapshot_of(pid_t pid, int skip_fd, struct ag_snapshot *snap)
 {
 	char path[64];
@@ -128,6 +151,17 @@ void ag_snapshot_of(pid_t pid, int skip_fd, struct ag_snapshot *snap)
 	snap->dev_shm = count_entries("/dev/shm");
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	snap->sysv_maps = count_lines(path, "/SYSV");
+	read_signal_sets(pid, snap);
+}
+
+const struct ag_snapshot *ag_last_subject(void)
+{
+	return ag_subject_after();
+}
+
+bool ag_signal_sets_known(void)
+{
+	return ag_mode != AG_MODE_NONE;
 }
 
 void ag_snapshot_take(struct ag_snapshot *snap)
