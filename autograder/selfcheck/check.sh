@@ -1005,6 +1005,11 @@ check_gradescope_bundle() {
 			"$(tail -n 20 "$WORK/gs-ref.json.txt")"
 	jq -e '[.tests[] | select(.visibility == "hidden")] | length > 0' "$WORK/gs-ref.json" >/dev/null ||
 		fail "the bundle's grading has no hidden test: autograder/hidden/ did not ship"
+	# Graded code runs as an unprivileged uid there: it cannot read the tests.
+	if [[ $(id -u) == 0 ]] && setpriv --reuid=200001 --regid=200001 --clear-groups \
+		cat "$root/source/autograder/hidden/01-pipes/test_hidden.c" >/dev/null 2>&1; then
+		fail "an unprivileged uid can read the bundle's hidden tests"
+	fi
 	patched_copy 01-pipes "$mutant" "$WORK/gs-mutant" || return 1
 	gradescope_submit "$root" "$WORK/gs-mutant/pipes.c" "$WORK/gs-mutant.json" || return 1
 	[[ $(score_of "$WORK/gs-mutant.json") -lt $(max_of "$WORK/gs-mutant.json") ]] ||
