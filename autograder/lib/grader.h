@@ -190,14 +190,15 @@ bool ag_signal_sets_known(void);
 bool expect_no_leaks(const struct ag_snapshot *before, const char *after);
 
 /*
- * Descriptors inherited across exec. ag_fd_probe(name, argv) returns an
- * argument vector to hand the code under test instead of argv: it runs a
- * probe that records the descriptors it inherited (as "name", in the scratch
- * directory) and then execs argv, so the command runs as before.
+ * Descriptors inherited across exec. ag_fd_probe(name, argv), called in
+ * the judge, returns an argument vector to hand the code under test instead
+ * of argv: it runs a probe that waits while a judge-side watcher lists the
+ * descriptors it inherited, from /proc, and then execs argv, so the command
+ * runs as before.
  * expect_only_stdio_inherited(name, who, fix) then fails the test, naming
  * the first descriptor other than 0, 1 and 2 that the command inherited:
  *
- *     status = run_pipeline(ag_fd_probe("cmd1", cmd1), cmd2);
+ *     status = SUBJECT(run_pipeline(probe1, cmd2));   (probe1 = ag_fd_probe("cmd1", cmd1))
  *     expect_only_stdio_inherited("cmd1", "cmd1, which run_pipeline exec'd",
  *                                 "close the pipe's ends after dup2");
  *

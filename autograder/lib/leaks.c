@@ -19,6 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 
 #include "grader.h"
@@ -313,69 +316,169 @@ bool expect_no_leaks(const struct ag_snapshot *before, const char *after)
 #define FD_PROBE_FLAG "--ag-fd-probe"
 
 /*
- * The probe is the test runner itself, started again with FD_PROBE_FLAG
- * (a copy elsewhere would be hidden from the sandbox with the kit). Before
- * main, it writes "FD<TAB>what" for each descriptor it inherited into the
- * record file, then becomes the real command (127 if that exec fails, like
- * a shell). It opens nothing until it has listed them.
+ * The probe is the test runner itself, started again with FD_PROBE_FLAG and
+ * the name of a judge-side watcher's socket (a copy elsewhere would be
+ * hidden from the sandbox with the kit). Before main it connects there,
+ * says which descriptor that connection is, and waits while the watcher
+ * lists its descriptors from /proc; then it becomes the real command (127
+ * if that exec fails, like a shell). It opens nothing else.
  */
 static void __attribute__((constructor)) fd_probe_main(int argc, char **argv)
 {
-	int fds[AG_MAX_FDS], n = 0;
-	long max_fd = sysconf(_SC_OPEN_MAX);
-	FILE *record;
+	struct sockaddr_un address = {.sun_family = AF_UNIX};
+	int fd;
+	char go;
 
 	if (argc < 4 || strcmp(argv[1], FD_PROBE_FLAG) != 0)
 		return;
-	if (max_fd < 0 || max_fd > 4096)
-		max_fd = 4096;
-	for (int fd = 0; fd < max_fd && n < AG_MAX_FDS; fd++)
-		if (fcntl(fd, F_GETFD) != -1)
-			fds[n++] = fd;
-	record = fopen(argv[2], "we");
-	if (record) {
-		for (int i = 0; i < n; i++) {
-			char what[128];
-
-			ag_describe_fd(getpid(), fds[i], what, sizeof(what));
-			fprintf(record, "%d\t%s\n", fds[i], what);
-		}
-		fclose(record);
-	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(address.sun_path + 1, sizeof(address.sun_path) - 1, "%s", argv[2]);
+	if (fd != -1 && connect(fd, (struct sockaddr *)&address, sizeof(address)) == 0 &&
+	    write(fd, &fd, sizeof(fd)) == sizeof(fd))
+		while (read(fd, &go, 1) == -1 && errno == EINTR)
+			continue;
+	if (fd != -1)
+		close(fd);
 	execvp(argv[3], argv + 3);
 	_exit(127);
+}
+
+/* True when pid runs the probe: the test runner with FD_PROBE_FLAG. */
+static bool is_probe(pid_t pid)
+{
+	char path[64], cmdline[256];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	len = ag_read_file(path, cmdline, sizeof(cmdline));
+	return len > 0 && (size_t)len > strlen(cmdline) + 1 &&
+	       strcmp(cmdline + strlen(cmdline) + 1, FD_PROBE_FLAG) == 0;
+}
+
+/* Writes "FD<TAB>what" for each descriptor of pid but skip into probe. */
+static void list_probe_fds(pid_t pid, int skip, struct ag_probe *probe)
+{
+	char path[64];
+	size_t used = 0;
+	struct dirent *entry;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	probe->fds[0] = '\0';
+	if (!(dir = opendir(path)))
+		return;
+	while ((entry = readdir(dir)) && used < sizeof(probe->fds)) {
+		char what[128];
+		int fd = atoi(entry->d_name);
+
+		if (entry->d_name[0] == '.' || fd == skip)
+			continue;
+		ag_describe_fd(pid, fd, what, sizeof(what));
+		used += (size_t)snprintf(probe->fds + used, sizeof(probe->fds) - used, "%d\t%s\n",
+					 fd, what);
+	}
+	closedir(dir);
+}
+
+/*
+ * The watcher, a judge-side helper: lists, from /proc, the descriptors of
+ * each probe that connects. What the probe says is only which descriptor
+ * is its connection; the rest is the kernel's view.
+ */
+static void __attribute__((noreturn)) watch_probes(int listener, struct ag_probe *probe)
+{
+	for (;;) {
+		struct ucred peer;
+		socklen_t len = sizeof(peer);
+		int conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC), its_fd = -1;
+
+		if (conn == -1)
+			continue;
+		if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 &&
+		    read(conn, &its_fd, sizeof(its_fd)) == sizeof(its_fd) && is_probe(peer.pid)) {
+			list_probe_fds(peer.pid, its_fd, probe);
+			probe->seen = 1;
+			(void)!write(conn, "g", 1);
+		}
+		close(conn);
+	}
+}
+
+/* The watcher's socket, and the watcher, for one probe name. */
+static const char *start_watcher(struct ag_probe *probe)
+{
+	static char names[AG_MAX_PROBES][64];
+	struct sockaddr_un address = {.sun_family = AF_UNIX};
+	char *name = names[probe - ag_shared->probes];
+	unsigned long long token;
+	int listener;
+	pid_t watcher;
+
+	ag_setup(getrandom(&token, sizeof(token), 0) == sizeof(token), "getrandom");
+	snprintf(name, sizeof(names[0]), "ag-probe-%d-%llx", (int)getpid(), token);
+	snprintf(address.sun_path + 1, sizeof(address.sun_path) - 1, "%s", name);
+	listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ag_setup(listener != -1, "socket");
+	ag_setup(bind(listener, (struct sockaddr *)&address, sizeof(address)) == 0 &&
+		 listen(listener, 8) == 0, "bind the probe's socket");
+	watcher = ag_fork();
+	ag_setup(watcher != -1, "fork");
+	if (watcher == 0)
+		watch_probes(listener, probe);
+	close(listener);	/* the code under test gets none of it */
+	return name;
+}
+
+static struct ag_probe *probe_named(const char *name, bool claim)
+{
+	for (int i = 0; i < AG_MAX_PROBES; i++) {
+		struct ag_probe *probe = &ag_shared->probes[i];
+
+		if (strcmp(probe->name, name) == 0)
+			return probe;
+		if (claim && probe->name[0] == '\0') {
+			snprintf(probe->name, sizeof(probe->name), "%s", name);
+			return probe;
+		}
+	}
+	return NULL;
 }
 
 char **ag_fd_probe(const char *name, char *const argv[])
 {
 	static char self[4096];
+	struct ag_probe *probe = probe_named(name, true);
 	size_t argc = 0;
-	char **probe;
+	char **args;
 	ssize_t len;
 
+	ag_setup(probe != NULL, "more than AG_MAX_PROBES probes");
+	probe->seen = 0;
 	while (argv[argc])
 		argc++;
-	probe = calloc(argc + 4, sizeof(*probe));
-	ag_setup(probe != NULL, "calloc");
+	args = calloc(argc + 4, sizeof(*args));
+	ag_setup(args != NULL, "calloc");
 	/* Its own path when the sandbox's user may run it (valgrind sees only
 	 * that one); otherwise the kernel's link to the running program. */
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[len > 0 ? len : 0] = '\0';
-	probe[0] = len > 0 && access(self, X_OK) == 0 ? self : "/proc/self/exe";
-	probe[1] = FD_PROBE_FLAG;
-	ag_setup(asprintf(&probe[2], "%s/.fds-%s", ag_scratch(), name) != -1, "asprintf");
-	memcpy(probe + 3, argv, argc * sizeof(*argv));
-	return probe;
+	args[0] = len > 0 && access(self, X_OK) == 0 ? self : "/proc/self/exe";
+	args[1] = FD_PROBE_FLAG;
+	args[2] = (char *)start_watcher(probe);
+	memcpy(args + 3, argv, argc * sizeof(*argv));
+	return args;
 }
 
 void expect_only_stdio_inherited(const char *name, const char *who, const char *fix)
 {
-	char path[4200], text[4096];
+	struct ag_probe *probe = probe_named(name, false);
+	char text[sizeof(probe->fds)];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/.fds-%s", ag_scratch(), name);
-	expect(ag_read_file(path, text, sizeof(text)) > 0, "%s never started: the descriptors "
-	       "it inherits could not be checked", who);
+	expect(probe && probe->seen, "%s never started: the descriptors it inherits could "
+	       "not be checked", who);
+	memcpy(text, probe->fds, sizeof(text));
+	text[sizeof(text) - 1] = '\0';
 	for (char *line = text, *next; *line; line = next) {
 		char *what;
 

@@ -39,6 +39,14 @@ struct ag_fifo_name {
 };
 #define AG_MESSAGE_MAX 6144
 #define AG_MAX_JUDGES 16
+#define AG_MAX_PROBES 4
+
+/* What a judge-side watcher saw of a process started through ag_fd_probe(). */
+struct ag_probe {
+	char name[32];
+	int seen;		/* the probe came and was listed */
+	char fds[1024];		/* "FD<TAB>what" lines, from its /proc */
+};
 
 /* A judge process and the subject it runs now (0: none). */
 struct ag_judge {
@@ -57,6 +65,7 @@ struct ag_shared {
 	pid_t test_pid;		/* the test process as init sees it (2 in ns mode) */
 	pid_t init_pid;		/* the sandbox's init, as the test sees it */
 	struct ag_judge judges[AG_MAX_JUDGES];
+	struct ag_probe probes[AG_MAX_PROBES];
 	int nkeys;
 	int keys[AG_MAX_KEYS];	/* System V keys handed out by ag_key() */
 	int nfifo_names;
