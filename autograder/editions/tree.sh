@@ -8,6 +8,7 @@ EDITION_EXCLUDE=(
 	solutions/			# the reference solutions
 	autograder/mutants/		# patches to the reference: they quote it
 	autograder/hostile/		# the same
+	autograder/forgers/		# attacks on the judge: only check.sh grades them
 	autograder/hidden/		# the instructors' hidden tests
 	autograder/alternatives/	# other correct solutions: whole answers
 	autograder/selfcheck/alternatives_checks.sh	# part of check.sh: grades them

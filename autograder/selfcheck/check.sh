@@ -192,7 +192,8 @@ check_hostile_contained() {
 # judge instead of doing the work: writes the verdict page, the judge's
 # descriptors, fake reports; kills or traces the judge; exits 0. It scores
 # what its "Score:" line says (what its real behaviour earns), with and
-# without namespaces.
+# without namespaces. A forger is the lab's source files, or a forge.c that
+# goes before the lab's stubs.c (each graded function calls forge()).
 check_forgers_score_nothing() {
 	local lab forger dir json expected mode bad=0
 	for lab in "${LABS[@]}"; do
@@ -202,7 +203,12 @@ check_forgers_score_nothing() {
 			for mode in ns fallback; do
 				dir=$WORK/forger-$lab-$(basename "$forger")-$mode
 				mkdir -p "$dir"
-				cp "$forger"/*.c "$dir/"
+				if [[ -e $forger/forge.c ]]; then
+					cat "$forger/forge.c" "autograder/forgers/$lab/stubs.c" \
+						>"$dir/$(lab_sources "$lab")"
+				else
+					cp "$forger"/*.c "$dir/"
+				fi
 				json=$dir.json
 				IPCLAB_SANDBOX=$mode grade "$lab" "$dir" "$json"
 				[[ $(score_of "$json") == "$expected" ]] ||
