@@ -133,7 +133,17 @@ struct ag_out {
 };
 #define OUT(var) ((struct ag_out){&(var), sizeof(var)})
 #define OUT_BYTES(ptr, len) ((struct ag_out){(ptr), (len)})
-#define SUBJECT(call, ...) ({                                                  	__typeof__(call) ag_value_;                                            	const struct ag_out ag_outs_[] = {{NULL, 0}, ##__VA_ARGS__};           	if (ag_subject_fork(#call, ag_outs_ + 1,                               			    (int)(sizeof(ag_outs_) / sizeof(ag_outs_[0])) - 1)) { 		ag_value_ = (call);                                            		ag_subject_return(&ag_value_, sizeof(ag_value_));              	}                                                                      	ag_subject_wait(&ag_value_, sizeof(ag_value_));                        	ag_value_;                                                             })
+#define SUBJECT(call, ...) ({                                                 \
+	__typeof__(call) ag_value_;                                           \
+	const struct ag_out ag_outs_[] = {{NULL, 0}, ##__VA_ARGS__};          \
+	if (ag_subject_fork(#call, ag_outs_ + 1,                              \
+			    (int)(sizeof(ag_outs_) / sizeof(ag_outs_[0])) - 1)) {  \
+		ag_value_ = (call);                                           \
+		ag_subject_return(&ag_value_, sizeof(ag_value_));             \
+	}                                                                     \
+	ag_subject_wait(&ag_value_, sizeof(ag_value_));                       \
+	ag_value_;                                                            \
+})
 bool ag_subject_fork(const char *call, const struct ag_out *outs, int nouts);
 void ag_subject_return(const void *value, size_t size) __attribute__((noreturn));
 void ag_subject_wait(void *value, size_t size);

@@ -446,14 +446,16 @@ void ag_forget_judge_pages(void)
 /* True when pid has SIGUSR1 pending (its own or its process's): not yet taken. */
 static bool usr1_pending(pid_t pid)
 {
+	static const char *const fields[] = {"SigPnd:", "ShdPnd:"};
 	char path[64], text[4096], *at;
-	unsigned long long bit = 1ULL << (SIGUSR1 - 1), mask;
+	unsigned long long mask;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if (ag_read_file(path, text, sizeof(text)) <= 0)
 		return false;
-	for (const char *field = "SigPnd:"; field; field = strcmp(field, "SigPnd:") ? NULL : "ShdPnd:")
-		if ((at = strstr(text, field)) && sscanf(at + 7, "%llx", &mask) == 1 && (mask & bit))
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if ((at = strstr(text, fields[i])) && sscanf(at + strlen(fields[i]), "%llx", &mask) == 1 &&
+		    AG_SIG_IN(mask, SIGUSR1))
 			return true;
 	return false;
 }
@@ -469,7 +471,7 @@ static bool wait_taken(pid_t target)
 	return false;
 }
 
-/* The helper: interrupts the judge's subject `times` times, then runs then() once it blocks again. */
+/* The helper: interrupts the judge's subject `times` times, then runs then() once it blocks. */
 static void __attribute__((noreturn))
 interrupt_loop(pid_t judge, int times, void (*then)(void *arg), void *arg)
 {
@@ -531,6 +533,7 @@ int ag_interrupt_stop(void)
 		status = 128 + SIGKILL;
 		then_stuck = true;
 	}
+	/* Reaped: no signal can come any more, so SIGUSR1 can go back. */
 	ag_setup(sigaction(SIGUSR1, &saved_usr1, NULL) == 0, "sigaction");
 	handled = interrupter->handled;
 	interrupt_acted = interrupter->then_started;
@@ -939,13 +942,11 @@ struct verdict {
  * ag_key() handed out (unused at that moment) and the grader's uid.
  */
 struct removal {
-	struct verdict *verdict;
 	int removed[AG_SYSV_KINDS];
 };
 
-static bool test_made(int kind, long key, long cuid)
+static bool test_made(long key, long cuid)
 {
-	(void)kind;
 	if (geteuid() == 0)
 		return (uid_t)cuid == sandbox_uid;
 	for (int i = 0; i < ag_shared->nkeys; i++)
@@ -958,17 +959,17 @@ static void remove_if_ours(int kind, long key, int id, long cuid, void *arg)
 {
 	struct removal *r = arg;
 
-	if (test_made(kind, key, cuid) && sysv_tables[kind].remove(id) == 0)
+	if (test_made(key, cuid) && sysv_tables[kind].remove(id) == 0)
 		r->removed[kind]++;
 }
 
 /* Removes what the test left, table by table, until a pass finds nothing of it. */
 static void remove_test_objects(struct verdict *v)
 {
-	struct removal total = {v, {0}}, pass;
+	struct removal total = {{0}}, pass;
 
 	do {
-		pass = (struct removal){v, {0}};
+		pass = (struct removal){{0}};
 		ag_each_sysv_object(remove_if_ours, &pass);
 		for (int kind = 0; kind < AG_SYSV_KINDS; kind++)
 			total.removed[kind] += pass.removed[kind];

@@ -143,19 +143,23 @@ static int read_ppid(pid_t pid)
 }
 
 /*
- * Every judge-side process: the caller and its ancestors, and every process
- * under the sandbox's init (judges, helpers, and what earlier subjects left).
+ * Every judge-side process, from the subject: its ancestors (its judge
+ * first), and every process under the sandbox's init (judges, helpers, and
+ * what earlier subjects left), but never the subject itself.
  */
 static int protected_pids(pid_t *out, int max)
 {
 	int n = 0, first;
 
-	for (pid_t pid = getpid(); pid > 0 && n < max; pid = read_ppid(pid))
+	for (pid_t pid = getppid(); pid > 0 && n < max; pid = read_ppid(pid))
 		out[n++] = pid;
 	first = n;
 	n += ag_children(ag_shared->init_pid, out + n, max - n);
 	for (int i = first; i < n && n < max; i++)
 		n += ag_children(out[i], out + n, max - n);
+	for (int i = 0; i < n; i++)
+		if (out[i] == getpid())
+			out[i--] = out[--n];	/* the judge's children hold the subject too */
 	return n;
 }
 
@@ -170,54 +174,63 @@ static int protected_pids(pid_t *out, int max)
 #define NATIVE_ARCH AUDIT_ARCH_AARCH64
 #endif
 
-/* A small BPF assembler: jumps to DENY are fixed up at the end. */
+/*
+ * A small BPF assembler. Each rule is a block that ends in its own return,
+ * so that every jump stays short (BPF jumps reach at most 255 ahead).
+ */
+#define MAX_RULES (5 * (6 + 2 * MAX_PROTECTED) + 64)
+
 struct program {
-	struct sock_filter code[400];
-	bool to_deny[400];
+	struct sock_filter code[MAX_RULES];
 	int len;
 };
 
-static void emit(struct program *p, struct sock_filter insn, bool to_deny)
+static void emit(struct program *p, struct sock_filter insn)
 {
-	p->to_deny[p->len] = to_deny;
-	p->code[p->len++] = insn;
-}
-
-/* If the loaded word equals value, deny. */
-static void deny_if(struct program *p, unsigned int value)
-{
-	emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, 0), true);
+	if (p->len < MAX_RULES)
+		p->code[p->len++] = insn;
 }
 
 static void load(struct program *p, unsigned int offset)
 {
-	emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset), false);
+	emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset));
 }
 
-static void allow(struct program *p)
+static void ret(struct program *p, unsigned int action)
 {
-	emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), false);
+	emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action));
 }
 
-/* if nr == call: goto the next block (skip = its length), else over it */
-static void block_for(struct program *p, long nr, int length)
+/* If the loaded word equals value, jump `ahead` instructions further. */
+static void jump_if(struct program *p, unsigned int value, int ahead)
+{
+	emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value,
+					      (unsigned char)ahead, 0));
+}
+
+/* If the loaded word (the call's number) is not nr, skip the `length` that follow. */
+static void unless(struct program *p, long nr, int length)
 {
 	emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0,
-					      (unsigned char)length), false);
+					      (unsigned char)length));
 }
 
-/* Signals to a protected pid, to -1 or to a protected group: EPERM. */
-static void signal_rules(struct program *p, long nr, const pid_t *pids, int n)
+#define DENY (SECCOMP_RET_ERRNO | EPERM)
+
+/* Call nr, to a protected pid or its group, or to -1: EPERM. */
+static void signal_rule(struct program *p, long nr, const pid_t *pids, int n)
 {
-	block_for(p, nr, 2 + 2 * n + 1);
+	int tests = 1 + 2 * n;
+
+	unless(p, nr, 1 + tests + 2);
 	load(p, ARG0_LOW);
-	deny_if(p, (unsigned)-1);
+	jump_if(p, (unsigned)-1, tests);
 	for (int i = 0; i < n; i++) {
-		deny_if(p, (unsigned)pids[i]);
-		deny_if(p, (unsigned)-pids[i]);	/* its process group */
+		jump_if(p, (unsigned)pids[i], tests - 1 - 2 * i);
+		jump_if(p, (unsigned)-pids[i], tests - 2 - 2 * i);	/* its process group */
 	}
-	allow(p);
-	load(p, offsetof(struct seccomp_data, nr));
+	ret(p, SECCOMP_RET_ALLOW);
+	ret(p, DENY);
 }
 
 static int install_filter(const pid_t *pids, int n)
@@ -238,33 +251,27 @@ static int install_filter(const pid_t *pids, int n)
 	p.len = 0;
 #ifdef NATIVE_ARCH
 	load(&p, offsetof(struct seccomp_data, arch));
-	emit(&p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
-	     false);
-	emit(&p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-	     false);
+	jump_if(&p, NATIVE_ARCH, 1);
+	ret(&p, DENY);
 #endif
 	load(&p, offsetof(struct seccomp_data, nr));
 #ifdef __x86_64__
-	emit(&p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
-	     false);	/* x32 */
-	emit(&p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-	     false);
+	emit(&p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1));
+	ret(&p, DENY);	/* x32 */
 #endif
-	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
-		deny_if(&p, (unsigned)forbidden[i]);
+	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
+		unless(&p, forbidden[i], 1);
+		ret(&p, DENY);
+	}
 	for (size_t i = 0; i < sizeof(signalling) / sizeof(signalling[0]); i++)
-		signal_rules(&p, signalling[i], pids, n);
-	block_for(&p, SYS_fcntl, 4);
+		signal_rule(&p, signalling[i], pids, n);
+	unless(&p, SYS_fcntl, 5);
 	load(&p, ARG1_LOW);
-	deny_if(&p, F_SETOWN);
-	deny_if(&p, F_SETOWN_EX);
-	allow(&p);
-	allow(&p);
-	emit(&p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-	     false);
-	for (int i = 0; i < p.len; i++)
-		if (p.to_deny[i])
-			p.code[i].jt = (unsigned char)(p.len - 1 - (i + 1));
+	jump_if(&p, F_SETOWN, 2);
+	jump_if(&p, F_SETOWN_EX, 1);
+	ret(&p, SECCOMP_RET_ALLOW);
+	ret(&p, DENY);
+	ret(&p, SECCOMP_RET_ALLOW);
 	prog.len = (unsigned short)p.len;
 	prog.filter = p.code;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)

@@ -211,9 +211,9 @@ check_forgers_score_nothing() {
 				fi
 				json=$dir.json
 				IPCLAB_SANDBOX=$mode grade "$lab" "$dir" "$json"
-				[[ $(score_of "$json") == "$expected" ]] ||
-					{ echo "forger $lab/$(basename "$forger") ($mode): scored $(score_of "$json"), expected $expected"; bad=1; }
 				echo "forger $lab/$(basename "$forger") ($mode): $(score_of "$json")/$(max_of "$json")"
+				[[ $(score_of "$json") == "$expected" ]] ||
+					{ echo "  expected $expected"; bad=1; }
 			done
 		done
 	done
