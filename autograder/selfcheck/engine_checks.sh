@@ -44,6 +44,7 @@ fifo_wait_is_named|timeout|, syscall openat]
 kill_all_is_contained|crashed|signal 9
 exit_is_reported|failed|did a graded function call exit()
 interrupts_any_blocking_call|passed|
+subject_cannot_reach_judge|passed|
 EOF
 	done
 	if [[ " ${modes[*]} " == *" fallback "* ]] &&

@@ -16,6 +16,7 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -144,4 +145,59 @@ GRADED_TEST(sandbox, interrupts_any_blocking_call, .points = 1,
 	expect(result % 10 == 1, "the byte written after the signals did not come");
 	expect(ag_interrupt_stop() == 3 && result == 31, "expected 3 signals, each an EINTR; "
 	       "got %d EINTRs", result / 10);
+}
+
+/* In the subject: errno of each attempt (0: it worked). */
+struct reach {
+	int judge, init, everyone, trace, self, group, child;
+};
+
+static int errno_of(int rc)
+{
+	return rc == -1 ? errno : 0;
+}
+
+static int try_to_reach(struct reach *r)
+{
+	pid_t child = fork();
+
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	r->judge = errno_of(kill(getppid(), 0));
+	r->init = errno_of(kill(1, 0));
+	r->everyone = errno_of(kill(-1, 0));
+	r->trace = errno_of((int)ptrace(PTRACE_ATTACH, getppid(), 0, 0));
+	r->self = errno_of(raise(0));
+	r->group = errno_of(kill(0, 0));
+	r->child = errno_of(kill(child, SIGKILL));
+	return 0;
+}
+
+/*
+ * Expected: passed. A subject reaches no judge process (the judge, init,
+ * kill(-1), ptrace), with helpers around, but it may signal itself, its
+ * group and its children.
+ */
+GRADED_TEST(sandbox, subject_cannot_reach_judge, .points = 1,
+	    .desc = "the subject's filter refuses the judge's pids, not its own", .hint = "-")
+{
+	struct reach r;
+
+	for (int i = 0; i < 30; i++) {
+		pid_t helper = ag_fork();
+
+		ag_setup(helper != -1, "fork");
+		if (helper == 0) {
+			pause();
+			_exit(0);
+		}
+	}
+	SUBJECT(try_to_reach(&r), OUT(r));
+	expect(r.judge == EPERM && r.init == EPERM && r.everyone == EPERM && r.trace == EPERM,
+	       "the subject reached a judge process: kill judge %d, init %d, -1 %d, ptrace %d",
+	       r.judge, r.init, r.everyone, r.trace);
+	expect(r.self == 0 && r.group == 0 && r.child == 0, "the subject could not signal "
+	       "itself (%d), its group (%d) or its child (%d)", r.self, r.group, r.child);
 }
