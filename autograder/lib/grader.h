@@ -215,8 +215,9 @@ bool expect_no_leaks(const struct ag_snapshot *before, const char *after);
  * says "fd 4 (pipe write end, pipe:[123]) was inherited by cmd1, which
  * run_pipeline exec'd: close the pipe's ends after dup2". The test's own
  * descriptors are inherited too: open them with O_CLOEXEC. In the sandbox's
- * mode "none" (valgrind runs) descriptors on files are not judged: valgrind
- * gives the probe its own log file.
+ * mode "none" (valgrind runs) descriptors on files, and those from 1024 up,
+ * are not judged: valgrind gives the probe its own log file, and keeps its
+ * own descriptors at the top of the table.
  */
 char **ag_fd_probe(const char *name, char *const argv[]);
 void expect_only_stdio_inherited(const char *name, const char *who, const char *fix);
