@@ -150,11 +150,18 @@ void ag_snapshot_of(pid_t pid, int skip_fd, struct ag_snapshot *snap)
 	}
 	closedir(dir);
 	snap->nchildren = ag_children(pid, snap->children, AG_MAX_CHILDREN);
-	ag_each_sysv_object(note_sysv, snap);
-	snap->dev_shm = count_entries("/dev/shm");
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	snap->sysv_maps = count_lines(path, "/SYSV");
 	read_signal_sets(pid, snap);
+}
+
+/* What is not any one process's: System V objects, /dev/shm names. */
+static void snapshot_shared(struct ag_snapshot *snap)
+{
+	memset(snap->nsysv, 0, sizeof(snap->nsysv));
+	memset(snap->sysv_total, 0, sizeof(snap->sysv_total));
+	ag_each_sysv_object(note_sysv, snap);
+	snap->dev_shm = count_entries("/dev/shm");
 }
 
 const struct ag_snapshot *ag_last_subject(void)
@@ -170,6 +177,7 @@ bool ag_signal_sets_known(void)
 void ag_snapshot_take(struct ag_snapshot *snap)
 {
 	ag_snapshot_of(getpid(), -1, snap);
+	snapshot_shared(snap);
 	snap->subject_seq = ag_subject_count();
 }
 
@@ -295,10 +303,7 @@ bool expect_no_leaks(const struct ag_snapshot *before, const char *after)
 		now = *ag_subject_after();
 	else
 		ag_snapshot_take(&now);
-	memset(now.nsysv, 0, sizeof(now.nsysv));
-	memset(now.sysv_total, 0, sizeof(now.sysv_total));
-	ag_each_sysv_object(note_sysv, &now);
-	now.dev_shm = count_entries("/dev/shm");
+	snapshot_shared(&now);
 	clean = check_fds(before, &now, after);
 	clean &= check_children(before, &now, after);
 	for (int kind = 0; kind < AG_SYSV_KINDS; kind++)

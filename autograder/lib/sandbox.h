@@ -93,7 +93,7 @@ bool ag_subject_returned(pid_t pid);
 /* How many subjects this judge has ended; the state of the last at its end. */
 int ag_subject_count(void);
 const struct ag_snapshot *ag_subject_after(void);
-/* The state of process pid (descriptors but skip_fd, children, attachments). */
+/* The state of process pid: descriptors but skip_fd, children, attachments, signals. */
 void ag_snapshot_of(pid_t pid, int skip_fd, struct ag_snapshot *snap);
 /* The test's deadline, on the ag_now() clock. */
 double ag_test_deadline(void);
