@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # grader.sh - how fast the grader answers, measured in one run on this machine.
 #
-# Usage: bench/grader.sh [RUNS]     (default 5 runs per figure; medians printed)
+# Usage: bench/grader.sh [RUNS [BASELINE]]   (default 5 runs per figure; medians printed)
+#
+# BASELINE is another built checkout of the kit (a git worktree of an older
+# commit, say): the student loop (the first two figures) is then measured for
+# both kits in this one run, a run of each in turn, and printed as ratios.
 #
 # Prints, for Lab 01 (and every lab where it says so):
 #   - `ipclab test 01` on the reference solution right after editing its
@@ -18,17 +22,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 RUNS=${1:-5}
+BASELINE=${2:-}
 KIT=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-bench.XXXXXX")
 trap 'rm -rf "$KIT"' EXIT
 
 [[ -x bin/ipclab && -d build/ref/01-pipes ]] || { echo "run make first" >&2; exit 2; }
 
-# A private copy of the kit whose student copy of lab 01 is the reference.
-cp -r bin build labs "$KIT/"
-cp build/ref/01-pipes/pipes.c "$KIT/labs/01-pipes/pipes.c"
+# private_kit SOURCE DIR: a copy of SOURCE's kit whose student copy of lab 01 is the reference.
+private_kit() {
+	cp -r "$1/bin" "$1/build" "$1/labs" "$2/"
+	cp "$1/build/ref/01-pipes/pipes.c" "$2/labs/01-pipes/pipes.c"
+}
+private_kit "$ROOT" "$KIT"
 export IPCLAB_ROOT=$KIT
 
 now() { date +%s.%N; }
+
+# median: the median of the numbers on stdin, one a line.
+median() { sort -n | awk '{v[NR] = $1} END {printf "%.3f", v[int((NR + 1) / 2)]}'; }
 
 # median_of CMD...: runs CMD RUNS times; prints the median wall time in seconds.
 median_of() {
@@ -38,14 +49,35 @@ median_of() {
 		"$@" >/dev/null 2>&1 || true
 		times+=("$(echo "$(now) - $start" | bc -l)")
 	done
-	printf '%s\n' "${times[@]}" | sort -n |
-		awk '{a[NR] = $1} END {printf "%.3f", a[int((NR + 1) / 2)]}'
+	printf '%s\n' "${times[@]}" | median
 }
 
-# A real change (ipclab skips a file whose bytes did not change): rebuild included.
+# touch_and_test KIT: a real change (ipclab skips a file whose bytes did not
+# change), then the whole lab: rebuild included.
 touch_and_test() {
-	echo "/* edit $RANDOM$RANDOM */" >>"$KIT/labs/01-pipes/pipes.c"
-	"$KIT/bin/ipclab" test 01
+	echo "/* edit $RANDOM$RANDOM */" >>"$1/labs/01-pipes/pipes.c"
+	IPCLAB_ROOT=$1 "$1/bin/ipclab" test 01
+}
+
+# rerun KIT: one test again, nothing to rebuild.
+rerun() { IPCLAB_ROOT=$1 "$1/bin/ipclab" test 01 read_full_stops_at_eof; }
+
+# compare WHAT FUNCTION: FUNCTION on this kit and on the baseline's, in turn,
+# RUNS times each; prints both medians and their ratio.
+compare() {
+	local a=() b=() start ma mb
+	for ((i = 0; i < RUNS; i++)); do
+		start=$(now)
+		"$2" "$KIT" >/dev/null 2>&1 || true
+		a+=("$(echo "$(now) - $start" | bc -l)")
+		start=$(now)
+		"$2" "$BASE" >/dev/null 2>&1 || true
+		b+=("$(echo "$(now) - $start" | bc -l)")
+	done
+	ma=$(printf '%s\n' "${a[@]}" | median)
+	mb=$(printf '%s\n' "${b[@]}" | median)
+	printf '%-44s %6.3f s, baseline %6.3f s: x%.2f (target <= 1.5: %s)\n' "$1" "$ma" "$mb" \
+		"$(echo "$ma / $mb" | bc -l)" "$(verdict "$(echo "$ma / $mb" | bc -l)" 1.5001)"
 }
 
 verdict() { # verdict VALUE LIMIT
@@ -53,12 +85,20 @@ verdict() { # verdict VALUE LIMIT
 }
 
 "$KIT/bin/ipclab" test 01 >/dev/null 2>&1 || true # warm the build
-full=$(median_of touch_and_test)
+full=$(median_of touch_and_test "$KIT")
 printf '%-44s %6s s (target < 1 s: %s)\n' "ipclab test 01, pipes.c just edited" "$full" \
 	"$(verdict "$full" 1)"
-one=$(median_of "$KIT/bin/ipclab" test 01 read_full_stops_at_eof)
+one=$(median_of rerun "$KIT")
 printf '%-44s %6s s (target < 0.3 s: %s)\n' "ipclab test 01 read_full_stops_at_eof" "$one" \
 	"$(verdict "$one" 0.3)"
+if [[ -n $BASELINE ]]; then
+	BASE=$KIT/baseline
+	mkdir "$BASE"
+	private_kit "$BASELINE" "$BASE"
+	IPCLAB_ROOT=$BASE "$BASE/bin/ipclab" test 01 >/dev/null 2>&1 || true
+	compare "vs $(basename "$BASELINE"): edit + ipclab test 01" touch_and_test
+	compare "vs $(basename "$BASELINE"): one test rerun" rerun
+fi
 
 # The test of a JUnit report that came closest to (or went past) its own deadline.
 closest_to_deadline() { # closest_to_deadline JUNIT PLAN -> "name seconds deadline"
