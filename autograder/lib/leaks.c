@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,61 +93,69 @@ static int count_entries(const char *dir_path)
  * Under valgrind (mode none) each process valgrind follows across a fork
  * gets log files of its own: descriptors on regular files are not judged.
  */
-static bool valgrind_log(pid_t pid, int fd)
+static bool not_valgrind_log(pid_t pid, int fd)
 {
 	char path[64];
 	struct stat st;
 
 	if (ag_mode != AG_MODE_NONE)
-		return false;
+		return true;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return stat(path, &st) != 0 || !S_ISREG(st.st_mode);
+}
+
+/*
+ * Lists, from /proc, pid's descriptors but skip (and, in the caller itself,
+ * this listing's own), each described, up to max; keep, when not NULL, leaves
+ * out those it refuses. Returns how many, or -1 when pid's fd directory
+ * cannot be read.
+ */
+static int list_fds(pid_t pid, int skip, bool (*keep)(pid_t pid, int fd), int *fds,
+		    char (*what)[64], int max)
+{
+	char path[64];
+	struct dirent *entry;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if (!(dir = opendir(path)))
+		return -1;
+	while ((entry = readdir(dir)) && n < max) {
+		int fd = atoi(entry->d_name);
+
+		if (entry->d_name[0] == '.' || fd == skip ||
+		    (pid == getpid() && fd == dirfd(dir)) || (keep && !keep(pid, fd)))
+			continue;
+		fds[n] = fd;
+		ag_describe_fd(pid, fd, what[n], sizeof(what[n]));
+		n++;
+	}
+	closedir(dir);
+	return n;
 }
 
 /* SigBlk, SigIgn and SigCgt of /proc/PID/status. */
 static void read_signal_sets(pid_t pid, struct ag_snapshot *snap)
 {
-	static const struct {
-		const char *field;
-		size_t offset;
-	} sets[] = {
-		{"SigBlk:", offsetof(struct ag_snapshot, sig_blocked)},
-		{"SigIgn:", offsetof(struct ag_snapshot, sig_ignored)},
-		{"SigCgt:", offsetof(struct ag_snapshot, sig_caught)},
-	};
-	char path[64], text[4096], *at;
+	char path[64], text[4096];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if (ag_read_file(path, text, sizeof(text)) <= 0)
 		return;
-	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
-		if ((at = strstr(text, sets[i].field)))
-			*(unsigned long long *)((char *)snap + sets[i].offset) =
-				strtoull(at + strlen(sets[i].field), NULL, 16);
+	snap->sig_blocked = ag_signal_set(text, "SigBlk:");
+	snap->sig_ignored = ag_signal_set(text, "SigIgn:");
+	snap->sig_caught = ag_signal_set(text, "SigCgt:");
 }
 
 void ag_snapshot_of(pid_t pid, int skip_fd, struct ag_snapshot *snap)
 {
 	char path[64];
-	DIR *dir;
-	struct dirent *entry;
 
 	memset(snap, 0, sizeof(*snap));
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	dir = opendir(path);
-	ag_setup(dir != NULL, "opendir /proc/PID/fd");
-	while ((entry = readdir(dir)) && snap->nfds < AG_MAX_FDS) {
-		int fd = atoi(entry->d_name);
-
-		if (entry->d_name[0] == '.' || fd == skip_fd ||
-		    (pid == getpid() && fd == dirfd(dir)) ||	/* this listing's own */
-		    valgrind_log(pid, fd))
-			continue;
-		snap->fds[snap->nfds] = fd;
-		ag_describe_fd(pid, fd, snap->fd_what[snap->nfds], sizeof(snap->fd_what[0]));
-		snap->nfds++;
-	}
-	closedir(dir);
+	snap->nfds = list_fds(pid, skip_fd, not_valgrind_log, snap->fds, snap->fd_what,
+			      AG_MAX_FDS);
+	ag_setup(snap->nfds >= 0, "opendir /proc/PID/fd");
 	snap->nchildren = ag_children(pid, snap->children, AG_MAX_CHILDREN);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	snap->sysv_maps = count_lines(path, "/SYSV");
@@ -363,31 +370,6 @@ static bool is_probe(pid_t pid)
 	return false;
 }
 
-/* Writes "FD<TAB>what" for each descriptor of pid but skip into probe. */
-static void list_probe_fds(pid_t pid, int skip, struct ag_probe *probe)
-{
-	char path[64];
-	size_t used = 0;
-	struct dirent *entry;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	probe->fds[0] = '\0';
-	if (!(dir = opendir(path)))
-		return;
-	while ((entry = readdir(dir)) && used < sizeof(probe->fds)) {
-		char what[128];
-		int fd = atoi(entry->d_name);
-
-		if (entry->d_name[0] == '.' || fd == skip)
-			continue;
-		ag_describe_fd(pid, fd, what, sizeof(what));
-		used += (size_t)snprintf(probe->fds + used, sizeof(probe->fds) - used, "%d\t%s\n",
-					 fd, what);
-	}
-	closedir(dir);
-}
-
 /*
  * The watcher, a judge-side helper: lists, from /proc, the descriptors of
  * each probe that connects. What the probe says is only which descriptor
@@ -404,7 +386,8 @@ static void __attribute__((noreturn)) watch_probes(int listener, struct ag_probe
 			continue;
 		if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 &&
 		    read(conn, &its_fd, sizeof(its_fd)) == sizeof(its_fd) && is_probe(peer.pid)) {
-			list_probe_fds(peer.pid, its_fd, probe);
+			probe->nfds = list_fds(peer.pid, its_fd, NULL, probe->fds,
+					       probe->fd_what, AG_MAX_PROBE_FDS);
 			probe->seen = 1;
 			(void)!write(conn, "g", 1);
 		}
@@ -480,26 +463,17 @@ char **ag_fd_probe(const char *name, char *const argv[])
 void expect_only_stdio_inherited(const char *name, const char *who, const char *fix)
 {
 	struct ag_probe *probe = probe_named(name, false);
-	char text[sizeof(probe->fds)];
-	int fd;
 
 	expect(probe && probe->seen, "%s never started: the descriptors it inherits could "
 	       "not be checked", who);
-	memcpy(text, probe->fds, sizeof(text));
-	text[sizeof(text) - 1] = '\0';
-	for (char *line = text, *next; *line; line = next) {
-		char *what;
+	for (int i = 0; i < probe->nfds; i++) {
+		int fd = probe->fds[i];
+		const char *what = probe->fd_what[i];
 
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		fd = (int)strtol(line, &what, 10);
 		/* Under valgrind (mode none) the probe holds valgrind's log file, and
 		 * valgrind's own descriptors at the top of the table. */
-		if (ag_mode == AG_MODE_NONE && (what[1] == '/' || fd >= VALGRIND_FDS))
+		if (ag_mode == AG_MODE_NONE && (what[0] == '/' || fd >= VALGRIND_FDS))
 			continue;
-		expect(fd <= 2, "fd %d (%s) was inherited by %s: %s", fd, what + 1, who, fix);
+		expect(fd <= 2, "fd %d (%s) was inherited by %s: %s", fd, what, who, fix);
 	}
 }

@@ -363,14 +363,15 @@ int ag_wait_exit(pid_t pid)
 	return result;
 }
 
-/* Reads "/proc/PID/syscall": the number, or -1 when running or unreadable. */
-static long current_syscall(pid_t pid)
+/* Reads "/proc/PID/syscall": the number and first argument, or -1 when running or unreadable. */
+static long current_syscall(pid_t pid, unsigned long *arg0)
 {
 	char path[64], text[256];
 	long nr;
 
+	*arg0 = 0;
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	if (ag_read_file(path, text, sizeof(text)) <= 0 || sscanf(text, "%ld", &nr) != 1)
+	if (ag_read_file(path, text, sizeof(text)) <= 0 || sscanf(text, "%ld %lx", &nr, arg0) < 1)
 		return -1;
 	return nr;
 }
@@ -389,26 +390,23 @@ bool ag_wait_blocked(pid_t pid)
 	while (ag_now() < test_deadline) {
 		pid_t subject = ag_subject_of(pid);
 		pid_t who = subject > 0 ? subject : pid;
+		unsigned long arg0;
 		char *state;
+		long nr;
 
-		if (subject == 0) {	/* a judge between calls: not the code under test */
-			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-			if (ag_read_file(path, text, sizeof(text)) <= 0 ||
-			    !(state = strrchr(text, ')')) || state[2] == 'Z' || state[2] == 'X')
-				return false;
-			usleep(100);
-			continue;
-		}
 		snprintf(path, sizeof(path), "/proc/%d/stat", (int)who);
-		if (ag_read_file(path, text, sizeof(text)) <= 0 || !(state = strrchr(text, ')')))
+		if (ag_read_file(path, text, sizeof(text)) <= 0 || !(state = strrchr(text, ')')) ||
+		    state[2] == 'Z' || state[2] == 'X')
 			return false;	/* gone */
-		if (state[2] == 'Z' || state[2] == 'X')
-			return false;
-		if (subject > 0 && ag_subject_returned(who)) {
-			usleep(100);	/* its call returned: the judge is between calls */
-			continue;
-		}
-		if (state[2] == 'S' && ag_blocking_call(current_syscall(who)))
+		/*
+		 * A judge between calls is not the code under test; nor is a
+		 * subject whose call returned, which waits on its channel for
+		 * the judge to read its /proc.
+		 */
+		nr = subject != 0 ? current_syscall(who, &arg0) : -1;
+		if (subject > 0 && nr == SYS_read && arg0 >= AG_CHANNEL_FD_MIN)
+			nr = -1;
+		if (state[2] == 'S' && ag_blocking_call(nr))
 			return true;
 		usleep(200);
 	}
@@ -443,21 +441,22 @@ void ag_forget_judge_pages(void)
 	ag_shared = NULL;
 }
 
+unsigned long long ag_signal_set(const char *status, const char *field)
+{
+	const char *at = strstr(status, field);
+
+	return at ? strtoull(at + strlen(field), NULL, 16) : 0;
+}
+
 /* True when pid has SIGUSR1 pending (its own or its process's): not yet taken. */
 static bool usr1_pending(pid_t pid)
 {
-	static const char *const fields[] = {"SigPnd:", "ShdPnd:"};
-	char path[64], text[4096], *at;
-	unsigned long long mask;
+	char path[64], text[4096];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if (ag_read_file(path, text, sizeof(text)) <= 0)
 		return false;
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if ((at = strstr(text, fields[i])) && sscanf(at + strlen(fields[i]), "%llx", &mask) == 1 &&
-		    AG_SIG_IN(mask, SIGUSR1))
-			return true;
-	return false;
+	return AG_SIG_IN(ag_signal_set(text, "SigPnd:") | ag_signal_set(text, "ShdPnd:"), SIGUSR1);
 }
 
 /* In the helper: true once the subject has taken the signal sent to it. */

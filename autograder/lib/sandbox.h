@@ -40,12 +40,15 @@ struct ag_fifo_name {
 #define AG_MESSAGE_MAX 6144
 #define AG_MAX_JUDGES 16
 #define AG_MAX_PROBES 4
+#define AG_MAX_PROBE_FDS 16
 
 /* What a judge-side watcher saw of a process started through ag_fd_probe(). */
 struct ag_probe {
 	char name[32];
 	int seen;		/* the probe came and was listed */
-	char fds[1024];		/* "FD<TAB>what" lines, from its /proc */
+	int nfds;		/* its descriptors, from its /proc */
+	int fds[AG_MAX_PROBE_FDS];
+	char fd_what[AG_MAX_PROBE_FDS][64];
 };
 
 /* A judge process and the subject it runs now (0: none). */
@@ -79,6 +82,8 @@ extern struct ag_shared *ag_shared;
 extern pid_t ag_test_pid;
 
 /* ---- subjects (subject.c) ---- */
+/* A subject's channel to its judge: at this descriptor or above, out of the code's way. */
+#define AG_CHANNEL_FD_MIN 900
 extern bool ag_in_subject;		/* this process runs graded code */
 /* In a subject: unmaps every page shared with the judge (sandbox.c). */
 void ag_forget_judge_pages(void);
@@ -88,13 +93,13 @@ void ag_subject_fail(const char *text) __attribute__((noreturn));
 void ag_judge_register(void);
 /* judge's current subject; 0 when it runs none now; -1 when judge is no judge. */
 pid_t ag_subject_of(pid_t judge);
-/* True when pid is a subject whose call has returned: it waits for its judge now. */
-bool ag_subject_returned(pid_t pid);
 /* How many subjects this judge has ended; the state of the last at its end. */
 int ag_subject_count(void);
 const struct ag_snapshot *ag_subject_after(void);
 /* The state of process pid: descriptors but skip_fd, children, attachments, signals. */
 void ag_snapshot_of(pid_t pid, int skip_fd, struct ag_snapshot *snap);
+/* A signal set of /proc/PID/status text, by its field ("SigBlk:"); 0 when missing. */
+unsigned long long ag_signal_set(const char *status, const char *field);
 /* The test's deadline, on the ag_now() clock. */
 double ag_test_deadline(void);
 

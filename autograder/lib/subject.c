@@ -44,7 +44,6 @@
 #include "grader.h"
 #include "sandbox.h"
 
-#define CHANNEL_FD_MIN 900	/* the channel stays out of the code's way */
 #define MAX_PROTECTED 96
 
 enum answer_kind { ANSWER_RETURNED = 0x52455455, ANSWER_FAILED = 0x4641494c };
@@ -115,18 +114,6 @@ pid_t ag_subject_pid(pid_t judge)
 		usleep(100);
 	}
 	return pid;
-}
-
-/* After the call the subject sleeps in read() on its channel, above CHANNEL_FD_MIN. */
-bool ag_subject_returned(pid_t pid)
-{
-	char path[64], text[256];
-	unsigned long fd;
-	long nr;
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	return ag_read_file(path, text, sizeof(text)) > 0 &&
-	       sscanf(text, "%ld %lx", &nr, &fd) == 2 && nr == SYS_read && fd >= CHANNEL_FD_MIN;
 }
 
 /* ---- the subject's cage ---- */
@@ -323,7 +310,7 @@ static void enter_cage(void)
 
 /* ---- the call ---- */
 
-/* A socket pair at CHANNEL_FD_MIN or above, whatever RLIMIT_NOFILE the test set. */
+/* A socket pair at AG_CHANNEL_FD_MIN or above, whatever RLIMIT_NOFILE the test set. */
 static void open_channel(int fds[2])
 {
 	struct rlimit saved, open_up;
@@ -335,7 +322,7 @@ static void open_channel(int fds[2])
 	ag_setup(setrlimit(RLIMIT_NOFILE, &open_up) == 0, "setrlimit");
 	ag_setup(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0, "socketpair");
 	for (int i = 0; i < 2; i++) {
-		fds[i] = fcntl(pair[i], F_DUPFD_CLOEXEC, CHANNEL_FD_MIN);
+		fds[i] = fcntl(pair[i], F_DUPFD_CLOEXEC, AG_CHANNEL_FD_MIN);
 		ag_setup(fds[i] != -1, "fcntl F_DUPFD_CLOEXEC");
 		close(pair[i]);
 	}
