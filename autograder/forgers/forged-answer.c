@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "fifos.h"
 
 static void forge(void)
 {

@@ -193,7 +193,9 @@ check_hostile_contained() {
 # descriptors, fake reports; kills or traces the judge; exits 0. It scores
 # what its "Score:" line says (what its real behaviour earns), with and
 # without namespaces. A forger is the lab's source files, or a forge.c that
-# goes before the lab's stubs.c (each graded function calls forge()).
+# goes before the lab's stubs.c (each graded function calls forge()); an
+# attack that fits every lab lives in autograder/forgers/NAME.c, and each
+# lab's NAME/forge.c is a link to it.
 check_forgers_score_nothing() {
 	local lab forger dir json expected mode bad=0
 	for lab in "${LABS[@]}"; do

@@ -2,7 +2,7 @@
  * stubs.c - the rest of every lab 01 forger: its forge.c comes first, and
  * each graded function calls forge() and then claims success.
  */
-#include <sys/types.h>
+#include "pipes.h"
 
 ssize_t read_full(int fd, void *buf, size_t count) { (void)fd, (void)buf; forge(); return (ssize_t)count; }
 ssize_t write_full(int fd, const void *buf, size_t count) { (void)fd, (void)buf; forge(); return (ssize_t)count; }

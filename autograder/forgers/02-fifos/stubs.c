@@ -3,6 +3,7 @@
  * graded function calls forge() and then claims success.
  */
 #include <string.h>
+#include "fifos.h"
 
 
 int fifo_make(const char *path, mode_t mode) { (void)path, (void)mode; forge(); return 0; }

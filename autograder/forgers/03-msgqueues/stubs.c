@@ -3,6 +3,7 @@
  * graded function calls forge() and then claims success.
  */
 #include <string.h>
+#include "msgqueues.h"
 
 key_t msgq_key(const char *path, int proj) { forge(); (void)path; return (key_t)(0x1000 + proj); }
 int msgq_create(key_t key) { forge(); (void)key; return 1; }

@@ -1,6 +1,5 @@
 /* Forger: every graded function exits 0 at once. Score: 0 */
 #include <unistd.h>
-#include "pipes.h"
 
 static void forge(void)
 {

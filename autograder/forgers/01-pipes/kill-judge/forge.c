@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <sys/ptrace.h>
 #include <unistd.h>
-#include "pipes.h"
 
 static pid_t parent_of(pid_t pid)
 {
