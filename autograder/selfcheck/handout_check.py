@@ -368,7 +368,9 @@ def main():
 				bad += 1
 		return 1 if bad else 0
 	if not args.kit:
-		parser.error("--kit DIR is needed to run the blocks (or --list)")
+		parser.error("--kit DIR is needed to run the blocks (or --list); "
+			     "'autograder/selfcheck/check.sh handouts_run' makes one and runs every handout "
+			     "(IPCLAB_CHECK_LABS=NN-topic for one)")
 	if args.inside:
 		return inside(args)
 	flags = ["--ipc", "--mount", "--pid", "--fork", "--mount-proc"]
