@@ -462,7 +462,7 @@ static void make_room(void *qid)
 GRADED_TEST(msgqueues, send_retries_after_signal, .points = 4,
 	    .desc = "msgq_send() on a full queue goes on waiting when signals interrupt its "
 		    "msgsnd, and sends once there is room",
-	    .hint = "Handout 3 and 2.3: msgsnd is never restarted after a signal handler, "
+	    .hint = "Handout 2.8 and trap 9: msgsnd is never restarted after a signal handler, "
 		    "whatever SA_RESTART says; it fails with EINTR, and the call is retried.")
 {
 	struct raw_message msg;
@@ -499,7 +499,7 @@ static void send_awaited(void *arg)
 GRADED_TEST(msgqueues, receive_retries_after_signal, .points = 5,
 	    .desc = "msgq_receive(), _truncated(), _urgent() and _except() go on waiting when "
 		    "signals interrupt their msgrcv",
-	    .hint = "Handout 3 and 2.3: msgrcv is never restarted after a signal handler, "
+	    .hint = "Handout 2.8 and trap 9: msgrcv is never restarted after a signal handler, "
 		    "whatever SA_RESTART says; it fails with EINTR, and the call is retried.")
 {
 	static const struct {
@@ -720,8 +720,9 @@ static void make_room_and_answer(void *qid)
 GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 	    .desc = "msgq_request() goes on when signals interrupt its msgsnd on a full queue "
 		    "and its msgrcv of the reply",
-	    .hint = "Handout 3 and 3.3: msgsnd and msgrcv are never restarted after a signal "
-		    "handler; they fail with EINTR, and each call is retried.")
+	    .hint = "Handout 2.8 and 3.3: msgsnd and msgrcv are never restarted after a signal "
+		    "handler, whatever SA_RESTART says; they fail with EINTR, and each call is "
+		    "retried.")
 {
 	char reply[MSGQ_TEXT_MAX] = "";
 	int qid = new_queue(NULL), rc, saved_errno, signals;
@@ -860,9 +861,9 @@ GRADED_TEST(msgqueues, oversized_request_does_not_stop_service, .points = 2,
 GRADED_TEST(msgqueues, serve_drops_request_without_client, .points = 2,
 	    .desc = "msgq_serve_one() drops a request whose client is 0 or negative with "
 		    "EBADMSG; msgq_serve() goes on serving after it",
-	    .hint = "Handout 3.4: kill(0, 0) succeeds (it asks about your own process group) "
-		    "and msgsnd refuses a reply of type 0 with EINVAL, which looks like the "
-		    "removal of the queue. Check the pid before anything else.")
+	    .hint = "Handout 3.4 and trap 10: kill(0, 0) succeeds (it asks about your own "
+		    "process group) and msgsnd refuses a reply of type 0 with EINVAL, which "
+		    "looks like the removal of the queue. Check the pid before anything else.")
 {
 	static const pid_t no_clients[] = {0, -1};
 	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE, .text = "who?"};
@@ -962,8 +963,9 @@ static void remove_queue(void *qid)
 GRADED_TEST(msgqueues, serve_retries_after_signal, .points = 4,
 	    .desc = "msgq_serve_one() and msgq_serve() go on waiting for a request when signals "
 		    "interrupt their msgrcv",
-	    .hint = "Handout 3 and 3.4: msgrcv is never restarted after a signal handler; it "
-		    "fails with EINTR, and the call is retried. EINTR is not the end of the "
+	    .hint = "Handout 2.8 and 3.4: msgrcv is never restarted after a signal handler, "
+		    "whatever SA_RESTART says; it fails with EINTR, and the call is retried. "
+		    "EINTR is not the end of the "
 		    "service.")
 {
 	struct raw_message msg;
