@@ -751,8 +751,8 @@ GRADED_TEST(fifos, open_writer_survives_signals, .points = 4,
 	fd = SUBJECT(open_writer_then_close("wait.fifo"));
 	saved_errno = errno;
 	signals = ag_interrupt_stop();
-	expect(fd >= 0, "%d signals interrupted fifo_open_writer(path, true) while it waited for "
-	       "a reader; expected it to go on waiting and return a descriptor once the reader "
+	expect(fd >= 0, "%d signal(s) interrupted fifo_open_writer(path, true) while it waited "
+	       "for a reader; expected it to go on waiting and return a descriptor once the reader "
 	       "came, got %d (%s)", signals, fd, strerror(saved_errno));
 	expect(ag_interrupt_acted(), "fifo_open_writer(path, true) returned %d before any reader "
 	       "had opened the FIFO: it must wait for one", fd);
@@ -1203,12 +1203,12 @@ GRADED_TEST(fifos, server_survives_signals, .points = 5,
 	ag_interrupt_start(2, send_one_request, NULL);
 	served = SUBJECT(serve_through_signals(&saved_errno), OUT(saved_errno));
 	signals = ag_interrupt_stop();
-	expect(served == 1, "%d signals interrupted server_serve_one() while it waited for a "
+	expect(served == 1, "%d signal(s) interrupted server_serve_one() while it waited for a "
 	       "request; expected it to go on waiting and return 1 once a client came, got %d "
 	       "(%s)", signals, served, served == -1 ? strerror(saved_errno) : "-");
 	/* The helper's client checked its reply: the judge's own evidence. */
 	expect(ag_interrupt_acted(), "server_serve_one() returned %d before the test's client "
-	       "had sent a request: it must wait for one (%d signals came first)", served,
+	       "had sent a request: it must wait for one (%d signal(s) came first)", served,
 	       signals);
 }
 
@@ -1288,7 +1288,7 @@ GRADED_TEST(fifos, server_reply_waits_for_room, .points = 4,
 	unlink(path);
 }
 
-/* For server_close_keeps_sigpipe_ignored, in the subject: SIGPIPE's action after server_close(). */
+/* For server_close_keeps_sigpipe_ignored, in the subject: SIGPIPE's action at the end. */
 static int open_close_and_look(void (**sigpipe)(int))
 {
 	struct fifo_server server;
@@ -1342,7 +1342,7 @@ static int interrupted_handler(const struct fifo_request *request, int reply_fd,
 	return -1;
 }
 
-/* For server_returns_handler_error, in the subject: server_serve_one()'s value; *err its errno. */
+/* For server_returns_handler_error, in the subject: what server_serve_one() returned. */
 static int serve_interrupted(int *err)
 {
 	struct fifo_server server;
@@ -1833,7 +1833,7 @@ static void expect_reply_after_signals(struct late_server *late, const char *whe
 	saved_errno = errno;
 	signals = ag_interrupt_stop();
 	expected_reply(want, sizeof(want), self, signalled_text);
-	expect(len == (ssize_t)strlen(want) && strcmp(got, want) == 0, "%d signals interrupted "
+	expect(len == (ssize_t)strlen(want) && strcmp(got, want) == 0, "%d signal(s) interrupted "
 	       "client_request() while %s; expected it to go on and return the %zu bytes of the "
 	       "reply, got %zd (%s)", signals, where, strlen(want), len,
 	       len == -1 ? strerror(saved_errno) : "a wrong reply");
