@@ -1040,6 +1040,6 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_bu
 	vagrant_validate
 	docker_build student_edition gradescope_bundle batch_grading batch_resumes
 	limits_gradescope hidden_tests new_lab_is_one_folder lab_builds_ignored alternatives_full_marks
-	alternatives_memcheck handout_check_can_fail)
+	alternatives_memcheck handouts_run handout_check_can_fail)
 ONLY="$*"
 run_checks "${ALL[@]}"
