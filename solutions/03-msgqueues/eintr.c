@@ -29,7 +29,7 @@ struct message {
 };
 
 static int queue_id = -1;
-static int pipe_fds[2];
+static int pipe_ends[2];
 
 /* What the handler delivers: 'q' a message to the queue, 'p' a byte to the pipe. */
 static volatile sig_atomic_t deliver_to;
@@ -51,7 +51,7 @@ static void deliver(int sig)
 	(void)sig;
 	if (deliver_to == 'q')
 		msgsnd(queue_id, &msg, sizeof(msg.mtext), IPC_NOWAIT);
-	else if (write(pipe_fds[1], "p", 1) != 1)
+	else if (write(pipe_ends[1], "p", 1) != 1)
 		_exit(1);
 	errno = saved_errno;
 }
@@ -97,14 +97,14 @@ static void block_in_read(int flags)
 	char byte;
 
 	alarm_in_one_second(flags, 'p');
-	if (read(pipe_fds[0], &byte, 1) == 1) {
+	if (read(pipe_ends[0], &byte, 1) == 1) {
 		printf("handler %s read   restarted, and returned the handler's byte\n",
 		       handler_kind(flags));
 		return;
 	}
 	if (errno != EINTR)
 		die("eintr: read");
-	if (read(pipe_fds[0], &byte, 1) != 1)
+	if (read(pipe_ends[0], &byte, 1) != 1)
 		die("eintr: read again");
 	printf("handler %s read   failed with EINTR; the handler's byte stayed in the pipe\n",
 	       handler_kind(flags));
@@ -115,7 +115,7 @@ int main(void)
 	queue_id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	if (queue_id == -1)
 		die("eintr: msgget");
-	if (pipe(pipe_fds) == -1)
+	if (pipe(pipe_ends) == -1)
 		die("eintr: pipe");
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* a line per case, as it happens */
 	block_in_msgrcv(0);

@@ -798,10 +798,11 @@ GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
 /* Reply "<length of the request> bytes, last <its last character>", for the cut request. */
 static void length_reply(pid_t client, const char *request, char reply[MSGQ_TEXT_MAX])
 {
-	size_t len = strlen(request);
+	size_t length = strlen(request);
 
 	(void)client;
-	snprintf(reply, MSGQ_TEXT_MAX, "%zu bytes, last %c", len, len ? request[len - 1] : '-');
+	snprintf(reply, MSGQ_TEXT_MAX, "%zu bytes, last %c", length,
+		 length ? request[length - 1] : '-');
 }
 
 GRADED_TEST(msgqueues, oversized_request_does_not_stop_service, .points = 2,
