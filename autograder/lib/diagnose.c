@@ -291,14 +291,15 @@ static pid_t subject_of(pid_t judge)
 }
 
 /* What a process is to the student: the test, a helper of the test (another
- * judge), the student's code (a judge's subject), or the program it runs. */
+ * judge, by the name the test gave it), the student's code (a judge's
+ * subject), or the program it runs. */
 static const char *role(const struct proc *p)
 {
 	if (p->inner == ag_shared->test_pid)
 		return "the test";
 	for (int i = 0; i < AG_MAX_JUDGES; i++) {
 		if (ag_shared->judges[i].judge == p->inner)
-			return "the test's helper";
+			return strcmp(p->comm, "runner") ? p->comm : "the test's helper";
 		if (ag_shared->judges[i].judge && ag_shared->judges[i].subject == p->inner)
 			return "your code";
 	}
