@@ -33,6 +33,9 @@ trap 'rm -rf "$WORK"' EXIT
 . autograder/selfcheck/new_lab_checks.sh
 # shellcheck source=autograder/selfcheck/cross_checks.sh
 . autograder/selfcheck/cross_checks.sh
+# handouts_run, handout_check_can_fail: every shell block of every handout.
+# shellcheck source=autograder/selfcheck/handout_checks.sh
+. autograder/selfcheck/handout_checks.sh
 # alternatives_full_marks, alternatives_memcheck: other correct solutions.
 # shellcheck source=autograder/selfcheck/alternatives_checks.sh
 . autograder/selfcheck/alternatives_checks.sh
@@ -1033,6 +1036,6 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_bu
 	docs_no_warnings class_report_renders class_report_check_can_fail vagrant_validate
 	docker_build student_edition gradescope_bundle batch_grading batch_resumes
 	limits_gradescope hidden_tests new_lab_is_one_folder lab_builds_ignored alternatives_full_marks
-	alternatives_memcheck)
+	alternatives_memcheck handout_check_can_fail)
 ONLY="$*"
 run_checks "${ALL[@]}"
