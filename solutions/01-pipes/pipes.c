@@ -145,21 +145,31 @@ ssize_t write_full(int fd, const void *buf, size_t count)
 /*
  * Runs in a freshly forked child: makes pipe end @p used (READ_END or
  * WRITE_END of @p pipe_fds) the child's descriptor @p target_fd, closes the
- * other end and the original, and executes @p argv. Never returns: a child
- * that returned would run the rest of its parent's program a second time.
+ * other end and the original, and executes @p argv. When that fails, the
+ * child writes errno to @p report_fd (unless it is -1) and exits with 127.
+ * Never returns: a child that returned would run the rest of its parent's
+ * program a second time.
  */
 static void __attribute__((noreturn))
-exec_on_pipe(char *const argv[], const int pipe_fds[2], int used, int target_fd)
+exec_on_pipe(char *const argv[], const int pipe_fds[2], int used, int target_fd,
+	     int report_fd)
 {
+	int exec_errno;
+
 	/* Close the unused end first: it may itself sit on target_fd (when
 	 * the caller had stdin or stdout closed, pipe(2) reuses 0 or 1). */
 	close(pipe_fds[used == READ_END ? WRITE_END : READ_END]);
 	if (pipe_fds[used] != target_fd) {
 		if (dup2(pipe_fds[used], target_fd) == -1)
-			_exit(127);
+			goto failed;
 		close(pipe_fds[used]);
 	}
 	execvp(argv[0], argv);
+failed:
+	exec_errno = errno;
+	/* If even this fails, the parent sees EOF and then the status 127. */
+	if (report_fd != -1 && write(report_fd, &exec_errno, sizeof exec_errno) == -1)
+		_exit(127);
 	/* _exit, not exit: exit would flush a copy of the parent's stdio
 	 * buffers and run its atexit handlers. 127: "command not found". */
 	_exit(127);
@@ -173,7 +183,7 @@ static pid_t spawn_on_pipe(char *const argv[], const int pipe_fds[2], int used,
 	pid_t pid = fork();
 
 	if (pid == 0)
-		exec_on_pipe(argv, pipe_fds, used, target_fd);
+		exec_on_pipe(argv, pipe_fds, used, target_fd, -1);
 	return pid;
 }
 #endif
@@ -220,6 +230,45 @@ int run_pipeline(char *const cmd1[], char *const cmd2[])
 #ifdef SOLUTION
 
 /*
+ * Starts @p cmd with the read end of @p pipe_fds as its stdin and waits
+ * until it has been executed. A close-on-exec pipe brings the answer back:
+ * a successful execvp closes the child's copy of its write end (end of file,
+ * nothing read), a failed one writes errno into it. The parent closes both
+ * ends of that pipe before returning. Returns the child's pid, or -1 with
+ * errno from pipe2, fork or execvp (that child is then reaped).
+ */
+static pid_t spawn_reader(char *const cmd[], const int pipe_fds[2])
+{
+	int report[2], exec_errno;
+	ssize_t got;
+	pid_t child;
+
+	if (pipe2(report, O_CLOEXEC) == -1)
+		return -1;
+	child = fork();
+	if (child == 0) {
+		close(report[READ_END]);
+		exec_on_pipe(cmd, pipe_fds, READ_END, STDIN_FILENO, report[WRITE_END]);
+	}
+	/* Until the parent's own write end is closed, its read sees no EOF. */
+	close_end(report[WRITE_END]);
+	if (child == -1) {
+		close_end(report[READ_END]);
+		return -1;
+	}
+	got = read_full(report[READ_END], &exec_errno, sizeof exec_errno);
+	close_end(report[READ_END]);
+	if (got == 0)
+		return child;		/* end of file: the command runs */
+	/* The child wrote its 4 bytes in one write(2), which is atomic: all of
+	 * them came, or the read failed and left errno set. */
+	if (got == (ssize_t)sizeof exec_errno)
+		errno = exec_errno;
+	stop_child(child);		/* it is exiting with 127 anyway */
+	return -1;
+}
+
+/*
  * Writes @p data to a pipe whose reader may already be gone. SIGPIPE is
  * ignored during the writes, so a vanished reader shows up as EPIPE instead
  * of killing us; the caller's disposition is restored before returning.
@@ -260,7 +309,7 @@ int feed_command(char *const cmd[], const void *data, size_t len)
 		return -1;
 	/* Forked before SIGPIPE is ignored: ignored signals stay ignored
 	 * across execvp, and the command must keep the caller's disposition. */
-	child = spawn_on_pipe(cmd, pipe_fds, READ_END, STDIN_FILENO);
+	child = spawn_reader(cmd, pipe_fds);
 	close_end(pipe_fds[READ_END]);
 	if (child == -1) {
 		close_end(pipe_fds[WRITE_END]);

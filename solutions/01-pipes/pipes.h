@@ -77,14 +77,18 @@ int run_pipeline(char *const cmd1[], char *const cmd2[]);
  * disposition: what feed_command() does with SIGPIPE stays in the caller.
  * The command inherits no descriptor that feed_command() opens, but as its
  * stdin. A write or a wait that a signal interrupts (a short count, or
- * EINTR) is retried.
+ * EINTR) is retried. A command that cannot be executed is an error, not a
+ * status: the caller tells "could not run" (-1) from "ran and failed" (a
+ * status, 127 included).
  *
  * @param cmd  argument vector of the command, NULL-terminated
  * @param data the bytes to send to its stdin
  * @param len  how many bytes
  * @return the command's status as a shell reports it (see run_pipeline()),
- *         or -1 if the command could not be started (pipe or fork failed,
- *         errno as it set it; no descriptor is left open) or a write failed
+ *         or -1 if the command could not be started: pipe or fork failed, or
+ *         execvp(3) failed (ENOENT when the command does not exist, EACCES
+ *         when it is not executable), errno as the failed call set it, the
+ *         child reaped and no descriptor left open; -1 too if a write failed
  *         with an error other than EPIPE.
  */
 int feed_command(char *const cmd[], const void *data, size_t len);

@@ -538,7 +538,7 @@ GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 4,
 	       "the caller's signal mask (SIGUSR2 blocked, SIGPIPE not) changed in feed_command()");
 }
 
-GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 4,
+GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 3,
 	    .desc = "feed_command() delivers every byte, returns the status, and leaves the "
 		    "command's SIGPIPE as the caller's",
 	    .hint = "Handout 3.3: write everything, close the write end (the command waits for "
@@ -569,6 +569,38 @@ GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 4,
 	expect(status == 5, "expected the command's status 5, got %d", status);
 }
 
+GRADED_TEST(pipes, feed_command_reports_exec_failure, .points = 2,
+	    .desc = "feed_command() returns -1 with execvp's errno (ENOENT, EACCES) when the "
+		    "command cannot be executed, and 127 when the command exits with 127",
+	    .hint = "Handout 3.3: the status 127 cannot tell \"could not run\" from \"ran\"; "
+		    "a close-on-exec pipe tells the parent whether execvp succeeded.")
+{
+	static char data[MIB];
+	char *missing[] = {"/nonexistent/ipclab-command", NULL};
+	char *not_executable[] = {"./not-executable", NULL};
+	char *exit127[] = {"sh", "-c", "cat > /dev/null; exit 127", NULL};
+	struct ag_snapshot before;
+	int fd, status;
+
+	fd = open("not-executable", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	ag_setup(fd != -1 && write(fd, "#!/bin/sh\n", 10) == 10 && close(fd) == 0,
+		 "create not-executable");
+	ag_snapshot_take(&before);
+	status = SUBJECT(feed_command(missing, data, sizeof(data)));
+	expect(status == -1 && errno == ENOENT, "%s does not exist: expected -1 with ENOENT "
+	       "(execvp's errno), got %d (%s)", missing[0], status,
+	       status == -1 ? strerror(errno) : "a status, as if the command had run");
+	expect_no_leaks(&before, "feed_command returned");
+	status = SUBJECT(feed_command(not_executable, "hello", 5));
+	expect(status == -1 && errno == EACCES, "./not-executable has mode 0644: expected -1 with "
+	       "EACCES (execvp's errno), got %d (%s)", status,
+	       status == -1 ? strerror(errno) : "a status, as if the command had run");
+	expect_no_leaks(&before, "feed_command returned");
+	status = SUBJECT(feed_command(exit127, "hello", 5));
+	expect(status == 127, "sh ran and exited with 127: expected the status 127, got %d (%s)",
+	       status, status == -1 ? strerror(errno) : "-");
+}
+
 GRADED_TEST(pipes, feed_command_inherits_only_stdio, .points = 3,
 	    .desc = "the command feed_command() execs inherits none of its descriptors but "
 		    "its stdin",
@@ -584,7 +616,7 @@ GRADED_TEST(pipes, feed_command_inherits_only_stdio, .points = 3,
 				    "close both pipe ends after dup2, before execvp");
 }
 
-GRADED_TEST(pipes, feed_command_survives_signals, .points = 3,
+GRADED_TEST(pipes, feed_command_survives_signals, .points = 2,
 	    .desc = "feed_command() delivers everything when signals interrupt it on a full pipe",
 	    .hint = "Handout 3.1 and 3.3: a write(2) to a full pipe that a signal interrupts "
 		    "returns a short count or fails with EINTR; neither is the end.")
