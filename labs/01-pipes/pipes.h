@@ -99,8 +99,11 @@ int feed_command(char *const cmd[], const void *data, size_t len);
  * Writes into @p write_fd without blocking until the pipe is full, then
  * reads everything back from @p read_fd, so the pipe is empty again. The
  * file status flags of both ends are the same on return as on entry. The
- * answer is measured, not assumed: on Linux it is 65536 for a new pipe, and
- * whatever F_SETPIPE_SZ made it.
+ * answer is measured, not assumed: it is the capacity F_GETPIPE_SZ reports,
+ * on Linux 65536 for a new pipe, and whatever F_SETPIPE_SZ made it. A pipe is
+ * a number of page slots, and a write that does not fit in a slot's free
+ * room takes a new slot: writes of single bytes or of whole pages fill every
+ * byte, writes of 1000 bytes stop at 64000 in a new pipe.
  *
  * @param read_fd  the read end of an empty pipe
  * @param write_fd the write end of the same pipe
