@@ -207,8 +207,8 @@ static void send_after_signals(void *arg)
 
 GRADED_TEST(pipes, read_full_retries_after_signal, .points = 5,
 	    .desc = "read_full() goes on reading when a signal interrupts it with EINTR",
-	    .hint = "Handout 3.1: a handler installed without SA_RESTART makes read(2) (and "
-		    "poll(2)) fail with EINTR; that is not an error, try again.")
+	    .hint = "Handout 2.7 and 3.1: a handler installed without SA_RESTART makes a "
+		    "blocked read(2) fail with EINTR; that is not an error, read again.")
 {
 	int fds[2];
 	char buf[16] = "";
@@ -253,8 +253,9 @@ static void receive_one_mib(void *arg)
 
 GRADED_TEST(pipes, write_full_survives_interruption, .points = 4,
 	    .desc = "write_full() delivers 1 MiB through a pipe despite signals mid-write",
-	    .hint = "Handout 3.1: an interrupted write(2) returns what it wrote so far (a short "
-		    "count) or fails with EINTR when it wrote nothing: loop on both.")
+	    .hint = "Handout 2.7 and 3.1: a write(2) that a handler without SA_RESTART "
+		    "interrupts returns what it wrote so far (a short count), or fails with "
+		    "EINTR when it wrote nothing: loop on both.")
 {
 	struct ag_snapshot before;
 	int fds[2], signals;
@@ -403,8 +404,8 @@ static void open_gate(void *arg)
 
 GRADED_TEST(pipes, pipeline_survives_signals, .points = 3,
 	    .desc = "run_pipeline() goes on waiting for its children when signals interrupt it",
-	    .hint = "Handout 3.2: waitpid() fails with EINTR when a handler without SA_RESTART "
-		    "runs; wait again, the child is still there.")
+	    .hint = "Handout 2.7 and 3.2: waitpid() fails with EINTR when a handler installed "
+		    "without SA_RESTART runs; wait again, the child is still there.")
 {
 	char *cmd1[] = {"true", NULL};
 	char *cmd2[] = {"sh", "-c", "cat gate.fifo > got.txt", NULL};
@@ -618,8 +619,9 @@ GRADED_TEST(pipes, feed_command_inherits_only_stdio, .points = 3,
 
 GRADED_TEST(pipes, feed_command_survives_signals, .points = 2,
 	    .desc = "feed_command() delivers everything when signals interrupt it on a full pipe",
-	    .hint = "Handout 3.1 and 3.3: a write(2) to a full pipe that a signal interrupts "
-		    "returns a short count or fails with EINTR; neither is the end.")
+	    .hint = "Handout 2.7, 3.1 and 3.3: a write(2) to a full pipe that a handler without "
+		    "SA_RESTART interrupts returns a short count or fails with EINTR; neither is "
+		    "the end.")
 {
 	static char data[200 * 1024], got[sizeof(data) + 1];
 	char *cmd[] = {"sh", "-c", "cat gate.fifo > /dev/null; cat > got.bin", NULL};
@@ -827,8 +829,9 @@ static void feed_and_drain(void *arg)
 GRADED_TEST(pipes, uppercase_filter_survives_signals, .points = 2,
 	    .desc = "uppercase_filter() goes on reading after signals, and waits for room in "
 		    "a full output pipe",
-	    .hint = "Handout 3.5: read(2) fails with EINTR when a signal arrives before any "
-		    "data: read again; write each chunk completely, even into a full pipe.")
+	    .hint = "Handout 2.7 and 3.5: read(2) fails with EINTR when a handler without "
+		    "SA_RESTART runs before any data came: read again; write each chunk "
+		    "completely, even into a full pipe.")
 {
 	int rc, signals;
 
@@ -982,8 +985,8 @@ static void continue_stopped(void *arg)
 
 GRADED_TEST(pipes, filter_survives_signals, .points = 2,
 	    .desc = "filter_through_child() completes its exchange while signals interrupt it",
-	    .hint = "Handout 3.5: poll(2) is never restarted: with any handler it fails with "
-		    "EINTR when a signal arrives; poll again.", .deadline = 4)
+	    .hint = "Handout 2.7 and 3.5: poll(2) is never restarted, SA_RESTART or not: a "
+		    "handler makes it fail with EINTR; poll again.", .deadline = 4)
 {
 	static char data[4 * MIB];	/* tens of ms: time for the stopper to see the child */
 	int signals;
@@ -1220,8 +1223,9 @@ static void drain_message(void *arg)
 GRADED_TEST(pipes, message_waits_on_full_pipe, .points = 3,
 	    .desc = "write_message() on a full pipe waits for room, through signals, and "
 		    "writes the line once",
-	    .hint = "Handout 3.6: a write of at most PIPE_BUF bytes waits until it fits whole; "
-		    "on EINTR nothing was written, so write the same message again.")
+	    .hint = "Handout 2.7 and 3.6: a write of at most PIPE_BUF bytes waits until it fits "
+		    "whole; a handler without SA_RESTART makes it fail with EINTR, nothing "
+		    "written: write the same message again.")
 {
 	int rc, signals;
 
