@@ -230,17 +230,15 @@ int run_pipeline(char *const cmd1[], char *const cmd2[])
 #ifdef SOLUTION
 
 /*
- * Starts @p cmd with the read end of @p pipe_fds as its stdin and waits
- * until it has been executed. A close-on-exec pipe brings the answer back:
- * a successful execvp closes the child's copy of its write end (end of file,
- * nothing read), a failed one writes errno into it. The parent closes both
- * ends of that pipe before returning. Returns the child's pid, or -1 with
- * errno from pipe2, fork or execvp (that child is then reaped).
+ * Forks a child running @p cmd with the read end of @p pipe_fds as its stdin
+ * (exec_on_pipe()), and a close-on-exec pipe on which the child reports a
+ * failed execvp. Stores that pipe's read end in *report_fd, for
+ * exec_error(); the parent's copy of the write end is closed here. Returns
+ * the child's pid, or -1 with errno from pipe2 or fork (nothing left open).
  */
-static pid_t spawn_reader(char *const cmd[], const int pipe_fds[2])
+static pid_t spawn_reporting(char *const cmd[], const int pipe_fds[2], int *report_fd)
 {
-	int report[2], exec_errno;
-	ssize_t got;
+	int report[2];
 	pid_t child;
 
 	if (pipe2(report, O_CLOEXEC) == -1)
@@ -256,16 +254,24 @@ static pid_t spawn_reader(char *const cmd[], const int pipe_fds[2])
 		close_end(report[READ_END]);
 		return -1;
 	}
-	got = read_full(report[READ_END], &exec_errno, sizeof exec_errno);
-	close_end(report[READ_END]);
-	if (got == 0)
-		return child;		/* end of file: the command runs */
-	/* The child wrote its 4 bytes in one write(2), which is atomic: all of
-	 * them came, or the read failed and left errno set. */
-	if (got == (ssize_t)sizeof exec_errno)
-		errno = exec_errno;
-	stop_child(child);		/* it is exiting with 127 anyway */
-	return -1;
+	*report_fd = report[READ_END];
+	return child;
+}
+
+/*
+ * Reads what spawn_reporting()'s child reported, and closes @p report_fd.
+ * End of file means a successful execvp closed the child's copy: returns 0,
+ * errno untouched. Else returns the child's errno (4 bytes, sent in one
+ * atomic write), or the read's own errno if it failed.
+ */
+static int exec_error(int report_fd)
+{
+	int exec_errno = 0;
+
+	if (read_full(report_fd, &exec_errno, sizeof exec_errno) == -1)
+		exec_errno = errno;
+	close_end(report_fd);
+	return exec_errno;
 }
 
 /*
@@ -298,9 +304,8 @@ static int write_to_reader(int write_end, const void *data, size_t len)
 int feed_command(char *const cmd[], const void *data, size_t len)
 {
 #ifdef SOLUTION
-	int pipe_fds[2];
+	int pipe_fds[2], report_fd, written, exec_errno;
 	pid_t child;
-	int written;
 
 	/* The child closes both ends once its stdin is the read end; the
 	 * parent closes the read end at once and the write end after the data,
@@ -309,15 +314,20 @@ int feed_command(char *const cmd[], const void *data, size_t len)
 		return -1;
 	/* Forked before SIGPIPE is ignored: ignored signals stay ignored
 	 * across execvp, and the command must keep the caller's disposition. */
-	child = spawn_reader(cmd, pipe_fds);
+	child = spawn_reporting(cmd, pipe_fds, &report_fd);
 	close_end(pipe_fds[READ_END]);
 	if (child == -1) {
 		close_end(pipe_fds[WRITE_END]);
 		return -1;
 	}
+	/* A command that could not be executed has exited: EPIPE, or data
+	 * left in the pipe. Either way its report tells, after the writes. */
 	written = write_to_reader(pipe_fds[WRITE_END], data, len);
 	close_end(pipe_fds[WRITE_END]);
-	if (written == -1) {
+	exec_errno = exec_error(report_fd);
+	if (written == -1 || exec_errno != 0) {
+		if (exec_errno != 0)
+			errno = exec_errno;
 		stop_child(child);	/* its input is incomplete anyway */
 		return -1;
 	}
