@@ -244,10 +244,8 @@ static pid_t spawn_reporting(char *const cmd[], const int pipe_fds[2], int *repo
 	if (pipe2(report, O_CLOEXEC) == -1)
 		return -1;
 	child = fork();
-	if (child == 0) {
-		close(report[READ_END]);
+	if (child == 0)		/* its copy of the read end goes at exec or exit */
 		exec_on_pipe(cmd, pipe_fds, READ_END, STDIN_FILENO, report[WRITE_END]);
-	}
 	/* Until the parent's own write end is closed, its read sees no EOF. */
 	close_end(report[WRITE_END]);
 	if (child == -1) {
