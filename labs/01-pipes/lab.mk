@@ -11,4 +11,4 @@ number  := 01
 title   := Lab 01: pipes
 sources := pipes.c
 headers := pipes.h
-demos   := pipeline
+demos   := pipeline eintr

@@ -77,14 +77,18 @@ int run_pipeline(char *const cmd1[], char *const cmd2[]);
  * disposition: what feed_command() does with SIGPIPE stays in the caller.
  * The command inherits no descriptor that feed_command() opens, but as its
  * stdin. A write or a wait that a signal interrupts (a short count, or
- * EINTR) is retried.
+ * EINTR) is retried. A command that cannot be executed is an error, not a
+ * status: the caller tells "could not run" (-1) from "ran and failed" (a
+ * status, 127 included).
  *
  * @param cmd  argument vector of the command, NULL-terminated
  * @param data the bytes to send to its stdin
  * @param len  how many bytes
  * @return the command's status as a shell reports it (see run_pipeline()),
- *         or -1 if the command could not be started (pipe or fork failed,
- *         errno as it set it; no descriptor is left open) or a write failed
+ *         or -1 if the command could not be started: pipe or fork failed, or
+ *         execvp(3) failed (ENOENT when the command does not exist, EACCES
+ *         when it is not executable), errno as the failed call set it, the
+ *         child reaped and no descriptor left open; -1 too if a write failed
  *         with an error other than EPIPE.
  */
 int feed_command(char *const cmd[], const void *data, size_t len);
@@ -95,8 +99,11 @@ int feed_command(char *const cmd[], const void *data, size_t len);
  * Writes into @p write_fd without blocking until the pipe is full, then
  * reads everything back from @p read_fd, so the pipe is empty again. The
  * file status flags of both ends are the same on return as on entry. The
- * answer is measured, not assumed: on Linux it is 65536 for a new pipe, and
- * whatever F_SETPIPE_SZ made it.
+ * answer is measured, not assumed: it is the capacity F_GETPIPE_SZ reports,
+ * on Linux 65536 for a new pipe, and whatever F_SETPIPE_SZ made it. A pipe is
+ * a number of page slots, and a write that does not fit in a slot's free
+ * room takes a new slot: writes of single bytes or of whole pages fill every
+ * byte, writes of 1000 bytes stop at 64000 in a new pipe.
  *
  * @param read_fd  the read end of an empty pipe
  * @param write_fd the write end of the same pipe

@@ -145,21 +145,31 @@ ssize_t write_full(int fd, const void *buf, size_t count)
 /*
  * Runs in a freshly forked child: makes pipe end @p used (READ_END or
  * WRITE_END of @p pipe_fds) the child's descriptor @p target_fd, closes the
- * other end and the original, and executes @p argv. Never returns: a child
- * that returned would run the rest of its parent's program a second time.
+ * other end and the original, and executes @p argv. When that fails, the
+ * child writes errno to @p report_fd (unless it is -1) and exits with 127.
+ * Never returns: a child that returned would run the rest of its parent's
+ * program a second time.
  */
 static void __attribute__((noreturn))
-exec_on_pipe(char *const argv[], const int pipe_fds[2], int used, int target_fd)
+exec_on_pipe(char *const argv[], const int pipe_fds[2], int used, int target_fd,
+	     int report_fd)
 {
+	int exec_errno;
+
 	/* Close the unused end first: it may itself sit on target_fd (when
 	 * the caller had stdin or stdout closed, pipe(2) reuses 0 or 1). */
 	close(pipe_fds[used == READ_END ? WRITE_END : READ_END]);
 	if (pipe_fds[used] != target_fd) {
 		if (dup2(pipe_fds[used], target_fd) == -1)
-			_exit(127);
+			goto failed;
 		close(pipe_fds[used]);
 	}
 	execvp(argv[0], argv);
+failed:
+	exec_errno = errno;
+	/* If even this fails, the parent sees EOF and then the status 127. */
+	if (report_fd != -1 && write(report_fd, &exec_errno, sizeof exec_errno) == -1)
+		_exit(127);
 	/* _exit, not exit: exit would flush a copy of the parent's stdio
 	 * buffers and run its atexit handlers. 127: "command not found". */
 	_exit(127);
@@ -173,7 +183,7 @@ static pid_t spawn_on_pipe(char *const argv[], const int pipe_fds[2], int used,
 	pid_t pid = fork();
 
 	if (pid == 0)
-		exec_on_pipe(argv, pipe_fds, used, target_fd);
+		exec_on_pipe(argv, pipe_fds, used, target_fd, -1);
 	return pid;
 }
 #endif
@@ -220,6 +230,49 @@ int run_pipeline(char *const cmd1[], char *const cmd2[])
 #ifdef SOLUTION
 
 /*
+ * Forks a child running @p cmd with the read end of @p pipe_fds as its stdin
+ * (exec_on_pipe()), and a close-on-exec pipe on which the child reports a
+ * failed execvp. Stores that pipe's read end in *report_fd, for
+ * exec_error(); the parent's copy of the write end is closed here. Returns
+ * the child's pid, or -1 with errno from pipe2 or fork (nothing left open).
+ */
+static pid_t spawn_reporting(char *const cmd[], const int pipe_fds[2], int *report_fd)
+{
+	int report[2];
+	pid_t child;
+
+	if (pipe2(report, O_CLOEXEC) == -1)
+		return -1;
+	child = fork();
+	if (child == 0)		/* its copy of the read end goes at exec or exit */
+		exec_on_pipe(cmd, pipe_fds, READ_END, STDIN_FILENO, report[WRITE_END]);
+	/* Until the parent's own write end is closed, its read sees no EOF. */
+	close_end(report[WRITE_END]);
+	if (child == -1) {
+		close_end(report[READ_END]);
+		return -1;
+	}
+	*report_fd = report[READ_END];
+	return child;
+}
+
+/*
+ * Reads what spawn_reporting()'s child reported, and closes @p report_fd.
+ * End of file means a successful execvp closed the child's copy: returns 0,
+ * errno untouched. Else returns the child's errno (4 bytes, sent in one
+ * atomic write), or the read's own errno if it failed.
+ */
+static int exec_error(int report_fd)
+{
+	int exec_errno = 0;
+
+	if (read_full(report_fd, &exec_errno, sizeof exec_errno) == -1)
+		exec_errno = errno;
+	close_end(report_fd);
+	return exec_errno;
+}
+
+/*
  * Writes @p data to a pipe whose reader may already be gone. SIGPIPE is
  * ignored during the writes, so a vanished reader shows up as EPIPE instead
  * of killing us; the caller's disposition is restored before returning.
@@ -249,9 +302,8 @@ static int write_to_reader(int write_end, const void *data, size_t len)
 int feed_command(char *const cmd[], const void *data, size_t len)
 {
 #ifdef SOLUTION
-	int pipe_fds[2];
+	int pipe_fds[2], report_fd, written, exec_errno;
 	pid_t child;
-	int written;
 
 	/* The child closes both ends once its stdin is the read end; the
 	 * parent closes the read end at once and the write end after the data,
@@ -260,15 +312,20 @@ int feed_command(char *const cmd[], const void *data, size_t len)
 		return -1;
 	/* Forked before SIGPIPE is ignored: ignored signals stay ignored
 	 * across execvp, and the command must keep the caller's disposition. */
-	child = spawn_on_pipe(cmd, pipe_fds, READ_END, STDIN_FILENO);
+	child = spawn_reporting(cmd, pipe_fds, &report_fd);
 	close_end(pipe_fds[READ_END]);
 	if (child == -1) {
 		close_end(pipe_fds[WRITE_END]);
 		return -1;
 	}
+	/* A command that could not be executed has exited: EPIPE, or data
+	 * left in the pipe. Either way its report tells, after the writes. */
 	written = write_to_reader(pipe_fds[WRITE_END], data, len);
 	close_end(pipe_fds[WRITE_END]);
-	if (written == -1) {
+	exec_errno = exec_error(report_fd);
+	if (written == -1 || exec_errno != 0) {
+		if (exec_errno != 0)
+			errno = exec_errno;
 		stop_child(child);	/* its input is incomplete anyway */
 		return -1;
 	}

@@ -207,8 +207,8 @@ static void send_after_signals(void *arg)
 
 GRADED_TEST(pipes, read_full_retries_after_signal, .points = 5,
 	    .desc = "read_full() goes on reading when a signal interrupts it with EINTR",
-	    .hint = "Handout 3.1: a handler installed without SA_RESTART makes read(2) (and "
-		    "poll(2)) fail with EINTR; that is not an error, try again.")
+	    .hint = "Handout 2.7 and 3.1: a handler installed without SA_RESTART makes a "
+		    "blocked read(2) fail with EINTR; that is not an error, read again.")
 {
 	int fds[2];
 	char buf[16] = "";
@@ -253,8 +253,9 @@ static void receive_one_mib(void *arg)
 
 GRADED_TEST(pipes, write_full_survives_interruption, .points = 4,
 	    .desc = "write_full() delivers 1 MiB through a pipe despite signals mid-write",
-	    .hint = "Handout 3.1: an interrupted write(2) returns what it wrote so far (a short "
-		    "count) or fails with EINTR when it wrote nothing: loop on both.")
+	    .hint = "Handout 2.7 and 3.1: a write(2) that a handler without SA_RESTART "
+		    "interrupts returns what it wrote so far (a short count), or fails with "
+		    "EINTR when it wrote nothing: loop on both.")
 {
 	struct ag_snapshot before;
 	int fds[2], signals;
@@ -403,8 +404,8 @@ static void open_gate(void *arg)
 
 GRADED_TEST(pipes, pipeline_survives_signals, .points = 3,
 	    .desc = "run_pipeline() goes on waiting for its children when signals interrupt it",
-	    .hint = "Handout 3.2: waitpid() fails with EINTR when a handler without SA_RESTART "
-		    "runs; wait again, the child is still there.")
+	    .hint = "Handout 2.7 and 3.2: waitpid() fails with EINTR when a handler installed "
+		    "without SA_RESTART runs; wait again, the child is still there.")
 {
 	char *cmd1[] = {"true", NULL};
 	char *cmd2[] = {"sh", "-c", "cat gate.fifo > got.txt", NULL};
@@ -538,7 +539,7 @@ GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 4,
 	       "the caller's signal mask (SIGUSR2 blocked, SIGPIPE not) changed in feed_command()");
 }
 
-GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 4,
+GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 3,
 	    .desc = "feed_command() delivers every byte, returns the status, and leaves the "
 		    "command's SIGPIPE as the caller's",
 	    .hint = "Handout 3.3: write everything, close the write end (the command waits for "
@@ -569,6 +570,38 @@ GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 4,
 	expect(status == 5, "expected the command's status 5, got %d", status);
 }
 
+GRADED_TEST(pipes, feed_command_reports_exec_failure, .points = 2,
+	    .desc = "feed_command() returns -1 with execvp's errno (ENOENT, EACCES) when the "
+		    "command cannot be executed, and 127 when the command exits with 127",
+	    .hint = "Handout 3.3: the status 127 cannot tell \"could not run\" from \"ran\"; "
+		    "a close-on-exec pipe tells the parent whether execvp succeeded.")
+{
+	static char data[MIB];
+	char *missing[] = {"/nonexistent/ipclab-command", NULL};
+	char *not_executable[] = {"./not-executable", NULL};
+	char *exit127[] = {"sh", "-c", "cat > /dev/null; exit 127", NULL};
+	struct ag_snapshot before;
+	int fd, status;
+
+	fd = open("not-executable", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	ag_setup(fd != -1 && write(fd, "#!/bin/sh\n", 10) == 10 && close(fd) == 0,
+		 "create not-executable");
+	ag_snapshot_take(&before);
+	status = SUBJECT(feed_command(missing, data, sizeof(data)));
+	expect(status == -1 && errno == ENOENT, "%s does not exist: expected -1 with ENOENT "
+	       "(execvp's errno), got %d (%s)", missing[0], status,
+	       status == -1 ? strerror(errno) : "a status, as if the command had run");
+	expect_no_leaks(&before, "feed_command returned");
+	status = SUBJECT(feed_command(not_executable, "hello", 5));
+	expect(status == -1 && errno == EACCES, "./not-executable has mode 0644: expected -1 with "
+	       "EACCES (execvp's errno), got %d (%s)", status,
+	       status == -1 ? strerror(errno) : "a status, as if the command had run");
+	expect_no_leaks(&before, "feed_command returned");
+	status = SUBJECT(feed_command(exit127, "hello", 5));
+	expect(status == 127, "sh ran and exited with 127: expected the status 127, got %d (%s)",
+	       status, status == -1 ? strerror(errno) : "-");
+}
+
 GRADED_TEST(pipes, feed_command_inherits_only_stdio, .points = 3,
 	    .desc = "the command feed_command() execs inherits none of its descriptors but "
 		    "its stdin",
@@ -584,10 +617,11 @@ GRADED_TEST(pipes, feed_command_inherits_only_stdio, .points = 3,
 				    "close both pipe ends after dup2, before execvp");
 }
 
-GRADED_TEST(pipes, feed_command_survives_signals, .points = 3,
+GRADED_TEST(pipes, feed_command_survives_signals, .points = 2,
 	    .desc = "feed_command() delivers everything when signals interrupt it on a full pipe",
-	    .hint = "Handout 3.1 and 3.3: a write(2) to a full pipe that a signal interrupts "
-		    "returns a short count or fails with EINTR; neither is the end.")
+	    .hint = "Handout 2.7, 3.1 and 3.3: a write(2) to a full pipe that a handler without "
+		    "SA_RESTART interrupts returns a short count or fails with EINTR; neither is "
+		    "the end.")
 {
 	static char data[200 * 1024], got[sizeof(data) + 1];
 	char *cmd[] = {"sh", "-c", "cat gate.fifo > /dev/null; cat > got.bin", NULL};
@@ -634,7 +668,8 @@ static void expect_capacity(int fds[2], long want, const char *context)
 	long got = SUBJECT(measure_pipe_capacity(fds[0], fds[1]));
 
 	expect(got == want, "%s: the kernel says the pipe holds %ld bytes (F_GETPIPE_SZ), "
-	       "measure_pipe_capacity() said %ld", context, want, got);
+	       "measure_pipe_capacity() said %ld%s", context, want, got, got > 0 && got < want ?
+	       ": writes that are not whole pages leave part of each page slot empty" : "");
 	expect(bytes_in_pipe(fds[0]) == 0, "the pipe still holds %d bytes after the measurement: "
 	       "read back what you wrote", bytes_in_pipe(fds[0]));
 	expect(fcntl(fds[0], F_GETFL) == read_flags && fcntl(fds[1], F_GETFL) == write_flags,
@@ -645,7 +680,9 @@ GRADED_TEST(pipes, capacity_default_is_measured, .points = 3,
 	    .desc = "measure_pipe_capacity() finds 65536 bytes in a new pipe, and the size of "
 		    "one resized at random, and leaves it empty",
 	    .hint = "Handout 3.4: fill the pipe with O_NONBLOCK writes until EAGAIN, count, "
-		    "read it all back, restore the flags.")
+		    "read it all back, restore the flags. A pipe is 16 page slots and a write "
+		    "that does not fit a slot's free room takes a new one: 1000-byte writes "
+		    "stop at 64000 (4 per slot), 1-byte or whole-page writes at 65536.")
 {
 	static const long sizes[] = {4096, 8192, 16384, 32768, 131072, 262144};
 	int fds[2];
@@ -792,8 +829,9 @@ static void feed_and_drain(void *arg)
 GRADED_TEST(pipes, uppercase_filter_survives_signals, .points = 2,
 	    .desc = "uppercase_filter() goes on reading after signals, and waits for room in "
 		    "a full output pipe",
-	    .hint = "Handout 3.5: read(2) fails with EINTR when a signal arrives before any "
-		    "data: read again; write each chunk completely, even into a full pipe.")
+	    .hint = "Handout 2.7 and 3.5: read(2) fails with EINTR when a handler without "
+		    "SA_RESTART runs before any data came: read again; write each chunk "
+		    "completely, even into a full pipe.")
 {
 	int rc, signals;
 
@@ -947,8 +985,8 @@ static void continue_stopped(void *arg)
 
 GRADED_TEST(pipes, filter_survives_signals, .points = 2,
 	    .desc = "filter_through_child() completes its exchange while signals interrupt it",
-	    .hint = "Handout 3.5: poll(2) is never restarted: with any handler it fails with "
-		    "EINTR when a signal arrives; poll again.", .deadline = 4)
+	    .hint = "Handout 2.7 and 3.5: poll(2) is never restarted, SA_RESTART or not: a "
+		    "handler makes it fail with EINTR; poll again.", .deadline = 4)
 {
 	static char data[4 * MIB];	/* tens of ms: time for the stopper to see the child */
 	int signals;
@@ -1185,8 +1223,9 @@ static void drain_message(void *arg)
 GRADED_TEST(pipes, message_waits_on_full_pipe, .points = 3,
 	    .desc = "write_message() on a full pipe waits for room, through signals, and "
 		    "writes the line once",
-	    .hint = "Handout 3.6: a write of at most PIPE_BUF bytes waits until it fits whole; "
-		    "on EINTR nothing was written, so write the same message again.")
+	    .hint = "Handout 2.7 and 3.6: a write of at most PIPE_BUF bytes waits until it fits "
+		    "whole; a handler without SA_RESTART makes it fail with EINTR, nothing "
+		    "written: write the same message again.")
 {
 	int rc, signals;
 

@@ -126,19 +126,24 @@ static void kill_and_reap(pid_t pid)
 
 /*
  * In a child: moves @p fd onto @p target, closes @p other (the pipe end the
- * child does not use) and runs @p argv. Never returns.
+ * child does not use) and runs @p argv. Never returns. Where it fails, the
+ * errno goes into @p why_fd when there is one (a close-on-exec pipe).
  */
 static void __attribute__((noreturn))
-run_child(char *const argv[], int fd, int target, int other)
+run_child(char *const argv[], int fd, int target, int other, int why_fd)
 {
+	int why;
+
 	if (other != -1)
 		close(other);
-	if (fd != target) {
-		if (dup2(fd, target) == -1)
-			_exit(127);
-		close(fd);
+	if (fd == target || dup2(fd, target) == target) {
+		if (fd != target)
+			close(fd);
+		execvp(argv[0], argv);
 	}
-	execvp(argv[0], argv);
+	why = errno;
+	if (why_fd != -1 && write(why_fd, &why, sizeof why) != sizeof why)
+		_exit(126);
 	_exit(127);
 }
 
@@ -153,7 +158,7 @@ int run_pipeline(char *const cmd1[], char *const cmd2[])
 	/* The reader first: nothing is written before someone can read. */
 	reader = fork();
 	if (reader == 0)
-		run_child(cmd2, fds[0], STDIN_FILENO, fds[1]);
+		run_child(cmd2, fds[0], STDIN_FILENO, fds[1], -1);
 	if (reader == -1) {
 		close_keep_errno(fds[0]);
 		close_keep_errno(fds[1]);
@@ -164,7 +169,7 @@ int run_pipeline(char *const cmd1[], char *const cmd2[])
 	close_keep_errno(fds[0]);
 	writer = fork();
 	if (writer == 0)
-		run_child(cmd1, fds[1], STDOUT_FILENO, -1);
+		run_child(cmd1, fds[1], STDOUT_FILENO, -1, -1);
 	close_keep_errno(fds[1]);
 	if (writer == -1) {
 		kill_and_reap(reader);
@@ -211,6 +216,34 @@ static int write_sigpipe_blocked(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Forks @p cmd with @p fds[0] as its stdin and returns its pid once it has
+ * been executed, or -1 (errno from pipe2, fork, or the child's execvp; that
+ * child is reaped). @p fds[0] stays open in the caller.
+ */
+static pid_t start_reader(char *const cmd[], const int fds[2])
+{
+	int why_pipe[2], why;
+	pid_t child;
+	ssize_t n;
+
+	if (pipe2(why_pipe, O_CLOEXEC) == -1)
+		return -1;
+	child = fork();
+	if (child == 0)
+		run_child(cmd, fds[0], STDIN_FILENO, fds[1], why_pipe[1]);
+	close_keep_errno(why_pipe[1]);
+	/* Nothing to read (end of file) means execvp closed the child's copy. */
+	n = child == -1 ? 0 : read_full(why_pipe[0], &why, sizeof why);
+	close_keep_errno(why_pipe[0]);
+	if (child == -1 || n == 0)
+		return child;
+	if (n > 0)
+		errno = why;
+	kill_and_reap(child);
+	return -1;
+}
+
 int feed_command(char *const cmd[], const void *data, size_t len)
 {
 	int fds[2];
@@ -221,9 +254,7 @@ int feed_command(char *const cmd[], const void *data, size_t len)
 		return -1;
 	/* The mask changes only after the fork, in the parent: the command
 	 * starts with the caller's mask and dispositions. */
-	child = fork();
-	if (child == 0)
-		run_child(cmd, fds[0], STDIN_FILENO, fds[1]);
+	child = start_reader(cmd, fds);
 	close_keep_errno(fds[0]);
 	if (child == -1) {
 		close_keep_errno(fds[1]);
