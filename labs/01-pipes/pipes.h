@@ -176,7 +176,9 @@ ssize_t filter_through_child(const char *in, size_t len, char *out, size_t out_c
  * @param fd   the write end of a pipe
  * @param line text without a newline
  * @return 0, or -1 with errno EMSGSIZE when strlen(line) + 1 > PIPE_BUF
- *         (nothing is written), or another errno from write(2).
+ *         (nothing is written), EIO when write(2) takes only part of the
+ *         message (it is no longer whole; the rest is not written), or
+ *         another errno from write(2).
  */
 int write_message(int fd, const char *line);
 

@@ -1154,7 +1154,7 @@ static void expect_whole_lines(char *text, size_t len)
 		       'A' + w, MESSAGES, count[w]);
 }
 
-GRADED_TEST(pipes, messages_arrive_whole, .points = 5,
+GRADED_TEST(pipes, messages_arrive_whole, .points = 4,
 	    .desc = "8 processes writing lines into one pipe: every line arrives whole",
 	    .hint = "Handout 3.6: one write(2) of at most PIPE_BUF bytes is atomic; the line and "
 		    "its newline must go out in the same call.", .deadline = 4)
@@ -1199,6 +1199,40 @@ GRADED_TEST(pipes, message_over_pipe_buf_rejected, .points = 2,
 	rc = SUBJECT(write_message(fds[1], line));
 	expect(rc == 0 && bytes_in_pipe(fds[0]) == PIPE_BUF,
 	       "a %d-byte line plus newline is exactly PIPE_BUF: expected it written whole", PIPE_BUF - 1);
+}
+
+/* In the subject: write_message() to a file that may grow by @room bytes only,
+ * so that write(2) takes part of the message (RLIMIT_FSIZE, SIGXFSZ ignored). */
+static int write_message_with_room(int fd, const char *line, rlim_t room)
+{
+	struct rlimit limit = {.rlim_cur = room, .rlim_max = room};
+
+	signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &limit) == -1)
+		return -2;
+	return write_message(fd, line);
+}
+
+GRADED_TEST(pipes, message_short_write_is_error, .points = 1,
+	    .desc = "write_message() fails with EIO when write(2) takes only part of the message",
+	    .hint = "Handout 3.6: a message written in part is no longer whole: do not write the "
+		    "rest, fail with EIO.")
+{
+	static const char line[] = "twenty bytes of text";
+	char file[64];
+	int fd = memfd_create("short-write", MFD_CLOEXEC), rc;
+	ssize_t got;
+
+	expect(fd >= 0, "memfd_create: %s", strerror(errno));
+	rc = SUBJECT(write_message_with_room(fd, line, 10));
+	expect(rc != -2, "the test could not lower RLIMIT_FSIZE: %s", strerror(errno));
+	got = pread(fd, file, sizeof(file), 0);
+	expect(rc == -1 && errno == EIO, "write(2) took %zd of the %zu bytes of a message: expected "
+	       "-1 with EIO (the message is no longer whole), got %d (%s)", got, sizeof(line),
+	       rc, rc == -1 ? strerror(errno) : "no error");
+	expect(got == 10, "expected the 10 bytes write(2) took in the file and nothing more, found "
+	       "%zd", got);
+	close(fd);
 }
 
 static int message_pipe[2];
