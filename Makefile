@@ -7,7 +7,7 @@
 #   make grade      grade every reference solution and print the scoreboard
 #   make skeletons  regenerate labs/NN-*/ sources from solutions/ (unifdef)
 #   make docs       Doxygen HTML of the student headers, zero warnings
-#   make slides     render slides/*.md to HTML with Marp (needs npm packages)
+#   make slides     render the decks to build/slides/ with Marp (slides/README.md)
 #   make student-edition   the kit without solutions, for students:
 #                   build/student-edition/ipc-labs/ and ipc-labs.tar.gz
 #   make gradescope LAB=NN  a Gradescope autograder for lab NN:
@@ -164,8 +164,20 @@ docs:
 		$(foreach l,$(LABS),$(addprefix labs/$(l)/,$(headers_$(l))))"; \
 	  echo "USE_MDFILE_AS_MAINPAGE = $(B)/docs/mainpage.md"; } | doxygen -
 
+# The decks, as presented: $(B)/slides/NN-topic.html beside the images they
+# show. Marp comes from slides/node_modules, which provision.sh installs from
+# slides/package-lock.json; nothing is fetched here.
+MARP := slides/node_modules/.bin/marp
 slides:
-	cd slides && npm ci --no-audit --no-fund && npx marp --html --input-dir . --output ../$(B)/slides
+	@[ -x $(MARP) ] || { echo "make slides: the Marp packages are not installed:" \
+		"run sudo ./vm/provision.sh" >&2; exit 2; }
+	@mkdir -p $(B)/slides && rm -rf $(B)/slides/img && cp -R slides/img $(B)/slides/
+	@for deck in slides/[0-9][0-9]-*.md; do \
+		html=$(B)/slides/$$(basename "$$deck" .md).html; \
+		$(MARP) --html "$$deck" -o "$$html" 2>$(B)/marp.log || \
+			{ cat $(B)/marp.log >&2; exit 1; }; \
+		echo "make slides: $$html"; \
+	done
 
 clean:
 	rm -rf $(B) bin

@@ -5,8 +5,9 @@
 # Usage: sudo ./vm/provision.sh [--guest] [--packages-only] | --update-lock
 #
 #   (no option)      install every package of vm/packages.lock (groups course,
-#                    host and instructor: vagrant, qemu, chromium), build the
-#                    kit, grade every reference solution
+#                    host and instructor: vagrant, qemu, chromium, node), the
+#                    decks' npm packages (npm ci in slides/), build the kit,
+#                    grade every reference solution
 #   --guest          the course group only: inside the VM, the container and
 #                    `make vm-check`'s guest (marks it with /etc/ipclab-guest)
 #   --packages-only  install and report the packages, build nothing (for
@@ -31,7 +32,7 @@ die() {
 }
 
 usage() {
-	sed -n '5,15s/^# \{0,1\}//p' "$0"
+	sed -n '5,16s/^# \{0,1\}//p' "$0"
 }
 
 mode=all
@@ -68,6 +69,25 @@ installed_version() {
 		awk '$1 == "install" && $3 == "installed" { print $4 }'
 }
 
+# stand_in NAME: what already does NAME's job when NAME itself is not installed:
+# "provided by PACKAGE VERSION" (an installed package Provides it: NodeSource's
+# nodejs provides npm and conflicts with Debian's), else "command PATH".
+# Installing NAME then would fail or remove that package, so it counts as there.
+stand_in() {
+	local by command
+	by=$(dpkg-query -W -f='${Status}|${Package} ${Version}|${Provides}\n' 2>/dev/null |
+		awk -F'|' -v name="$1" '$1 == "install ok installed" {
+			n = split($3, provides, /, */)
+			for (i = 1; i <= n; i++)
+				if (provides[i] == name || index(provides[i], name " (") == 1) { print $2; exit }
+		}')
+	if [[ -n $by ]]; then
+		echo "provided by $by"
+	elif command=$(command -v "$1"); then
+		echo "command $command"
+	fi
+}
+
 if [[ $mode == update ]]; then
 	tmp=$(mktemp)
 	while read -r line; do
@@ -93,7 +113,7 @@ mapfile -t packages < <(locked "${groups[@]}")
 missing=()
 for entry in "${packages[@]}"; do
 	read -r name version <<<"$entry"
-	[[ -n $(installed_version "$name") ]] || missing+=("$name=$version")
+	[[ -n $(installed_version "$name") || -n $(stand_in "$name") ]] || missing+=("$name=$version")
 done
 if ((${#missing[@]})); then
 	export DEBIAN_FRONTEND=noninteractive
@@ -123,11 +143,28 @@ for entry in "${packages[@]}"; do
 	else
 		state="DIFFERS from the lock"
 		differ=$((differ + 1))
+		[[ -n $now ]] || now=$(stand_in "$name")
 	fi
 	printf '  %-17s %-27s %s\n' "$name" "${now:-not installed}" "$state"
 done
 ((differ == 0)) || echo "provision.sh: warning: $differ package(s) differ from $LOCK;" \
 	"the kit was checked with the locked versions (make check will tell)"
+
+# The decks' npm packages (group instructor): exactly those of the lock, from
+# npm's registry, into slides/node_modules; again only when the lock is newer
+# than what npm ci last installed (npm writes node_modules/.package-lock.json).
+if [[ $mode == all && -e slides/package-lock.json ]]; then
+	command -v npm >/dev/null || die "npm not found after installing nodejs and npm"
+	if [[ slides/node_modules/.package-lock.json -nt slides/package-lock.json ]]; then
+		echo "provision.sh: slides/node_modules matches slides/package-lock.json" \
+			"(node $(node --version), npm $(npm --version))"
+	else
+		echo "provision.sh: npm ci in slides/ (the Marp packages of slides/package-lock.json," \
+			"node $(node --version), npm $(npm --version))"
+		(cd slides && npm ci --ignore-scripts --no-audit --no-fund --loglevel=warn) ||
+			die "npm ci in slides/ failed (above); make slides and make check's decks_fit need it"
+	fi
+fi
 
 # Packages only: an image or a Gradescope setup, not (yet) a machine to mark.
 [[ $build == yes ]] || exit 0

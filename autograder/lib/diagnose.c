@@ -281,6 +281,31 @@ void ag_describe_fd(pid_t pid, int fd, char *buf, size_t cap)
 		snprintf(buf, cap, "%s", target);
 }
 
+/* The subject judge JUDGE runs now (graded code, in a process of its own), or 0. */
+static pid_t subject_of(pid_t judge)
+{
+	for (int i = 0; i < AG_MAX_JUDGES; i++)
+		if (ag_shared->judges[i].judge == judge)
+			return ag_shared->judges[i].subject;
+	return 0;
+}
+
+/* What a process is to the student: the test, a helper of the test (another
+ * judge, by the name the test gave it), the student's code (a judge's
+ * subject), or the program it runs. */
+static const char *role(const struct proc *p)
+{
+	if (p->inner == ag_shared->test_pid)
+		return "the test";
+	for (int i = 0; i < AG_MAX_JUDGES; i++) {
+		if (ag_shared->judges[i].judge == p->inner)
+			return strcmp(p->comm, "runner") ? p->comm : "the test's helper";
+		if (ag_shared->judges[i].judge && ag_shared->judges[i].subject == p->inner)
+			return "your code";
+	}
+	return p->comm;
+}
+
 /* Lists the processes that hold `target` open for `want` (O_WRONLY or O_RDONLY). */
 static void add_holders(struct text *t, const struct proc *procs, int n, const char *target,
 			int want)
@@ -304,7 +329,7 @@ static void add_holders(struct text *t, const struct proc *procs, int n, const c
 			mode = fd_access(procs[i].pid, fd);
 			if (strcmp(link, target) == 0 && (mode == want || mode == O_RDWR))
 				add(t, "%s pid %d (%s) fd %d", found++ ? "," : "", (int)procs[i].inner,
-				    procs[i].inner == ag_shared->test_pid ? "the test" : procs[i].comm,
+				    role(&procs[i]),
 				    fd);
 		}
 		closedir(fds);
@@ -501,10 +526,14 @@ static void describe_call(struct text *t, const struct proc *p, const struct pro
 
 static void describe(struct text *t, const struct proc *p, const struct proc *procs, int n)
 {
-	if (p->inner == ag_shared->test_pid)
-		add(t, "  pid %d (the test, calling your code): ", (int)p->inner);
-	else
-		add(t, "  pid %d (%s): ", (int)p->inner, p->comm);
+	pid_t subject = subject_of(p->inner);
+
+	add(t, "  pid %d (%s): ", (int)p->inner, role(p));
+	if (subject > 0 && p->call && p->arg0 >= AG_CHANNEL_FD_MIN) {
+		/* A judge reads its channel until its subject returns. */
+		add(t, "waiting for your code (pid %d) to return\n", (int)subject);
+		return;
+	}
 	if (p->state == 'Z') {
 		add(t, "exited, never reaped by its parent (zombie)");
 	} else if (p->nr == -2) {

@@ -33,9 +33,15 @@ trap 'rm -rf "$WORK"' EXIT
 . autograder/selfcheck/new_lab_checks.sh
 # shellcheck source=autograder/selfcheck/cross_checks.sh
 . autograder/selfcheck/cross_checks.sh
+# handouts_run, handout_check_can_fail: every shell block of every handout.
+# shellcheck source=autograder/selfcheck/handout_checks.sh
+. autograder/selfcheck/handout_checks.sh
 # alternatives_full_marks, alternatives_memcheck: other correct solutions.
 # shellcheck source=autograder/selfcheck/alternatives_checks.sh
 . autograder/selfcheck/alternatives_checks.sh
+# decks_fit, decks_code_compiles: the lecture decks render, fit and compile.
+# shellcheck source=autograder/selfcheck/deck_checks.sh
+. autograder/selfcheck/deck_checks.sh
 
 # manifest LAB KEY: the value of KEY in LAB's manifest (labs/LAB/lab.mk).
 manifest() { sed -n "s/ *#.*//; s/^$2 *:= *//p" "labs/$1/lab.mk"; }
@@ -1030,9 +1036,10 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_bu
 	reference_full_marks skeleton_scores_zero mutants_caught mutation_score hostile_contained forgers_score_nothing
 	sandbox_behaviour criterion_runner fallback_mode fallback_hostile fallback_cleanup non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
-	docs_no_warnings class_report_renders class_report_check_can_fail vagrant_validate
+	docs_no_warnings class_report_renders class_report_check_can_fail decks_fit decks_code_compiles
+	vagrant_validate
 	docker_build student_edition gradescope_bundle batch_grading batch_resumes
 	limits_gradescope hidden_tests new_lab_is_one_folder lab_builds_ignored alternatives_full_marks
-	alternatives_memcheck)
+	alternatives_memcheck handouts_run handout_check_can_fail)
 ONLY="$*"
 run_checks "${ALL[@]}"

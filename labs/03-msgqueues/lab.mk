@@ -11,4 +11,4 @@ number  := 03
 title   := Lab 03: message queues
 sources := msgqueues.c
 headers := msgqueues.h
-demos   := server client
+demos   := server client eintr

@@ -11,8 +11,10 @@
  * contract says otherwise; none of them prints or exits. Every descriptor a
  * function opens is closed before it returns, on every path, and only
  * msgq_create() creates a queue. A blocking call that a signal interrupts
- * (EINTR) is retried. In every call, a message's size is the size of its text
- * only: the `long mtype` in front of it does not count.
+ * (EINTR) is retried: the kernel never restarts msgsnd(2) or msgrcv(2) after
+ * a signal handler, with or without SA_RESTART. In every call, a message's
+ * size is the size of its text only: the `long mtype` in front of it does not
+ * count.
  * The handout (README.md) explains each task; the tests (`ipclab test 03`)
  * check exactly what is written here.
  */
@@ -262,16 +264,21 @@ int msgq_request(int qid, const char *request, char reply[MSGQ_TEXT_MAX]);
  * gets no reply: nobody would ever receive it, and it would sit in the
  * queue until the queue is removed. A request longer than a struct
  * msgq_request never stays in the queue, where it would come first again on
- * every call and stop the service: it is cut to a struct msgq_request
- * (MSG_NOERROR) and served, or dropped with EBADMSG.
+ * every call and stop the service: either it is cut to its first
+ * MSGQ_TEXT_MAX - 1 bytes of text (MSG_NOERROR) and served, or it is dropped
+ * with EBADMSG and gets no reply. A request whose client is 0 or negative
+ * names no process to reply to: it is dropped with EBADMSG. (kill(0, 0)
+ * succeeds, since it asks about the caller's own process group, and
+ * msgsnd(2) refuses a reply of type 0 or less with EINVAL, which
+ * msgq_serve() would take for the removal of the queue.)
  *
  * @param qid     the queue's id
  * @param handler computes the reply
  * @return 0 when the request was served (replied to, or its client was
  *         gone), -1 on error: EAGAIN when the queue was too full for the
  *         reply (it is dropped), EBADMSG for a request that is not a
- *         struct msgq_request (dropped), EIDRM or EINVAL once the queue is
- *         removed.
+ *         struct msgq_request or names no client (dropped), EIDRM or
+ *         EINVAL once the queue is removed.
  */
 int msgq_serve_one(int qid, msgq_handler *handler);
 

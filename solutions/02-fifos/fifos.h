@@ -23,13 +23,21 @@
  *    of the reply.
  *
  * Every function returns -1 and leaves errno set on failure, unless its
- * contract says otherwise; none of them prints or exits. A blocking call that
- * a signal interrupts (EINTR) is retried: an open(2) waiting for the other
- * side, a read(2) or poll(2) waiting for data, a write(2) waiting for room.
- * Every descriptor a function opens is closed before it returns, on every
- * path, except the two a server keeps between server_open() and
- * server_close(). The handout (README.md) explains each task; the tests
- * (`ipclab test 02`) check exactly what is written here.
+ * contract says otherwise; none of them prints or exits. Every descriptor a
+ * function opens is closed before it returns, on every path, except the two
+ * a server keeps between server_open() and server_close().
+ *
+ * Signals. A signal whose handler was installed without SA_RESTART makes a
+ * blocked open(2) of a FIFO, read(2) or write(2) fail with EINTR; with
+ * SA_RESTART (glibc's signal() sets it) the kernel restarts those three
+ * itself. poll(2), select(2) and epoll_wait(2) fail with EINTR either way. No
+ * function here gives up on EINTR: a call that was waiting (an open(2) for
+ * the other side, a read(2) or poll(2) for data, a write(2) for room) and
+ * fails with EINTR is made again, and the function goes on waiting. Each
+ * contract below says where its function waits.
+ *
+ * The handout (README.md) explains each task; the tests (`ipclab test 02`)
+ * check exactly what is written here.
  */
 #ifndef FIFOS_H
 #define FIFOS_H
@@ -78,9 +86,11 @@ struct fifo_server {
 /**
  * @brief Writes the reply to one request.
  *
- * Called by server_serve_one() with the client's reply FIFO open for
- * writing in blocking mode. A handler that finds the client gone gets EPIPE
- * from write(2) (the server ignores SIGPIPE) and returns -1 with it.
+ * Called by server_serve_one(), once per request, with the client's reply
+ * FIFO open for writing in blocking mode. A handler that finds the client
+ * gone gets EPIPE from write(2) (the server ignores SIGPIPE) and returns -1
+ * with it. A handler whose write(2) fails with EINTR decides itself whether
+ * to write again: server_serve_one() does not call it a second time.
  *
  * @param request  the request, its text NUL-terminated
  * @param reply_fd the write end of the client's reply FIFO; the server
@@ -96,7 +106,7 @@ typedef int (*fifo_handler)(const struct fifo_request *request, int reply_fd, vo
  * mkfifo(3) fails with EEXIST when the path exists. An existing FIFO is
  * fine, and is left exactly as it is (a process may have it open); anything
  * else at @p path (a regular file, a directory) is an error, and is left
- * untouched.
+ * untouched. Never waits.
  *
  * @param path where the FIFO goes
  * @param mode its permission bits (the umask applies, as for mkfifo)
@@ -114,6 +124,8 @@ int fifo_make(const char *path, mode_t mode);
  * the FIFO open for reading it fails with ENXIO, as open(O_WRONLY |
  * O_NONBLOCK) does. Either way the descriptor returned is in blocking mode
  * (O_NONBLOCK is not left set), so a write to a full FIFO waits for room.
+ * A signal does not end the wait for a reader: an open(2) that fails with
+ * EINTR is made again.
  *
  * @param path the FIFO
  * @param wait whether to wait for a reader
@@ -132,7 +144,10 @@ int fifo_open_writer(const char *path, bool wait);
  * replaced (it holds no data: a FIFO's data never touches the disk); a file
  * there that is not a FIFO is an error and is left untouched. From this call
  * on SIGPIPE is ignored in the calling process: a client that leaves early
- * must not kill the server.
+ * must not kill the server. It stays ignored after server_close(), which
+ * changes no signal disposition: a program that wants SIGPIPE's default
+ * action back (before an exec(), which keeps an ignored signal ignored)
+ * sets it itself.
  *
  * @param server filled in on success; give it to server_serve_one() and
  *               server_close()
@@ -148,8 +163,11 @@ int server_open(struct fifo_server *server, const char *dir);
  * @brief Serves one request: reads it, opens the client's reply FIFO,
  *        lets @p handler write the reply, and closes the reply FIFO.
  *
- * Waits until a request arrives. The reply FIFO is opened without waiting
- * (the protocol's step 3), then put in blocking mode for the handler. A
+ * Waits until a request arrives; a signal does not end that wait (a read(2)
+ * or poll(2) that fails with EINTR is made again), so a program that must
+ * stop on a signal stops in its handler (server.c does). The reply FIFO is
+ * opened without waiting (the protocol's step 3), then put in blocking mode
+ * for the handler, which is called once. A
  * client that has gone, before its reply FIFO was opened (ENXIO, or its
  * FIFO removed: ENOENT) or while the handler wrote (EPIPE), costs this one
  * request only: the server is not killed, does not wait for it, and goes on
@@ -162,8 +180,8 @@ int server_open(struct fifo_server *server, const char *dir);
  * @return 1 when the handler wrote the reply; 0 when the client had gone
  *         (or its request was malformed: a pid <= 0 or a text without NUL);
  *         -1 on another error (the handler's errno when it failed with
- *         another errno than EPIPE; EIO when the request FIFO gave end of
- *         file or a partial request).
+ *         another errno than EPIPE, EINTR included; EIO when the request
+ *         FIFO gave end of file or a partial request).
  */
 int server_serve_one(struct fifo_server *server, fifo_handler handler, void *arg);
 
@@ -172,7 +190,8 @@ int server_serve_one(struct fifo_server *server, fifo_handler handler, void *arg
  *        FIFO.
  *
  * Once the FIFO is removed, a client can no longer find the server: its
- * fifo_open_writer() fails with ENOENT instead of waiting forever.
+ * fifo_open_writer() fails with ENOENT instead of waiting forever. Never
+ * waits. SIGPIPE stays ignored (see server_open()).
  *
  * @param server a server started by server_open()
  * @return 0, or -1 if a close or the unlink failed (the rest is still done).
@@ -187,8 +206,12 @@ int server_close(struct fifo_server *server);
  * waiting, opens the request FIFO without waiting (ENXIO: no server is
  * running), writes the request in one write(2) (waiting for room if the
  * request FIFO is full), then waits for the reply and reads it until end of
- * file. The reply FIFO is removed before returning, on every path. Nothing
- * is ever written at or past reply[cap] (with @p cap 0, nothing at all).
+ * file. A signal ends none of these waits: the write(2), the poll(2) and the
+ * read(2) that fail with EINTR are made again (a write(2) of at most
+ * PIPE_BUF bytes that fails with EINTR has written nothing, so the request
+ * still goes out in one piece). The reply FIFO is removed before returning,
+ * on every path. Nothing is ever written at or past reply[cap] (with @p cap
+ * 0, nothing at all).
  *
  * @param dir   the server's directory
  * @param text  the request, at most FIFO_TEXT_MAX - 1 bytes before its NUL

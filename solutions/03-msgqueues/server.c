@@ -8,8 +8,9 @@
  * The server creates the queue of ftok(KEYFILE, 'Q') with msgq_create(),
  * answers every request with its text in upper case, and logs one line per
  * request on stderr. SIGINT or SIGTERM removes the queue (IPC_RMID): the
- * serve loop then ends with EIDRM, every waiting client wakes up with EIDRM
- * too, and the queue never outlives the server. Exit status: 0 after a clean
+ * interrupted msgrcv fails with EINTR, its retry with EINVAL (the queue is
+ * gone) and the serve loop ends; every waiting client wakes up with EIDRM,
+ * and the queue never outlives the server. Exit status: 0 after a clean
  * shutdown, 1 on error (a queue already exists for the key, for instance),
  * 2 on bad usage.
  *
@@ -31,9 +32,9 @@ static const char usage[] = "usage: server KEYFILE\n";
 static volatile sig_atomic_t queue_id = -1;
 
 /*
- * Removes the queue. msgctl(2) is a plain system call, safe in a handler; the
- * main loop, blocked in msgrcv(2) or about to call it, then sees EIDRM or
- * EINVAL and returns.
+ * Removes the queue. msgctl(2) is a plain system call, safe in a handler. The
+ * main loop's msgrcv(2), interrupted, fails with EINTR and is called again:
+ * on the removed queue it fails with EINVAL, and msgq_serve() returns 0.
  */
 static void remove_queue(int sig)
 {

@@ -737,8 +737,8 @@ static int open_writer_then_close(const char *path)
 GRADED_TEST(fifos, open_writer_survives_signals, .points = 4,
 	    .desc = "fifo_open_writer(path, true) goes on waiting for a reader when signals "
 		    "interrupt its open()",
-	    .hint = "Handout 3 and 2.2: a signal makes a waiting open(2) fail with EINTR; a "
-		    "blocking call that a signal interrupts is retried.")
+	    .hint = "Handout 3 and 2.2: a signal caught by a handler without SA_RESTART makes a "
+		    "waiting open(2) fail with EINTR; a call that was waiting is made again.")
 {
 	struct ag_snapshot before;
 	int fd, saved_errno, signals;
@@ -751,8 +751,8 @@ GRADED_TEST(fifos, open_writer_survives_signals, .points = 4,
 	fd = SUBJECT(open_writer_then_close("wait.fifo"));
 	saved_errno = errno;
 	signals = ag_interrupt_stop();
-	expect(fd >= 0, "%d signals interrupted fifo_open_writer(path, true) while it waited for "
-	       "a reader; expected it to go on waiting and return a descriptor once the reader "
+	expect(fd >= 0, "%d signal(s) interrupted fifo_open_writer(path, true) while it waited "
+	       "for a reader; expected it to go on waiting and return a descriptor once the reader "
 	       "came, got %d (%s)", signals, fd, strerror(saved_errno));
 	expect(ag_interrupt_acted(), "fifo_open_writer(path, true) returned %d before any reader "
 	       "had opened the FIFO: it must wait for one", fd);
@@ -851,7 +851,7 @@ static int restart_and_serve(void)
 	return 0;
 }
 
-GRADED_TEST(fifos, server_restarts_after_crash, .points = 5,
+GRADED_TEST(fifos, server_restarts_after_crash, .points = 4,
 	    .desc = "server_open() starts over the FIFO a killed server left, and refuses "
 		    "to remove a file that is not a FIFO",
 	    .hint = "Handout 3.2: a FIFO holds no data once nobody has it open, so a stale one "
@@ -964,7 +964,7 @@ static int serve_many_clients(void)
 	return 0;
 }
 
-GRADED_TEST(fifos, server_routes_concurrent_replies, .points = 6,
+GRADED_TEST(fifos, server_routes_concurrent_replies, .points = 5,
 	    .desc = "8 clients, 25 requests each, at the same time: every reply reaches the "
 		    "client that asked",
 	    .hint = "Handout 3.2: the reply goes to reply.PID, PID taken from the request; "
@@ -1067,7 +1067,7 @@ static int server_status(int report_fd)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-GRADED_TEST(fifos, server_survives_sigpipe, .points = 5,
+GRADED_TEST(fifos, server_survives_sigpipe, .points = 4,
 	    .desc = "a client that vanishes while its reply is written does not kill the server "
 		    "(SIGPIPE), which goes on serving",
 	    .hint = "Handout 2.4 and 3.2: writing to a FIFO nobody reads raises SIGPIPE, which "
@@ -1192,8 +1192,9 @@ static int serve_through_signals(int *err)
 GRADED_TEST(fifos, server_survives_signals, .points = 5,
 	    .desc = "server_serve_one() goes on waiting for a request when signals interrupt "
 		    "its read(), and serves it",
-	    .hint = "Handout 3 and 3.2: a signal makes a waiting read(2) fail with EINTR; a "
-		    "blocking call that a signal interrupts is retried.")
+	    .hint = "Handout 3 and 3.2: a handler without SA_RESTART makes a waiting read(2) "
+		    "fail with EINTR (poll, select, epoll_wait: with or without it); a call "
+		    "that was waiting is made again.")
 {
 	int served, saved_errno = 0, signals;
 
@@ -1202,12 +1203,12 @@ GRADED_TEST(fifos, server_survives_signals, .points = 5,
 	ag_interrupt_start(2, send_one_request, NULL);
 	served = SUBJECT(serve_through_signals(&saved_errno), OUT(saved_errno));
 	signals = ag_interrupt_stop();
-	expect(served == 1, "%d signals interrupted server_serve_one() while it waited for a "
+	expect(served == 1, "%d signal(s) interrupted server_serve_one() while it waited for a "
 	       "request; expected it to go on waiting and return 1 once a client came, got %d "
 	       "(%s)", signals, served, served == -1 ? strerror(saved_errno) : "-");
 	/* The helper's client checked its reply: the judge's own evidence. */
 	expect(ag_interrupt_acted(), "server_serve_one() returned %d before the test's client "
-	       "had sent a request: it must wait for one (%d signals came first)", served,
+	       "had sent a request: it must wait for one (%d signal(s) came first)", served,
 	       signals);
 }
 
@@ -1224,7 +1225,7 @@ static int serve_one_and_close(void)
 	return code;
 }
 
-GRADED_TEST(fifos, server_reply_waits_for_room, .points = 5,
+GRADED_TEST(fifos, server_reply_waits_for_room, .points = 4,
 	    .desc = "the reply to a client whose reply FIFO is full waits for room, and "
 		    "reaches the client whole",
 	    .hint = "Handout 3.2: the reply FIFO is opened with O_NONBLOCK, then put back in "
@@ -1285,6 +1286,129 @@ GRADED_TEST(fifos, server_reply_waits_for_room, .points = 5,
 	       "expected the client to read %zu bytes of filler and then \"%s\", it read %zu "
 	       "bytes", sizeof(filler), want, len);
 	unlink(path);
+}
+
+/* For server_close_keeps_sigpipe_ignored, in the subject: SIGPIPE's action at the end. */
+static int open_close_and_look(void (**sigpipe)(int))
+{
+	struct fifo_server server;
+	struct sigaction now;
+
+	ag_setup(signal(SIGPIPE, SIG_DFL) != SIG_ERR, "signal");	/* as a new program has it */
+	start_server(&server);
+	expect(server_close(&server) == 0, "server_close() failed: %s", strerror(errno));
+	ag_setup(sigaction(SIGPIPE, NULL, &now) == 0, "sigaction");
+	*sigpipe = now.sa_handler;
+	return 0;
+}
+
+GRADED_TEST(fifos, server_close_keeps_sigpipe_ignored, .points = 2,
+	    .desc = "SIGPIPE, ignored from server_open() on, is still ignored after server_close()",
+	    .hint = "Handout 3.2: server_close() changes no signal disposition; SIGPIPE stays "
+		    "ignored, as server_open() left it.")
+{
+	void (*sigpipe)(int) = SIG_ERR;
+	const struct ag_snapshot *after;
+	bool ignored;
+
+	name_process("server");
+	name_request_fifo();
+	SUBJECT(open_close_and_look(&sigpipe), OUT(sigpipe));
+	after = ag_last_subject();
+	ignored = !ag_signal_sets_known() || AG_SIG_IN(after->sig_ignored, SIGPIPE);
+	expect(sigpipe == SIG_IGN && ignored, "SIGPIPE was SIG_DFL before server_open(); after "
+	       "server_open() and server_close() it is %s, expected SIG_IGN: server_close() "
+	       "leaves it ignored", sigpipe == SIG_DFL ? "SIG_DFL again" : sigpipe == SIG_IGN ?
+	       "not ignored in the kernel's view" : "caught by a handler");
+}
+
+/* For server_returns_handler_error, in the subject: how many times the handler ran. */
+static int handler_calls;
+
+/*
+ * For server_returns_handler_error: a handler whose second write(2) a signal
+ * interrupted. The first call writes part of the reply and fails with EINTR;
+ * a second call, which must not come, would write the rest.
+ */
+static int interrupted_handler(const struct fifo_request *request, int reply_fd, void *arg)
+{
+	(void)request;
+	(void)arg;
+	if (handler_calls++ > 0)
+		return write(reply_fd, " again", 6) == 6 ? 0 : -1;
+	if (write(reply_fd, "part", 4) != 4)
+		return -1;
+	errno = EINTR;
+	return -1;
+}
+
+/* For server_returns_handler_error, in the subject: what server_serve_one() returned. */
+static int serve_interrupted(int *err)
+{
+	struct fifo_server server;
+	int served;
+
+	start_server(&server);
+	served = server_serve_one(&server, interrupted_handler, NULL);
+	*err = errno;
+	server_close(&server);
+	return served;
+}
+
+GRADED_TEST(fifos, server_returns_handler_error, .points = 2,
+	    .desc = "a handler that fails with EINTR is called once: server_serve_one() returns "
+		    "-1 with EINTR and closes the reply FIFO",
+	    .hint = "Handout 3 and 3.2: only a call that waits (for a request) is made again "
+		    "after EINTR; the handler's failure is passed on, once.")
+{
+	struct fifo_request request = {.client_pid = getpid(), .text = "fail half way"};
+	struct pollfd pfd = {.events = POLLIN};
+	char path[64], got[64] = "";
+	int request_fd, code;
+	size_t len = 0;
+	pid_t server_pid;
+	ssize_t n;
+
+	/* The test is the client (protocol steps 1, 2 and 4). */
+	reply_fifo_path(path, sizeof(path), getpid());
+	ag_setup(mkfifo(path, 0600) == 0, "mkfifo");
+	pfd.fd = open(path, O_RDONLY | O_NONBLOCK);
+	ag_setup(pfd.fd != -1, "open reply FIFO");
+	name_request_fifo();
+	server_pid = ag_fork();
+	ag_setup(server_pid != -1, "fork");
+	if (server_pid == 0) {
+		int served, err = 0;
+
+		name_process("server");
+		close(pfd.fd);
+		served = SUBJECT(serve_interrupted(&err), OUT(err));
+		_exit(served == -1 ? (err == EINTR ? 0 : 1) : served == 0 ? 2 : 3);
+	}
+	expect(ag_wait_blocked(server_pid), "the server process ended (code %d) before "
+	       "waiting for a request", ag_wait_exit(server_pid));
+	request_fd = open(FIFO_REQUEST_NAME, O_WRONLY);
+	ag_setup(request_fd != -1 && write(request_fd, &request, sizeof(request)) ==
+		 sizeof(request) && close(request_fd) == 0, "request");
+	ag_name_fifo(path, "its reply FIFO", "the test's client");
+	while (poll(&pfd, 1, -1) == -1)
+		ag_setup(errno == EINTR, "poll");
+	set_blocking(pfd.fd);
+	while (len < sizeof(got) - 1 && (n = read(pfd.fd, got + len, sizeof(got) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(pfd.fd);
+	unlink(path);
+	code = ag_wait_exit(server_pid);
+	expect(strcmp(got, "part") == 0, "the handler wrote \"part\" and failed with EINTR; the "
+	       "client read \"%s\" before end of file, expected \"part\"%s", got,
+	       strstr(got, "again") ? ": the handler was called a second time" : "");
+	expect(code != 1, "the handler failed with EINTR: expected server_serve_one() to return "
+	       "-1 with EINTR, it returned -1 with another errno");
+	expect(code != 2, "the handler failed with EINTR: expected server_serve_one() to return "
+	       "-1 with EINTR, it returned 0, as if the client had gone");
+	expect(code != 3, "the handler failed with EINTR: expected server_serve_one() to return "
+	       "-1 with EINTR, it returned 1, as if the reply had been written");
+	expect(code == 0, "the server process ended with code %d", code);
 }
 
 /* ---- 3.3 the client ---- */
@@ -1709,7 +1833,7 @@ static void expect_reply_after_signals(struct late_server *late, const char *whe
 	saved_errno = errno;
 	signals = ag_interrupt_stop();
 	expected_reply(want, sizeof(want), self, signalled_text);
-	expect(len == (ssize_t)strlen(want) && strcmp(got, want) == 0, "%d signals interrupted "
+	expect(len == (ssize_t)strlen(want) && strcmp(got, want) == 0, "%d signal(s) interrupted "
 	       "client_request() while %s; expected it to go on and return the %zu bytes of the "
 	       "reply, got %zd (%s)", signals, where, strlen(want), len,
 	       len == -1 ? strerror(saved_errno) : "a wrong reply");
@@ -1720,9 +1844,9 @@ static void expect_reply_after_signals(struct late_server *late, const char *whe
 GRADED_TEST(fifos, client_write_survives_signals, .points = 3,
 	    .desc = "client_request() goes on waiting for room in a full request FIFO when "
 		    "signals interrupt its write()",
-	    .hint = "Handout 3 and 3.3: a write(2) that waits for room fails with EINTR when a "
-		    "signal comes, having written nothing; a blocking call that a signal "
-		    "interrupts is retried.")
+	    .hint = "Handout 3 and 3.3: a write(2) that waits for room fails with EINTR, having "
+		    "written nothing, when a handler without SA_RESTART runs; a call that was "
+		    "waiting is made again.")
 {
 	static char filler[PIPE_BUF];
 	struct test_server s = start_test_server();
@@ -1738,8 +1862,9 @@ GRADED_TEST(fifos, client_write_survives_signals, .points = 3,
 GRADED_TEST(fifos, client_reply_survives_signals, .points = 4,
 	    .desc = "client_request() goes on waiting for its reply, and reading it, when "
 		    "signals interrupt its poll() or read()",
-	    .hint = "Handout 3 and 3.3: poll(2) and read(2) fail with EINTR when a signal "
-		    "comes; a blocking call that a signal interrupts is retried.")
+	    .hint = "Handout 3 and 3.3: poll(2) fails with EINTR when a handler runs, "
+		    "SA_RESTART or not; read(2) when it has no SA_RESTART. A call that was "
+		    "waiting is made again.")
 {
 	struct test_server s = start_test_server();
 	struct late_server late = {.server = &s, .reply_fd = -1};

@@ -462,7 +462,7 @@ static void make_room(void *qid)
 GRADED_TEST(msgqueues, send_retries_after_signal, .points = 4,
 	    .desc = "msgq_send() on a full queue goes on waiting when signals interrupt its "
 		    "msgsnd, and sends once there is room",
-	    .hint = "Handout 3 and 2.3: msgsnd is never restarted after a signal handler, "
+	    .hint = "Handout 2.8 and trap 9: msgsnd is never restarted after a signal handler, "
 		    "whatever SA_RESTART says; it fails with EINTR, and the call is retried.")
 {
 	struct raw_message msg;
@@ -499,7 +499,7 @@ static void send_awaited(void *arg)
 GRADED_TEST(msgqueues, receive_retries_after_signal, .points = 5,
 	    .desc = "msgq_receive(), _truncated(), _urgent() and _except() go on waiting when "
 		    "signals interrupt their msgrcv",
-	    .hint = "Handout 3 and 2.3: msgrcv is never restarted after a signal handler, "
+	    .hint = "Handout 2.8 and trap 9: msgrcv is never restarted after a signal handler, "
 		    "whatever SA_RESTART says; it fails with EINTR, and the call is retried.")
 {
 	static const struct {
@@ -720,8 +720,9 @@ static void make_room_and_answer(void *qid)
 GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 	    .desc = "msgq_request() goes on when signals interrupt its msgsnd on a full queue "
 		    "and its msgrcv of the reply",
-	    .hint = "Handout 3 and 3.3: msgsnd and msgrcv are never restarted after a signal "
-		    "handler; they fail with EINTR, and each call is retried.")
+	    .hint = "Handout 2.8 and 3.3: msgsnd and msgrcv are never restarted after a signal "
+		    "handler, whatever SA_RESTART says; they fail with EINTR, and each call is "
+		    "retried.")
 {
 	char reply[MSGQ_TEXT_MAX] = "";
 	int qid = new_queue(NULL), rc, saved_errno, signals;
@@ -794,18 +795,30 @@ GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
 	drop_queue(qid);
 }
 
+/* Reply "<length of the request> bytes, last <its last character>", for the cut request. */
+static void length_reply(pid_t client, const char *request, char reply[MSGQ_TEXT_MAX])
+{
+	size_t length = strlen(request);
+
+	(void)client;
+	snprintf(reply, MSGQ_TEXT_MAX, "%zu bytes, last %c", length,
+		 length ? request[length - 1] : '-');
+}
+
 GRADED_TEST(msgqueues, oversized_request_does_not_stop_service, .points = 2,
 	    .desc = "msgq_serve_one() takes a request longer than a struct msgq_request off "
-		    "the queue (cut and served, or dropped with EBADMSG); the next call serves "
-		    "the next request",
+		    "the queue (cut to its first 511 bytes of text and served, or dropped with "
+		    "EBADMSG and no reply); the next call serves the next request",
 	    .hint = "Handout 3.4 and 2.5: msgrcv refuses a message longer than its buffer "
-		    "with E2BIG and leaves it first in the queue, for every later call too.")
+		    "with E2BIG and leaves it first in the queue, for every later call too; "
+		    "its size counts the pid and the text, not the mtype.")
 {
 	static char oversized[sizeof(pid_t) + MSGQ_TEXT_MAX + 100];
 	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE, .client = getpid(),
 				   .text = "next"};
 	struct raw_message msg;
 	char expected[MSGQ_TEXT_MAX];
+	const char *cut_text = oversized + sizeof(pid_t);
 	int qid = new_queue(NULL), release, rc;
 	pid_t client = start_idle_process(&release);
 	ssize_t n;
@@ -815,23 +828,81 @@ GRADED_TEST(msgqueues, oversized_request_does_not_stop_service, .points = 2,
 	fill_pattern(oversized + sizeof(client), sizeof(oversized) - sizeof(client), 'a');
 	raw_send(qid, MSGQ_REQUEST_TYPE, oversized, sizeof(oversized));
 	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 5, 0) == 0, "msgsnd");
-	rc = SUBJECT(msgq_serve_one(qid, tag_reply));
+	rc = SUBJECT(msgq_serve_one(qid, length_reply));
 	expect(rc == 0 || (rc == -1 && errno == EBADMSG), "a %zu-byte request (a struct "
 	       "msgq_request holds %zu): expected msgq_serve_one to cut and serve it (0) or "
 	       "to drop it (-1 with EBADMSG), got %d (%s)", sizeof(oversized),
 	       sizeof(pid_t) + MSGQ_TEXT_MAX, rc, rc == -1 ? strerror(errno) : "-");
-	rc = SUBJECT(msgq_serve_one(qid, tag_reply));
+	n = raw_receive(qid, client, IPC_NOWAIT, &msg);
+	if (rc == 0) {
+		snprintf(expected, sizeof(expected), "%d bytes, last %c", MSGQ_TEXT_MAX - 1,
+			 cut_text[MSGQ_TEXT_MAX - 2]);
+		expect(n == (ssize_t)strlen(expected) + 1 && strcmp(msg.mtext, expected) == 0,
+		       "the oversized request was served (0): expected the handler to get its "
+		       "first %d bytes of text and the reply \"%s\", got %zd bytes \"%.*s\"",
+		       MSGQ_TEXT_MAX - 1, expected, n, n > 0 ? (int)n : 0, msg.mtext);
+	} else {
+		expect(n == -1, "the oversized request was dropped (EBADMSG), yet a reply of "
+		       "%zd bytes was sent to its client %d", n, (int)client);
+	}
+	rc = SUBJECT(msgq_serve_one(qid, length_reply));
 	expect(rc == 0, "after the oversized request, a good one {client %d, \"next\"}: "
 	       "expected msgq_serve_one to serve it and return 0, got %d (%s)", (int)getpid(),
 	       rc, strerror(errno));
 	n = raw_receive(qid, getpid(), IPC_NOWAIT, &msg);
-	tag_reply(getpid(), "next", expected);
+	length_reply(getpid(), "next", expected);
 	expect(n == (ssize_t)strlen(expected) + 1 && strcmp(msg.mtext, expected) == 0,
 	       "after the oversized request: expected the reply \"%s\" to the next one, got "
 	       "%zd bytes", expected, n);
 	close(release);
 	ag_setup(ag_wait_exit(client) == 0, "idle process");
 	drop_queue(qid);
+}
+
+GRADED_TEST(msgqueues, serve_drops_request_without_client, .points = 2,
+	    .desc = "msgq_serve_one() drops a request whose client is 0 or negative with "
+		    "EBADMSG; msgq_serve() goes on serving after it",
+	    .hint = "Handout 3.4 and trap 10: kill(0, 0) succeeds (it asks about your own "
+		    "process group) and msgsnd refuses a reply of type 0 with EINVAL, which "
+		    "looks like the removal of the queue. Check the pid before anything else.")
+{
+	static const pid_t no_clients[] = {0, -1};
+	struct msgq_request req = {.mtype = MSGQ_REQUEST_TYPE, .text = "who?"};
+	struct raw_message msg;
+	int qid = new_queue(NULL), rc, status;
+	pid_t server;
+	ssize_t n;
+
+	for (size_t i = 0; i < sizeof(no_clients) / sizeof(no_clients[0]); i++) {
+		req.client = no_clients[i];
+		ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 5, 0) == 0, "msgsnd");
+		rc = SUBJECT(msgq_serve_one(qid, tag_reply));
+		expect(rc == -1 && errno == EBADMSG, "a request {client %d, \"who?\"}: expected "
+		       "msgq_serve_one to drop it with EBADMSG, got %d (%s)", (int)req.client, rc,
+		       rc == -1 ? strerror(errno) : "served");
+		expect(queue_state(qid).msg_qnum == 0, "after the request {client %d}: expected "
+		       "an empty queue (the request taken, no reply), found %lu message(s)",
+		       (int)req.client, (unsigned long)queue_state(qid).msg_qnum);
+	}
+	server = ag_fork();
+	ag_setup(server != -1, "fork");
+	if (server == 0)
+		_exit(SUBJECT(msgq_serve(qid, tag_reply)) == 0 ? 0 : 1);
+	req.client = 0;
+	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 5, 0) == 0, "msgsnd");
+	req.client = getpid();
+	strcpy(req.text, "hi");
+	ag_setup(msgsnd(qid, &req, sizeof(pid_t) + 3, 0) == 0, "msgsnd");
+	n = await_reply(qid, getpid(), server, &msg);
+	expect(n > 0, "a request {client 0}, then {client %d, \"hi\"}: msgq_serve returned "
+	       "(status %d) without answering the second; the queue is still there",
+	       (int)getpid(), ag_wait_exit(server));
+	expect(ag_wait_blocked(server), "after a request {client 0}, msgq_serve stopped "
+	       "(status %d) instead of waiting for the next", ag_wait_exit(server));
+	ag_setup(msgctl(qid, IPC_RMID, NULL) == 0, "msgctl IPC_RMID");
+	status = ag_wait_exit(server);
+	expect(status == 0, "msgq_serve did not return 0 after the queue was removed "
+	       "(status %d)", status);
 }
 
 GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 4,
@@ -893,8 +964,9 @@ static void remove_queue(void *qid)
 GRADED_TEST(msgqueues, serve_retries_after_signal, .points = 4,
 	    .desc = "msgq_serve_one() and msgq_serve() go on waiting for a request when signals "
 		    "interrupt their msgrcv",
-	    .hint = "Handout 3 and 3.4: msgrcv is never restarted after a signal handler; it "
-		    "fails with EINTR, and the call is retried. EINTR is not the end of the "
+	    .hint = "Handout 2.8 and 3.4: msgrcv is never restarted after a signal handler, "
+		    "whatever SA_RESTART says; it fails with EINTR, and the call is retried. "
+		    "EINTR is not the end of the "
 		    "service.")
 {
 	struct raw_message msg;
@@ -932,7 +1004,7 @@ static void long_reply(pid_t client, const char *request, char reply[MSGQ_TEXT_M
 	reply[100] = '\0';
 }
 
-GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .points = 4,
+GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .points = 3,
 	    .desc = "msgq_serve_one() on a queue too full for the reply fails at once with "
 		    "EAGAIN and drops the reply, instead of waiting",
 	    .hint = "Handout 3.4: the server never waits on its own queue: the reply goes out "
@@ -1077,7 +1149,7 @@ static int request_own_reply(int qid, const char *request)
 	return strcmp(reply, expected) == 0 ? 0 : 3;
 }
 
-GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 4,
+GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 3,
 	    .desc = "a client killed mid-conversation: the server skips its reply and goes on "
 		    "serving the others",
 	    .hint = "Handout 3.4 and trap 5: a reply nobody will receive sits in the queue until "
