@@ -1176,14 +1176,15 @@ static void send_one_request(void *arg)
 	expect_client_ok(spawn_test_client("after the signals", CLIENT_WAITS, 1));
 }
 
-/* For server_survives_signals, in the subject: server_serve_one()'s value; *err its errno. */
-static int serve_through_signals(int *err)
+/* In the subject: a server that serves one request with @handler, then
+ * closes; server_serve_one()'s value, and in *err its errno. */
+static int serve_once_with(fifo_handler handler, int *err)
 {
 	struct fifo_server server;
 	int served;
 
 	start_server(&server);
-	served = server_serve_one(&server, echo_handler, NULL);
+	served = server_serve_one(&server, handler, NULL);
 	*err = errno;
 	server_close(&server);
 	return served;
@@ -1201,7 +1202,7 @@ GRADED_TEST(fifos, server_survives_signals, .points = 5,
 	name_process("server");
 	name_request_fifo();
 	ag_interrupt_start(2, send_one_request, NULL);
-	served = SUBJECT(serve_through_signals(&saved_errno), OUT(saved_errno));
+	served = SUBJECT(serve_once_with(echo_handler, &saved_errno), OUT(saved_errno));
 	signals = ag_interrupt_stop();
 	expect(served == 1, "%d signal(s) interrupted server_serve_one() while it waited for a "
 	       "request; expected it to go on waiting and return 1 once a client came, got %d "
@@ -1342,19 +1343,6 @@ static int interrupted_handler(const struct fifo_request *request, int reply_fd,
 	return -1;
 }
 
-/* For server_returns_handler_error, in the subject: what server_serve_one() returned. */
-static int serve_interrupted(int *err)
-{
-	struct fifo_server server;
-	int served;
-
-	start_server(&server);
-	served = server_serve_one(&server, interrupted_handler, NULL);
-	*err = errno;
-	server_close(&server);
-	return served;
-}
-
 GRADED_TEST(fifos, server_returns_handler_error, .points = 2,
 	    .desc = "a handler that fails with EINTR is called once: server_serve_one() returns "
 		    "-1 with EINTR and closes the reply FIFO",
@@ -1382,7 +1370,7 @@ GRADED_TEST(fifos, server_returns_handler_error, .points = 2,
 
 		name_process("server");
 		close(pfd.fd);
-		served = SUBJECT(serve_interrupted(&err), OUT(err));
+		served = SUBJECT(serve_once_with(interrupted_handler, &err), OUT(err));
 		_exit(served == -1 ? (err == EINTR ? 0 : 1) : served == 0 ? 2 : 3);
 	}
 	expect(ag_wait_blocked(server_pid), "the server process ended (code %d) before "
