@@ -8,7 +8,7 @@
 # shellcheck shell=bash
 
 MARP=slides/node_modules/.bin/marp
-# The slide whose PNG the closing note of issue 13 cites: deck 01's descriptor tables.
+# A PNG of one slide, deck 01's descriptor tables, to look at without rendering.
 DECK_SHOT="01-pipes:After the closes:build/slides/01-pipes-fd-tables.png"
 
 # decks: the deck of each lab checked, when it has one.
