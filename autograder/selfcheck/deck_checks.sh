@@ -98,7 +98,9 @@ plant_bad_code_deck() {
 		'int main(void)' '{' '	return undeclared;' '}' "$fence" '-->' '' '---' '' \
 		'# Too many lines' '' "${fence}text"
 	seq 1 9
-	echo "$fence"
+	printf '%s\n' "$fence" '' '---' '' '# Wrong output' '' "${fence}c" 'puts("hello");' "$fence" \
+		"${fence}text" 'goodbye' "$fence" '' '<!--' 'run:' "${fence}c" '#include <stdio.h>' \
+		'int main(void)' '{' '	puts("hello");' '	return 0;' '}' "$fence" '-->'
 }
 
 check_decks_code_compiles() {
@@ -117,7 +119,8 @@ check_decks_code_compiles() {
 	for words in "slide 1 \"Typo in the excerpt\": line 'if (pipe(fd) == -1)'" \
 		'slide 2 "No notes": shows C but its notes hold 0' \
 		'slide 3 "Does not compile": the program in the notes does not compile' \
-		'slide 4 "Too many lines": a ```text block of 9 lines'; do
+		'slide 4 "Too many lines": a ```text block of 9 lines' \
+		"slide 5 \"Wrong output\": line 'goodbye' of the \`\`\`text block"; do
 		[[ $out == *"$words"* ]] || fail "the check did not report '$words' in a planted deck: $out"
 	done
 	echo "caught in a planted deck: $(grep -c '^99-planted slide' <<<"$out") broken rules, as expected"

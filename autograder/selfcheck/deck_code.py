@@ -12,7 +12,10 @@ The rule, for every slide of every deck (slides/README.md, "The format rule"):
   3. every line of a C block shown on the slide appears, in order, in that
      program (leading and trailing blanks ignored); consecutive lines of the
      excerpt are consecutive in the program, and a line "..." stands for lines
-     left out. So the excerpt on the slide is proven to compile, in context.
+     left out. So the excerpt on the slide is proven to compile, in context;
+  4. on a slide whose program runs ("run:"), every other block shown (```text)
+     is what it prints: its lines appear, in order, in the program's output
+     (stdout, then stderr), by the same rule as 3.
 Prints one line per deck, then one per broken rule; exits 1 when one is broken.
 """
 import os
@@ -103,7 +106,7 @@ def excerpt_missing(excerpt, program):
 
 
 def build_and_run(source, name, workdir, run):
-    """Compiles (and runs) one program; returns a problem or None."""
+    """Compiles (and runs) one program; returns (problem or None, its output lines)."""
     path = os.path.join(workdir, name)
     with open(path + ".c", "w") as f:
         f.write(source)
@@ -111,17 +114,18 @@ def build_and_run(source, name, workdir, run):
     if cc.returncode != 0:
         errors = [l for l in cc.stderr.split("\n") if "error" in l] or cc.stderr.split("\n")
         first = errors[0].replace(path + ".c:", "line ", 1).strip()
-        return f"the program in the notes does not compile: {first}"
+        return f"the program in the notes does not compile: {first}", []
     if not run:
-        return None
+        return None, []
     try:
         done = subprocess.run([path], capture_output=True, text=True, timeout=10,
                               cwd=workdir, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        return "the notes say run:, but the program was still running after 10 s"
+        return "the notes say run:, but the program was still running after 10 s", []
     if done.returncode != 0:
-        return f"the notes say run:, but the program exited {done.returncode}: {done.stderr.strip()[:200]}"
-    return None
+        return (f"the notes say run:, but the program exited {done.returncode}: "
+                f"{done.stderr.strip()[:200]}"), []
+    return None, (done.stdout + done.stderr).split("\n")
 
 
 def check_slide(lines, where, index, workdir):
@@ -150,9 +154,15 @@ def check_slide(lines, where, index, workdir):
                                     "in the program of the notes (in that order)")
             run = re.search(r"^\s*run:", notes_of(lines), re.M) is not None
             name = f"{where}-{index:02d}"
-            problem = build_and_run("\n".join(program) + "\n", name, workdir, run)
+            problem, output = build_and_run("\n".join(program) + "\n", name, workdir, run)
             if problem:
                 problems.append(problem)
+            outputs = [b for b in shown if b[1] != "c"] if run and not problem else []
+            for number, lang, body, _ in outputs:
+                missing = excerpt_missing(body, output)
+                if missing is not None:
+                    problems.append(f"line '{missing}' of the ```{lang} block at line {number} "
+                                    "is not what the program of the notes prints")
     return [f'{where} slide {index} "{heading}": {p}' for p in problems], programs
 
 
