@@ -261,7 +261,7 @@ def run_handout(path, kit, verbose):
 	"""Runs the transcripts of one handout; returns (failures, counts)."""
 	blocks = blocks_of(path)
 	failures = problems_of(blocks)
-	counts = {"run": 0, "commands": 0, "marked": 0, "code": 0}
+	counts = {"run": 0, "commands": 0, "with markers": 0, "marked": 0, "code": 0}
 	if failures:
 		return failures, counts
 	lab = os.path.basename(os.path.dirname(os.path.abspath(path)))
@@ -276,6 +276,7 @@ def run_handout(path, kit, verbose):
 			print(f"  marked {b.where()}: {b.marker('skip')[0]}")
 			continue
 		counts["run"] += 1
+		counts["with markers"] += bool(b.markers)
 		patterns = ALWAYS_VARY + b.marker("vary")
 		deadline = int((b.marker("deadline") or [DEADLINE])[0])
 		mutant = b.marker("mutant")
@@ -338,8 +339,9 @@ def inside(args):
 		lab = os.path.basename(os.path.dirname(os.path.abspath(path)))
 		failures, c = run_handout(os.path.join("/tmp/ipc-labs/labs", lab, "README.md"),
 					  "/tmp/ipc-labs", args.verbose)
-		print(f"labs/{lab}/README.md: {c['run']} blocks run ({c['commands']} commands), "
-		      f"{c['marked']} marked, {c['code']} code blocks not run")
+		print(f"labs/{lab}/README.md: {c['run']} blocks run ({c['commands']} commands, "
+		      f"{c['with markers']} blocks with markers), {c['marked']} marked skip "
+		      f"(cannot run unattended), {c['code']} code blocks not run")
 		for f in failures:
 			print(f.replace("/tmp/ipc-labs/", ""))
 		bad += len(failures)
