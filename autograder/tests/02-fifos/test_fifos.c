@@ -737,7 +737,7 @@ static int open_writer_then_close(const char *path)
 GRADED_TEST(fifos, open_writer_survives_signals, .points = 4,
 	    .desc = "fifo_open_writer(path, true) goes on waiting for a reader when signals "
 		    "interrupt its open()",
-	    .hint = "Handout 3 and 2.2: a signal caught by a handler without SA_RESTART makes a "
+	    .hint = "Handout 3 and 3.1: a signal caught by a handler without SA_RESTART makes a "
 		    "waiting open(2) fail with EINTR; a call that was waiting is made again.")
 {
 	struct ag_snapshot before;
