@@ -65,7 +65,8 @@ struct msgq_state {
 };
 
 /**
- * @brief What the server runs for each request: writes the reply to @p request.
+ * @brief What the server runs for each request: writes, into @p reply, the
+ *        reply to @p request.
  *
  * @param client  the pid of the client that sent the request
  * @param request the request text, '\0'-terminated
