@@ -340,7 +340,7 @@ GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 5,
 
 GRADED_TEST(pipes, pipeline_head_stops_yes, .points = 5,
 	    .desc = "yes | head -n 1 ends: cmd1 gets SIGPIPE once cmd2 has exited",
-	    .hint = "Handout 3.2 and 3.3: SIGPIPE reaches yes only when no process holds the "
+	    .hint = "Handout 2.4 and 3.2: SIGPIPE reaches yes only when no process holds the "
 		    "read end any more: the parent and the first child must close it.")
 {
 	char *cmd1[] = {"yes", NULL};
