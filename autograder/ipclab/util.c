@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "records.h"
 #include "util.h"
 
 /* ---- errors ---- */
@@ -247,20 +248,6 @@ ssize_t read_text(const char *path, char **text, size_t max)
 	return len;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Writes data to path.tmp with mode, then renames it over path. */
 static int replace_file(const char *path, const char *data, size_t len, mode_t mode)
 {
@@ -269,7 +256,7 @@ static int replace_file(const char *path, const char *data, size_t len, mode_t m
 	int rc = -1;
 
 	if (fd != -1) {
-		rc = write_all(fd, data, len);
+		rc = rec_write_all(fd, data, len);
 		if (close(fd) == -1)
 			rc = -1;
 		if (rc == 0)

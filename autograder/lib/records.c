@@ -67,16 +67,18 @@ static char *escape_into(char *out, const char *s)
 	return out;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+int rec_write_all(int fd, const void *buf, size_t len)
 {
+	const char *at = buf;
+
 	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
+		ssize_t n = write(fd, at, len);
 
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
 			return -1;
-		buf += n;
+		at += n;
 		len -= (size_t)n;
 	}
 	return 0;
@@ -121,7 +123,7 @@ void rec_write(int fd, const char *kind, int nfields, const char *const fields[]
 		return;
 	line = rec_format(kind, nfields, fields, &len);
 	if (line != NULL)
-		(void)write_all(fd, line, len);
+		(void)rec_write_all(fd, line, len);
 	free(line);
 	errno = saved_errno;
 }

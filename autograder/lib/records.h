@@ -67,6 +67,9 @@ struct ag_run {
 	double seconds;
 };
 
+/* write(2) until all @len bytes of @buf are written, through EINTR: 0, or -1 with errno. */
+int rec_write_all(int fd, const void *buf, size_t len);
+
 /* Writing (runner side). Each call writes one whole line with one write(2). */
 void rec_write(int fd, const char *kind, int nfields, const char *const fields[]);
 /* The same line in memory (malloc'd, '\n'-terminated, length in *len), or NULL. */

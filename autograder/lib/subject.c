@@ -42,6 +42,7 @@
 #include <sys/wait.h>
 
 #include "grader.h"
+#include "records.h"
 #include "sandbox.h"
 
 #define MAX_PROTECTED 96
@@ -360,23 +361,6 @@ bool ag_subject_fork(const char *call, const struct ag_out *outs, int nouts)
 	return false;
 }
 
-static bool write_all(int fd, const void *buf, size_t len)
-{
-	const char *at = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, at, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		at += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 static bool read_all(int fd, void *buf, size_t len)
 {
 	char *at = buf;
@@ -399,9 +383,10 @@ void ag_subject_return(const void *value, size_t size)
 	struct answer a = {ANSWER_RETURNED, getpid(), errno, (unsigned)size};
 	char byte;
 
-	if (write_all(subject_fd, &a, sizeof(a)) && write_all(subject_fd, value, size))
+	if (rec_write_all(subject_fd, &a, sizeof(a)) == 0 &&
+	    rec_write_all(subject_fd, value, size) == 0)
 		for (int i = 0; i < current.nouts; i++)
-			if (!write_all(subject_fd, current.outs[i].addr, current.outs[i].len))
+			if (rec_write_all(subject_fd, current.outs[i].addr, current.outs[i].len) != 0)
 				break;
 	if (getpid() != subject_self)
 		_exit(0);	/* a child of the subject returned: the judge says so */
@@ -415,8 +400,8 @@ void ag_subject_fail(const char *text)
 {
 	struct answer a = {ANSWER_FAILED, getpid(), 0, (unsigned)strlen(text)};
 
-	if (write_all(subject_fd, &a, sizeof(a)))
-		write_all(subject_fd, text, strlen(text));
+	if (rec_write_all(subject_fd, &a, sizeof(a)) == 0)
+		(void)rec_write_all(subject_fd, text, strlen(text));
 	_exit(1);
 }
 
