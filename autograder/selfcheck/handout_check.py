@@ -82,6 +82,7 @@ class Block:
 		self.path, self.line, self.tag = path, line, tag
 		self.lines, self.markers = lines, markers
 		self.transcript = bool(lines) and lines[0].startswith("$ ")
+		self.steps, self.cut = commands_of(self) if self.transcript else ([], None)
 
 	def where(self):
 		return f"{self.path}:{self.line}"
@@ -125,7 +126,7 @@ def complete(command):
 
 
 def commands_of(block):
-	"""[(command, [output lines])] of a transcript; raises ValueError if cut short."""
+	"""A transcript's [(command, [output lines])], and what cut it short or None."""
 	steps = []
 	lines = list(block.lines)
 	while lines:
@@ -136,10 +137,10 @@ def commands_of(block):
 		command = line[2:]
 		while not complete(command):
 			if not lines:
-				raise ValueError(f"{block.where()}: the block ends inside the command '{line[2:]}'")
+				return steps, f"{block.where()}: the block ends inside the command '{line[2:]}'"
 			command += "\n" + lines.pop(0)
 		steps.append((command, []))
-	return steps
+	return steps, None
 
 
 def problems_of(blocks):
@@ -161,25 +162,15 @@ def problems_of(blocks):
 		if not b.transcript and not b.tag:
 			out.append(f"{b.where()}: an untagged block that is no transcript (its first line does "
 				   f"not start with '$ '): tag it with its language (```text, ```c, ...)")
-		if b.transcript:
-			try:
-				commands_of(b)
-			except ValueError as e:
-				out.append(str(e))
-			if b.marker("commands-only") and any(shown for _, shown in commands_of_safe(b)):
-				out.append(f"{b.where()}: 'check: commands-only' above a block that shows output")
-			for command, _ in commands_of_safe(b):
-				if re.search(r"/proc/\d+\b", command):
-					out.append(f"{b.where()}: the command '{command.splitlines()[0]}' names a pid "
-						   "from an earlier run: take it from $!, jobs -p, pgrep or the output")
+		if b.cut:
+			out.append(b.cut)
+		if b.marker("commands-only") and any(shown for _, shown in b.steps):
+			out.append(f"{b.where()}: 'check: commands-only' above a block that shows output")
+		for command, _ in b.steps:
+			if re.search(r"/proc/\d+\b", command):
+				out.append(f"{b.where()}: the command '{command.splitlines()[0]}' names a pid "
+					   "from an earlier run: take it from $!, jobs -p, pgrep or the output")
 	return out
-
-
-def commands_of_safe(block):
-	try:
-		return commands_of(block)
-	except ValueError:
-		return []
 
 
 def on_screen(line):
@@ -282,7 +273,7 @@ def run_handout(path, kit, verbose):
 		mutant = b.marker("mutant")
 		if mutant:
 			failures += apply_mutant(kit, lab, mutant[0], b)
-		for command, shown in commands_of(b):
+		for command, shown in b.steps:
 			counts["commands"] += 1
 			printed, status = shell.run(command, deadline)
 			head = command.splitlines()[0]
@@ -361,11 +352,12 @@ def main():
 	if args.list:
 		bad = 0
 		for path in args.handouts:
-			for b in blocks_of(path):
+			blocks = blocks_of(path)
+			for b in blocks:
 				kind = ("skip: " + b.marker("skip")[0] if b.marker("skip") else
-					f"{len(commands_of_safe(b))} commands") if b.transcript else b.tag or "untagged"
+					f"{len(b.steps)} commands") if b.transcript else b.tag or "untagged"
 				print(f"{b.where()}: {kind}")
-			for p in problems_of(blocks_of(path)):
+			for p in problems_of(blocks):
 				print(p)
 				bad += 1
 		return 1 if bad else 0
