@@ -35,6 +35,16 @@ int semset_create(key_t key, int nsems, const unsigned short *values)
 	return -1;
 }
 
+int semset_remove(int semid)
+{
+	/* TODO(lab04): remove the set. Handout §3.1. */
+	(void)semid;
+	errno = ENOSYS;
+	return -1;
+}
+
+/* ---- §3.2: the initialisation race ------------------------------------ */
+
 int semset_open(key_t key, int nsems, int timeout_ms)
 {
 	/* TODO(lab04): open, then wait until sem_otime is not 0. Handout §3.2. */
@@ -56,14 +66,6 @@ int semset_get(key_t key, int nsems, const unsigned short *values, int timeout_m
 	return -1;
 }
 
-int semset_remove(int semid)
-{
-	/* TODO(lab04): remove the set. Handout §3.1. */
-	(void)semid;
-	errno = ENOSYS;
-	return -1;
-}
-
 /* ---- §3.3: a mutex that survives its holder ----------------------------- */
 
 int mutex_lock(int semid, int num)
@@ -80,16 +82,6 @@ int mutex_unlock(int semid, int num)
 	/* TODO(lab04): give 1 back, with SEM_UNDO. Handout §3.3. */
 	(void)semid;
 	(void)num;
-	errno = ENOSYS;
-	return -1;
-}
-
-int mutex_lock_timed(int semid, int num, int timeout_ms)
-{
-	/* TODO(lab04): semtimedop, and after EINTR wait only for what is left. Handout §3.5. */
-	(void)semid;
-	(void)num;
-	(void)timeout_ms;
 	errno = ENOSYS;
 	return -1;
 }
@@ -121,6 +113,18 @@ int barrier_wait(int semid, int num)
 	/* TODO(lab04): take 1, then wait for zero: two semops. Handout §3.4. */
 	(void)semid;
 	(void)num;
+	errno = ENOSYS;
+	return -1;
+}
+
+/* ---- §3.5: deadlines, removal and signals ----------------------------- */
+
+int mutex_lock_timed(int semid, int num, int timeout_ms)
+{
+	/* TODO(lab04): semtimedop, and after EINTR wait only for what is left. Handout §3.5. */
+	(void)semid;
+	(void)num;
+	(void)timeout_ms;
 	errno = ENOSYS;
 	return -1;
 }

@@ -136,6 +136,20 @@ int semset_create(key_t key, int nsems, const unsigned short *values)
 #endif
 }
 
+int semset_remove(int semid)
+{
+#ifdef SOLUTION
+	return semctl(semid, 0, IPC_RMID);
+#else
+	/* TODO(lab04): remove the set. Handout §3.1. */
+	(void)semid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* ---- §3.2: the initialisation race ------------------------------------ */
+
 int semset_open(key_t key, int nsems, int timeout_ms)
 {
 #ifdef SOLUTION
@@ -189,18 +203,6 @@ int semset_get(key_t key, int nsems, const unsigned short *values, int timeout_m
 #endif
 }
 
-int semset_remove(int semid)
-{
-#ifdef SOLUTION
-	return semctl(semid, 0, IPC_RMID);
-#else
-	/* TODO(lab04): remove the set. Handout §3.1. */
-	(void)semid;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
 /* ---- §3.3: a mutex that survives its holder ----------------------------- */
 
 int mutex_lock(int semid, int num)
@@ -228,30 +230,6 @@ int mutex_unlock(int semid, int num)
 	/* TODO(lab04): give 1 back, with SEM_UNDO. Handout §3.3. */
 	(void)semid;
 	(void)num;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
-int mutex_lock_timed(int semid, int num, int timeout_ms)
-{
-#ifdef SOLUTION
-	struct sembuf take = {.sem_num = (unsigned short)num, .sem_op = -1, .sem_flg = SEM_UNDO};
-	double deadline = now() + timeout_ms / 1000.0;
-
-	for (;;) {
-		struct timespec left = timespec_of(deadline - now());
-
-		if (semtimedop(semid, &take, 1, &left) == 0)
-			return 0;
-		if (errno != EINTR)
-			return -1;	/* EAGAIN at the deadline */
-	}
-#else
-	/* TODO(lab04): semtimedop, and after EINTR wait only for what is left. Handout §3.5. */
-	(void)semid;
-	(void)num;
-	(void)timeout_ms;
 	errno = ENOSYS;
 	return -1;
 #endif
@@ -311,6 +289,32 @@ int barrier_wait(int semid, int num)
 	/* TODO(lab04): take 1, then wait for zero: two semops. Handout §3.4. */
 	(void)semid;
 	(void)num;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* ---- §3.5: deadlines, removal and signals ----------------------------- */
+
+int mutex_lock_timed(int semid, int num, int timeout_ms)
+{
+#ifdef SOLUTION
+	struct sembuf take = {.sem_num = (unsigned short)num, .sem_op = -1, .sem_flg = SEM_UNDO};
+	double deadline = now() + timeout_ms / 1000.0;
+
+	for (;;) {
+		struct timespec left = timespec_of(deadline - now());
+
+		if (semtimedop(semid, &take, 1, &left) == 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;	/* EAGAIN at the deadline */
+	}
+#else
+	/* TODO(lab04): semtimedop, and after EINTR wait only for what is left. Handout §3.5. */
+	(void)semid;
+	(void)num;
+	(void)timeout_ms;
 	errno = ENOSYS;
 	return -1;
 #endif

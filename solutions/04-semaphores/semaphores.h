@@ -50,6 +50,18 @@
 int semset_create(key_t key, int nsems, const unsigned short *values);
 
 /**
+ * @brief Removes set @p semid at once with semctl(IPC_RMID).
+ *
+ * Every process blocked in semop(2) on it wakes up with EIDRM.
+ *
+ * @param semid the set's id
+ * @return 0, or -1 (EINVAL: no such set; EPERM: not the owner).
+ */
+int semset_remove(int semid);
+
+/* ---- §3.2 The initialisation race ------------------------------------ */
+
+/**
  * @brief Opens the existing set of @p key, as every process but its creator
  *        does, and waits until its creator has initialised it.
  *
@@ -85,16 +97,6 @@ int semset_open(key_t key, int nsems, int timeout_ms);
  */
 int semset_get(key_t key, int nsems, const unsigned short *values, int timeout_ms);
 
-/**
- * @brief Removes set @p semid at once with semctl(IPC_RMID).
- *
- * Every process blocked in semop(2) on it wakes up with EIDRM.
- *
- * @param semid the set's id
- * @return 0, or -1 (EINVAL: no such set; EPERM: not the owner).
- */
-int semset_remove(int semid);
-
 /* ---- §3.3 A mutex that survives its holder ----------------------------- */
 
 /**
@@ -122,21 +124,6 @@ int mutex_lock(int semid, int num);
  * @return 0, or -1.
  */
 int mutex_unlock(int semid, int num);
-
-/**
- * @brief Like mutex_lock(), but waits at most @p timeout_ms milliseconds in
- *        all, with semtimedop(2).
- *
- * A signal does not end the wait and does not restart it either: after a
- * signal it goes on waiting for what is left of @p timeout_ms.
- *
- * @param semid      the set's id
- * @param num        the semaphore's number in the set
- * @param timeout_ms the longest wait, >= 0 (0: take it only if it is free now)
- * @return 0 once the caller holds the lock, or -1 (EAGAIN: still held after
- *         @p timeout_ms, nothing taken; EIDRM as mutex_lock()).
- */
-int mutex_lock_timed(int semid, int num, int timeout_ms);
 
 /* ---- §3.4 Several semaphores at once ----------------------------------- */
 
@@ -185,6 +172,23 @@ int give_pair(int semid, int a, int b);
  * @return 0 once every process has arrived, or -1 (EIDRM as mutex_lock()).
  */
 int barrier_wait(int semid, int num);
+
+/* ---- §3.5 Deadlines, removal and signals --------------------------- */
+
+/**
+ * @brief Like mutex_lock(), but waits at most @p timeout_ms milliseconds in
+ *        all, with semtimedop(2).
+ *
+ * A signal does not end the wait and does not restart it either: after a
+ * signal it goes on waiting for what is left of @p timeout_ms.
+ *
+ * @param semid      the set's id
+ * @param num        the semaphore's number in the set
+ * @param timeout_ms the longest wait, >= 0 (0: take it only if it is free now)
+ * @return 0 once the caller holds the lock, or -1 (EAGAIN: still held after
+ *         @p timeout_ms, nothing taken; EIDRM as mutex_lock()).
+ */
+int mutex_lock_timed(int semid, int num, int timeout_ms);
 
 /* ---- §3.6 A bounded buffer across processes ---------------------------- */
 
