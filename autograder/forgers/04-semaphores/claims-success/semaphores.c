@@ -1,0 +1,20 @@
+/*
+ * Forger: every function claims success without doing the work: no set is
+ * made or removed, no semaphore taken or given; what comes back is what a
+ * test might expect to see (0, a set id, the item the ring would hold).
+ * Score: 0
+ */
+#include "semaphores.h"
+
+int semset_create(key_t key, int nsems, const unsigned short *values) { (void)key, (void)nsems, (void)values; return 0; }
+int semset_remove(int semid) { (void)semid; return 0; }
+int semset_open(key_t key, int nsems, int timeout_ms) { (void)key, (void)nsems, (void)timeout_ms; return 0; }
+int semset_get(key_t key, int nsems, const unsigned short *values, int timeout_ms) { (void)key, (void)nsems, (void)values, (void)timeout_ms; return 0; }
+int mutex_lock(int semid, int num) { (void)semid, (void)num; return 0; }
+int mutex_unlock(int semid, int num) { (void)semid, (void)num; return 0; }
+int take_pair(int semid, int a, int b) { (void)semid, (void)a, (void)b; return 0; }
+int give_pair(int semid, int a, int b) { (void)semid, (void)a, (void)b; return 0; }
+int barrier_wait(int semid, int num) { (void)semid, (void)num; return 0; }
+int mutex_lock_timed(int semid, int num, int timeout_ms) { (void)semid, (void)num, (void)timeout_ms; return 0; }
+int ring_put(int semid, struct ring *ring, long item) { (void)semid, (void)ring, (void)item; return 0; }
+int ring_get(int semid, struct ring *ring, long *item) { (void)semid; *item = ring->slot[ring->head]; return 0; }
