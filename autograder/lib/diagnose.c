@@ -483,7 +483,7 @@ static void describe_wait4(struct text *t, const struct proc *p, const struct pr
 		add(t, " none");
 }
 
-/* ---- semop(): which semaphore, its value, its waiters, its last changer ---- */
+/* ---- semop(): which semaphore, its value, its waiters, who operated on it last ---- */
 
 #define MAX_SEMOPS 64
 
