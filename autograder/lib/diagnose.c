@@ -100,6 +100,16 @@ const struct ag_blocking_call *ag_blocking_call(long nr)
 	return NULL;
 }
 
+#define MAX_SEMOPS 16
+
+/* What the diagnosis learnt of a set from inside the blocked process's namespaces. */
+struct sem_facts {
+	int op;			/* index of the first operation that cannot proceed now */
+	int key;
+	int value, waiting_up, waiting_zero;
+	int last_pid;		/* GETPID: the last process to operate on it, 0 for none */
+};
+
 struct proc {
 	pid_t pid;		/* host pid */
 	pid_t inner;		/* pid inside the sandbox */
@@ -109,6 +119,11 @@ struct proc {
 	const struct ag_blocking_call *call;	/* nr's name; NULL when not known here */
 	long arg0, arg1, arg2, arg3;
 	char wchan[64];
+	/* In semop: the operations, from its memory, and the set (learn_semaphores). */
+	int nsops;		/* 0 when unreadable */
+	struct sembuf sops[MAX_SEMOPS];
+	bool sem_known;
+	struct sem_facts sem;
 };
 
 struct text {
@@ -485,16 +500,6 @@ static void describe_wait4(struct text *t, const struct proc *p, const struct pr
 
 /* ---- semop(): which semaphore, its value, its waiters, who operated on it last ---- */
 
-#define MAX_SEMOPS 64
-
-/* What the diagnosis learnt of a set from inside the blocked process's namespaces. */
-struct sem_facts {
-	int op;			/* index of the first operation that cannot proceed now */
-	int key;
-	int value, waiting_up, waiting_zero;
-	int last_pid;		/* GETPID: the last process to operate on it, 0 for none */
-};
-
 /* The name the test gave semaphore num of set semid, or NULL. */
 static const char *sem_name(int semid, int num)
 {
@@ -589,27 +594,43 @@ static int read_set(int semid, const struct sembuf *sops, int nsops, struct sem_
 	       f->last_pid == -1 ? -1 : 0;
 }
 
-/*
- * The child of sem_facts_of(): joins p's namespaces, then forks the reader
- * and reaps it. It must outlive the reader: an orphan would be reparented to
- * the worker (a subreaper), which never reaps it, and the sandbox's init
- * would wait for it forever when its pid namespace ends. So nothing kills
- * this child (setns and fork do not block) and the reader has the alarm.
- */
-static void sem_facts_child(const struct proc *p, const struct sembuf *sops, int nsops,
-			    int out)
+/* A blocked process's index in the table, and what the reader learnt of its set. */
+struct sem_record {
+	int index;
+	struct sem_facts facts;
+};
+
+static bool waits_in_semop(const struct proc *p)
 {
-	struct sem_facts f;
+	return p->call && p->call->waits == AG_WAITS_SEMAPHORE;
+}
+
+/*
+ * The child of learn_semaphores(): joins the namespaces of procs[first],
+ * then forks the reader and reaps it. It must outlive the reader: an orphan
+ * would be reparented to the worker (a subreaper), which never reaps it, and
+ * the sandbox's init would wait for it forever when its pid namespace ends.
+ * So nothing kills this child (setns and fork do not block); the reader has
+ * the alarm.
+ */
+static void semaphore_reader(const struct proc *procs, int n, int first, int out)
+{
 	pid_t reader;
 
-	if (join_namespaces(p->pid) == -1 || (reader = fork()) == -1)
+	if (join_namespaces(procs[first].pid) == -1 || (reader = fork()) == -1)
 		_exit(1);
 	if (reader == 0) {
 		signal(SIGALRM, SIG_DFL);
 		alarm(2);
-		if (read_set((int)p->arg0, sops, nsops, &f) == -1 ||
-		    write(out, &f, sizeof(f)) != (ssize_t)sizeof(f))
-			_exit(1);
+		for (int i = first; i < n; i++) {
+			struct sem_record record = {.index = i};
+
+			if (procs[i].nsops > 0 &&
+			    read_set((int)procs[i].arg0, procs[i].sops, procs[i].nsops,
+				     &record.facts) == 0 &&
+			    write(out, &record, sizeof(record)) != (ssize_t)sizeof(record))
+				_exit(1);
+		}
 		_exit(0);
 	}
 	waitpid(reader, NULL, 0);
@@ -617,36 +638,50 @@ static void sem_facts_child(const struct proc *p, const struct sembuf *sops, int
 }
 
 /*
- * Reads p's semaphore set as p sees it. semctl and GETPID answer for the
- * caller's IPC and pid namespaces, and the worker is multithreaded (it
- * cannot join a user namespace), so a child does it. False when it cannot.
+ * Reads the operations of every process blocked in semop from its memory,
+ * and the state of their sets as they see them. semctl and GETPID answer for
+ * the caller's IPC and pid namespaces, and the worker is multithreaded (it
+ * cannot join a user namespace), so one child does it for all: the test
+ * goes on past its deadline too, and may remove its sets meanwhile.
  */
-static bool sem_facts_of(const struct proc *p, const struct sembuf *sops, int nsops,
-			 struct sem_facts *f)
+static void learn_semaphores(struct proc *procs, int n)
 {
+	struct sem_record record;
 	struct pollfd answer;
-	int fds[2];
-	bool got = false;
+	int fds[2], first = -1;
 	pid_t child;
 
-	if (pipe2(fds, O_CLOEXEC) == -1)
-		return false;
+	for (int i = n; i-- > 0;) {
+		ssize_t got;
+
+		if (!waits_in_semop(&procs[i]) || procs[i].arg2 <= 0)
+			continue;
+		got = read_memory(procs[i].pid, procs[i].arg1, procs[i].sops,
+				  (procs[i].arg2 < MAX_SEMOPS ? procs[i].arg2 : MAX_SEMOPS) *
+				  sizeof(struct sembuf));
+		procs[i].nsops = got > 0 ? (int)(got / (ssize_t)sizeof(struct sembuf)) : 0;
+		if (procs[i].nsops > 0)
+			first = i;
+	}
+	if (first < 0 || pipe2(fds, O_CLOEXEC) == -1)
+		return;
 	child = fork();
 	if (child == 0) {
 		close(fds[0]);
-		sem_facts_child(p, sops, nsops, fds[1]);
+		semaphore_reader(procs, n, first, fds[1]);
 	}
 	close(fds[1]);
 	answer = (struct pollfd){.fd = fds[0], .events = POLLIN};
-	if (child > 0) {
-		/* Past the reader's alarm, in case another process holds the write end. */
-		if (poll(&answer, 1, 5000) == 1)
-			got = read(fds[0], f, sizeof(*f)) == (ssize_t)sizeof(*f);
-		while (waitpid(child, NULL, 0) == -1 && errno == EINTR)
-			;
-	}
+	/* Past the reader's alarm, in case another process holds the write end. */
+	while (child > 0 && poll(&answer, 1, 5000) == 1 &&
+	       read(fds[0], &record, sizeof(record)) == (ssize_t)sizeof(record))
+		if (record.index >= 0 && record.index < n) {
+			procs[record.index].sem = record.facts;
+			procs[record.index].sem_known = true;
+		}
 	close(fds[0]);
-	return got;
+	while (child > 0 && waitpid(child, NULL, 0) == -1 && errno == EINTR)
+		;
 }
 
 /* "semaphore 1 (free slots)" */
@@ -679,9 +714,11 @@ static void add_sem_op(struct text *t, int semid, const struct sembuf *op)
  * test, or that it has exited: the kernel keeps the pid of a process that
  * exited and GETPID still reports it.
  */
-static void add_last_changer(struct text *t, const struct proc *p, const struct sem_facts *f,
-			     const struct sembuf *op, const struct proc *procs, int n)
+static void add_last_changer(struct text *t, const struct proc *p, const struct sembuf *op,
+			     const struct proc *procs, int n)
 {
+	const struct sem_facts *f = &p->sem;
+
 	if (f->last_pid == 0) {
 		add(t, "no process has changed it yet");
 		return;
@@ -705,38 +742,34 @@ static void add_last_changer(struct text *t, const struct proc *p, const struct 
 static void describe_semop(struct text *t, const struct proc *p, const struct proc *procs,
 			   int n)
 {
-	struct sembuf sops[MAX_SEMOPS];
-	int semid = (int)p->arg0, nsops = p->arg2 < MAX_SEMOPS ? (int)p->arg2 : MAX_SEMOPS;
+	int semid = (int)p->arg0;
 	const struct sembuf *op;
-	struct sem_facts f;
-	ssize_t got;
 
 	add(t, "in %s() on semaphore set %d", p->nr == SYS_semtimedop && p->arg3 ? "semtimedop" :
 	    "semop", semid);
-	got = nsops > 0 ? read_memory(p->pid, p->arg1, sops, nsops * sizeof(sops[0])) : -1;
-	if (got < (ssize_t)sizeof(sops[0])) {
+	if (p->nsops == 0) {
 		add(t, ", waiting for a semaphore that nobody releases");
 		return;
 	}
-	nsops = (int)(got / (ssize_t)sizeof(sops[0]));
-	if (!sem_facts_of(p, sops, nsops, &f)) {
+	if (!p->sem_known) {
 		/* Without the set's state: the first operation that may wait. */
-		for (op = sops; op < sops + nsops - 1 && op->sem_op > 0; op++)
+		for (op = p->sops; op < p->sops + p->nsops - 1 && op->sem_op > 0; op++)
 			;
 		add(t, ", ");
 		add_sem_op(t, semid, op);
 		add(t, ", a semaphore that nobody releases (the grader could not read the set)");
 		return;
 	}
-	op = &sops[f.op];
-	if (f.key == IPC_PRIVATE)
+	op = &p->sops[p->sem.op];
+	if (p->sem.key == IPC_PRIVATE)
 		add(t, " (key IPC_PRIVATE), ");
 	else
-		add(t, " (key 0x%08x), ", (unsigned)f.key);
+		add(t, " (key 0x%08x), ", (unsigned)p->sem.key);
 	add_sem_op(t, semid, op);
-	add(t, ": its value is %d, %d %s for it to rise and %d for it to be zero; ", f.value,
-	    f.waiting_up, f.waiting_up == 1 ? "process waits" : "processes wait", f.waiting_zero);
-	add_last_changer(t, p, &f, op, procs, n);
+	add(t, ": its value is %d, %d %s for it to rise and %d for it to be zero; ", p->sem.value,
+	    p->sem.waiting_up, p->sem.waiting_up == 1 ? "process waits" : "processes wait",
+	    p->sem.waiting_zero);
+	add_last_changer(t, p, op, procs, n);
 }
 
 /* What p, blocked in a system call the diagnosis knows, is waiting for. */
@@ -824,6 +857,7 @@ void ag_diagnose(pid_t root_pid, char *buf, size_t cap)
 	buf[0] = '\0';
 	/* In fallback mode init is not pid 1 of anything: its children are the test's. */
 	n = collect(root_pid, procs, 0);
+	learn_semaphores(procs, n);
 	for (int i = 0; i < n; i++)
 		describe(&t, &procs[i], procs, n);
 	if (n == 0)
