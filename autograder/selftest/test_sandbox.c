@@ -95,7 +95,7 @@ GRADED_TEST(sandbox, fifo_wait_is_named, .points = 1, .desc = "client opens a re
 	expect(waitpid(client, NULL, 0) == -1, "the client's open returned");
 }
 
-/* A new set of n semaphores with these values, named for the diagnosis; removed by the sandbox. */
+/* A new set of n semaphores with these values, named; the sandbox removes it. */
 static int new_semaphores(int n, const int *values, const char *const *names)
 {
 	int semid = semget(ag_key(), n, IPC_CREAT | IPC_EXCL | 0600);
