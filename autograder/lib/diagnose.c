@@ -8,19 +8,24 @@
  * Calls are known by their SYS_* names: the numbers differ between
  * architectures (read is 0 on x86_64, 63 on arm64).
  * For a pipe, the report names every process of the test that still holds
- * the other end: that is almost always the bug.
+ * the other end: that is almost always the bug. For a semaphore, it says
+ * which one the process asks for, its value, who else waits on it and who
+ * operated on it last, read with semctl from inside the test's namespaces.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/sem.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -95,6 +100,16 @@ const struct ag_blocking_call *ag_blocking_call(long nr)
 	return NULL;
 }
 
+#define MAX_SEMOPS 16
+
+/* What the diagnosis learnt of a set from inside the blocked process's namespaces. */
+struct sem_facts {
+	int op;			/* index of the first operation that cannot proceed now */
+	int key;
+	int value, waiting_up, waiting_zero;
+	int last_pid;		/* GETPID: the last process to operate on it, 0 for none */
+};
+
 struct proc {
 	pid_t pid;		/* host pid */
 	pid_t inner;		/* pid inside the sandbox */
@@ -102,8 +117,13 @@ struct proc {
 	char state;
 	long nr;		/* syscall number, -1 when running, -2 unreadable */
 	const struct ag_blocking_call *call;	/* nr's name; NULL when not known here */
-	long arg0, arg1, arg2;
+	long arg0, arg1, arg2, arg3;
 	char wchan[64];
+	/* In semop: the operations, from its memory, and the set (learn_semaphores). */
+	int nsops;		/* 0 when unreadable */
+	struct sembuf sops[MAX_SEMOPS];
+	bool sem_known;
+	struct sem_facts sem;
 };
 
 struct text {
@@ -194,7 +214,8 @@ static bool read_proc(pid_t pid, struct proc *p)
 	if (ag_read_file(path, text, sizeof(text)) <= 0)
 		p->nr = -2;
 	else if (text[0] != 'r')
-		sscanf(text, "%ld %lx %lx %lx", &p->nr, &p->arg0, &p->arg1, &p->arg2);
+		sscanf(text, "%ld %lx %lx %lx %lx", &p->nr, &p->arg0, &p->arg1, &p->arg2,
+		       &p->arg3);
 	p->call = p->nr >= 0 ? ag_blocking_call(p->nr) : NULL;
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
 	if (ag_read_file(path, p->wchan, sizeof(p->wchan)) <= 0 || strcmp(p->wchan, "0") == 0)
@@ -477,6 +498,280 @@ static void describe_wait4(struct text *t, const struct proc *p, const struct pr
 		add(t, " none");
 }
 
+/* ---- semop(): which semaphore, its value, its waiters, who operated on it last ---- */
+
+/* The name the test gave semaphore num of set semid, or NULL. */
+static const char *sem_name(int semid, int num)
+{
+	for (int i = ag_shared->nsem_names; i-- > 0;)
+		if (i < AG_MAX_SEM_NAMES && ag_shared->sem_names[i].semid == semid &&
+		    ag_shared->sem_names[i].num == num)
+			return ag_shared->sem_names[i].what;
+	return NULL;
+}
+
+/*
+ * Opens /proc/PID/ns/NAME when it is not the caller's own namespace: the
+ * descriptor, -2 when it is the caller's (fallback and none modes), -1 on error.
+ */
+static int foreign_ns(pid_t pid, const char *name)
+{
+	char path[64];
+	struct stat theirs, ours;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	if (fd == -1 || fstat(fd, &theirs) == -1 || stat(path, &ours) == -1) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+/*
+ * In a single-threaded child: joins pid's user namespace (that gives the
+ * capabilities in it that the next two need), IPC namespace and pid
+ * namespace (for its children: GETPID then gives the pids the report uses).
+ */
+static int join_namespaces(pid_t pid)
+{
+	static const struct { const char *name; int type; } kinds[] = {
+		{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"pid", CLONE_NEWPID},
+	};
+	int fds[3];
+
+	for (int i = 0; i < 3; i++)
+		if ((fds[i] = foreign_ns(pid, kinds[i].name)) == -1)
+			return -1;
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && setns(fds[i], kinds[i].type) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Finds the first of sops that cannot proceed now (the kernel applies them
+ * in order, all or none, so earlier ones count) and reads that semaphore,
+ * with read-only semctl commands. -1 when the set cannot be read.
+ */
+static int read_set(int semid, const struct sembuf *sops, int nsops, struct sem_facts *f)
+{
+	struct semid_ds ds;
+	int num = -1;
+
+	if (semctl(semid, 0, IPC_STAT, &ds) == -1)
+		return -1;
+	f->key = (int)ds.sem_perm.__key;
+	f->op = 0;
+	for (int i = 0; i < nsops && num < 0; i++) {
+		int value = semctl(semid, sops[i].sem_num, GETVAL);
+
+		if (value == -1)
+			return -1;
+		for (int j = 0; j < i; j++)
+			if (sops[j].sem_num == sops[i].sem_num)
+				value += sops[j].sem_op;
+		if ((sops[i].sem_op < 0 && value + sops[i].sem_op < 0) ||
+		    (sops[i].sem_op == 0 && value != 0)) {
+			f->op = i;
+			num = sops[i].sem_num;
+		}
+	}
+	if (num < 0)
+		num = sops[0].sem_num;	/* released since it blocked: describe the first */
+	f->value = semctl(semid, num, GETVAL);
+	f->waiting_up = semctl(semid, num, GETNCNT);
+	f->waiting_zero = semctl(semid, num, GETZCNT);
+	f->last_pid = semctl(semid, num, GETPID);
+	return f->value == -1 || f->waiting_up == -1 || f->waiting_zero == -1 ||
+	       f->last_pid == -1 ? -1 : 0;
+}
+
+/* A blocked process's index in the table, and what the reader learnt of its set. */
+struct sem_record {
+	int index;
+	struct sem_facts facts;
+};
+
+static bool waits_in_semop(const struct proc *p)
+{
+	return p->call && p->call->waits == AG_WAITS_SEMAPHORE;
+}
+
+/*
+ * The child of learn_semaphores(): joins the namespaces of procs[first],
+ * then forks the reader and reaps it. It must outlive the reader: an orphan
+ * would be reparented to the worker (a subreaper), which never reaps it, and
+ * the sandbox's init would wait for it forever when its pid namespace ends.
+ * So nothing kills this child (setns and fork do not block); the reader has
+ * the alarm.
+ */
+static void semaphore_reader(const struct proc *procs, int n, int first, int out)
+{
+	pid_t reader;
+
+	if (join_namespaces(procs[first].pid) == -1 || (reader = fork()) == -1)
+		_exit(1);
+	if (reader == 0) {
+		signal(SIGALRM, SIG_DFL);
+		alarm(2);
+		for (int i = first; i < n; i++) {
+			struct sem_record record = {.index = i};
+
+			if (procs[i].nsops > 0 &&
+			    read_set((int)procs[i].arg0, procs[i].sops, procs[i].nsops,
+				     &record.facts) == 0 &&
+			    write(out, &record, sizeof(record)) != (ssize_t)sizeof(record))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	waitpid(reader, NULL, 0);
+	_exit(0);
+}
+
+/*
+ * Reads the operations of every process blocked in semop from its memory,
+ * and the state of their sets as they see them. semctl and GETPID answer for
+ * the caller's IPC and pid namespaces, and the worker is multithreaded (it
+ * cannot join a user namespace), so one child does it for all: the test
+ * goes on past its deadline too, and may remove its sets meanwhile.
+ */
+static void learn_semaphores(struct proc *procs, int n)
+{
+	struct sem_record record;
+	struct pollfd answer;
+	int fds[2], first = -1;
+	pid_t child;
+
+	for (int i = n; i-- > 0;) {
+		ssize_t got;
+
+		if (!waits_in_semop(&procs[i]) || procs[i].arg2 <= 0)
+			continue;
+		got = read_memory(procs[i].pid, procs[i].arg1, procs[i].sops,
+				  (procs[i].arg2 < MAX_SEMOPS ? procs[i].arg2 : MAX_SEMOPS) *
+				  sizeof(struct sembuf));
+		procs[i].nsops = got > 0 ? (int)(got / (ssize_t)sizeof(struct sembuf)) : 0;
+		if (procs[i].nsops > 0)
+			first = i;
+	}
+	if (first < 0 || pipe2(fds, O_CLOEXEC) == -1)
+		return;
+	child = fork();
+	if (child == 0) {
+		close(fds[0]);
+		semaphore_reader(procs, n, first, fds[1]);
+	}
+	close(fds[1]);
+	answer = (struct pollfd){.fd = fds[0], .events = POLLIN};
+	/* Past the reader's alarm, in case another process holds the write end. */
+	while (child > 0 && poll(&answer, 1, 5000) == 1 &&
+	       read(fds[0], &record, sizeof(record)) == (ssize_t)sizeof(record))
+		if (record.index >= 0 && record.index < n) {
+			procs[record.index].sem = record.facts;
+			procs[record.index].sem_known = true;
+		}
+	close(fds[0]);
+	while (child > 0 && waitpid(child, NULL, 0) == -1 && errno == EINTR)
+		;
+}
+
+/* "semaphore 1 (free slots)" */
+static void add_semaphore(struct text *t, int semid, int num)
+{
+	const char *what = sem_name(semid, num);
+
+	add(t, "semaphore %d", num);
+	if (what)
+		add(t, " (%s)", what);
+}
+
+/* What operation op asks: "waiting to take 1 from semaphore 0 (the mutex)". */
+static void add_sem_op(struct text *t, int semid, const struct sembuf *op)
+{
+	if (op->sem_op == 0) {
+		add(t, "waiting for ");
+		add_semaphore(t, semid, op->sem_num);
+		add(t, " to be zero");
+	} else {
+		add(t, "waiting to %s %d %s ", op->sem_op < 0 ? "take" : "add",
+		    op->sem_op < 0 ? -op->sem_op : op->sem_op, op->sem_op < 0 ? "from" : "to");
+		add_semaphore(t, semid, op->sem_num);
+	}
+}
+
+/*
+ * The last process to operate on the semaphore (GETPID: a semop that went
+ * through, a wait for zero included, or SETVAL/SETALL), by its role in the
+ * test, or that it has exited: the kernel keeps the pid of a process that
+ * exited and GETPID still reports it.
+ */
+static void add_last_changer(struct text *t, const struct proc *p, const struct sembuf *op,
+			     const struct proc *procs, int n)
+{
+	const struct sem_facts *f = &p->sem;
+
+	if (f->last_pid == 0) {
+		add(t, "no process has changed it yet");
+		return;
+	}
+	if (f->last_pid == p->inner) {
+		add(t, "the last to operate on it was this process itself");
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (procs[i].inner == f->last_pid && procs[i].state != 'Z') {
+			add(t, "the last to operate on it was pid %d (%s)", f->last_pid, role(&procs[i]));
+			return;
+		}
+	add(t, "the last to operate on it was pid %d, which has exited", f->last_pid);
+	if (op->sem_op < 0)
+		add(t, ": a process that ends holding a semaphore it took without SEM_UNDO "
+		       "leaves it taken");
+}
+
+/* semop() or semtimedop(): (semid, sops, nsops[, timeout]). */
+static void describe_semop(struct text *t, const struct proc *p, const struct proc *procs,
+			   int n)
+{
+	int semid = (int)p->arg0;
+	const struct sembuf *op;
+
+	add(t, "in %s() on semaphore set %d", p->nr == SYS_semtimedop && p->arg3 ? "semtimedop" :
+	    "semop", semid);
+	if (p->nsops == 0) {
+		add(t, ", waiting for a semaphore that nobody releases");
+		return;
+	}
+	if (!p->sem_known) {
+		/* Without the set's state: the first operation that may wait. */
+		for (op = p->sops; op < p->sops + p->nsops - 1 && op->sem_op > 0; op++)
+			;
+		add(t, ", ");
+		add_sem_op(t, semid, op);
+		add(t, ", a semaphore that nobody releases (the grader could not read the set)");
+		return;
+	}
+	op = &p->sops[p->sem.op];
+	if (p->sem.key == IPC_PRIVATE)
+		add(t, " (key IPC_PRIVATE), ");
+	else
+		add(t, " (key 0x%08x), ", (unsigned)p->sem.key);
+	add_sem_op(t, semid, op);
+	add(t, ": its value is %d, %d %s for it to rise and %d for it to be zero; ", p->sem.value,
+	    p->sem.waiting_up, p->sem.waiting_up == 1 ? "process waits" : "processes wait",
+	    p->sem.waiting_zero);
+	add_last_changer(t, p, op, procs, n);
+}
+
 /* What p, blocked in a system call the diagnosis knows, is waiting for. */
 static void describe_call(struct text *t, const struct proc *p, const struct proc *procs,
 			  int n)
@@ -501,7 +796,7 @@ static void describe_call(struct text *t, const struct proc *p, const struct pro
 		add(t, "in msgsnd(), the queue is full");
 		break;
 	case AG_WAITS_SEMAPHORE:
-		add(t, "in semop(), waiting for a semaphore that nobody releases");
+		describe_semop(t, p, procs, n);
 		break;
 	case AG_WAITS_FUTEX:
 		add(t, "waiting on a futex (a POSIX semaphore or mutex nobody releases)");
@@ -562,6 +857,7 @@ void ag_diagnose(pid_t root_pid, char *buf, size_t cap)
 	buf[0] = '\0';
 	/* In fallback mode init is not pid 1 of anything: its children are the test's. */
 	n = collect(root_pid, procs, 0);
+	learn_semaphores(procs, n);
 	for (int i = 0; i < n; i++)
 		describe(&t, &procs[i], procs, n);
 	if (n == 0)

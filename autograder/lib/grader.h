@@ -292,6 +292,14 @@ bool ag_interrupt_acted(void);
  * to open its reply FIFO".
  */
 void ag_name_fifo(const char *path, const char *what, const char *other_side);
+/*
+ * Names a semaphore for the timeout diagnosis. A process blocked in semop()
+ * on semaphore num of set semid is then described in the test's words:
+ * ag_name_semaphore(semid, 1, "free slots") makes the report say "waiting to
+ * take 1 from semaphore 1 (free slots): its value is 0, ...", with who else
+ * waits for it and which process changed it last.
+ */
+void ag_name_semaphore(int semid, int num, const char *what);
 /* Lists the children of pid (of all its threads), from /proc; returns how many were stored. */
 int ag_children(pid_t pid, pid_t *out, int max);
 /* Reads a whole (small) file into buf, NUL-terminated; returns length or -1. */

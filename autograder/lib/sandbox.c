@@ -315,6 +315,18 @@ void ag_name_fifo(const char *path, const char *what, const char *other_side)
 	snprintf(name->other_side, sizeof(name->other_side), "%s", other_side);
 }
 
+void ag_name_semaphore(int semid, int num, const char *what)
+{
+	struct ag_sem_name *name;
+
+	if (ag_shared->nsem_names >= AG_MAX_SEM_NAMES)
+		return;
+	name = &ag_shared->sem_names[ag_shared->nsem_names++];
+	name->semid = semid;
+	name->num = num;
+	snprintf(name->what, sizeof(name->what), "%s", what);
+}
+
 pid_t ag_fork(void)
 {
 	pid_t pid = fork();

@@ -30,12 +30,20 @@ int ag_records_open(void);
 
 #define AG_MAX_KEYS 16
 #define AG_MAX_FIFO_NAMES 16
+#define AG_MAX_SEM_NAMES 16
 
 /* A FIFO the test named for the timeout diagnosis (see ag_name_fifo). */
 struct ag_fifo_name {
 	char base[64];		/* the FIFO's file name, without directories */
 	char what[64];		/* "its reply FIFO" */
 	char other_side[48];	/* "the server" */
+};
+
+/* A semaphore the test named for the timeout diagnosis (see ag_name_semaphore). */
+struct ag_sem_name {
+	int semid;
+	int num;		/* its number in the set */
+	char what[48];		/* "free slots" */
 };
 #define AG_MESSAGE_MAX 6144
 #define AG_MAX_JUDGES 16
@@ -73,6 +81,8 @@ struct ag_shared {
 	int keys[AG_MAX_KEYS];	/* System V keys handed out by ag_key() */
 	int nfifo_names;
 	struct ag_fifo_name fifo_names[AG_MAX_FIFO_NAMES];
+	int nsem_names;
+	struct ag_sem_name sem_names[AG_MAX_SEM_NAMES];
 	int msg_lock;
 	size_t msg_len;
 	char message[AG_MESSAGE_MAX];

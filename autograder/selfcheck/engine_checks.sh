@@ -41,6 +41,14 @@ hang_is_diagnosed|timeout|still open in: pid
 hang_is_diagnosed|timeout|, syscall read]
 fifo_wait_is_named|timeout|client is waiting for the server to open its reply FIFO
 fifo_wait_is_named|timeout|, syscall openat]
+semaphore_wait_is_described|timeout|(waiter): in semop() on semaphore set
+semaphore_wait_is_described|timeout|waiting to take 1 from semaphore 0 (the mutex): its value is 0, 1 process waits for it to rise and 0 for it to be zero
+semaphore_wait_is_described|timeout|which has exited: a process that ends holding a semaphore it took without SEM_UNDO leaves it taken
+semaphore_deadlock_is_described|timeout|(the test): in semop() on semaphore set
+semaphore_deadlock_is_described|timeout|waiting for semaphore 2 (diners still eating) to be zero: its value is 2
+semaphore_deadlock_is_described|timeout|waiting to take 1 from semaphore 1 (the right fork): its value is 0, 1 process waits for it to rise and 0 for it to be zero; the last to operate on it was pid
+semaphore_deadlock_is_described|timeout|(right) [wchan
+semaphore_deadlock_is_described|timeout|(left) [wchan
 kill_all_is_contained|crashed|signal 9
 exit_is_reported|failed|did a graded function call exit()
 interrupts_any_blocking_call|passed|

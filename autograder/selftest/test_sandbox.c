@@ -16,6 +16,7 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
 #include <sys/ptrace.h>
 #include <sys/select.h>
 #include <sys/stat.h>
@@ -92,6 +93,76 @@ GRADED_TEST(sandbox, fifo_wait_is_named, .points = 1, .desc = "client opens a re
 		_exit(open("reply.fifo", O_RDONLY) == -1);
 	}
 	expect(waitpid(client, NULL, 0) == -1, "the client's open returned");
+}
+
+/* A new set of n semaphores with these values, named; the sandbox removes it. */
+static int new_semaphores(int n, const int *values, const char *const *names)
+{
+	int semid = semget(ag_key(), n, IPC_CREAT | IPC_EXCL | 0600);
+
+	ag_setup(semid != -1, "semget");
+	for (int i = 0; i < n; i++) {
+		ag_setup(semctl(semid, i, SETVAL, values[i]) == 0, "semctl SETVAL");
+		ag_name_semaphore(semid, i, names[i]);
+	}
+	return semid;
+}
+
+/* A helper named name that runs each of ops in turn (one semop each), then exits. */
+static pid_t sem_helper(const char *name, int semid, struct sembuf *ops, int nops)
+{
+	pid_t pid = ag_fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_NAME, name);
+		for (int i = 0; i < nops; i++)
+			if (semop(semid, &ops[i], 1) == -1)
+				_exit(1);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * Expected: timeout; the waiter is described: the mutex, its value 0, and the
+ * holder that took it without SEM_UNDO and exited.
+ */
+GRADED_TEST(sandbox, semaphore_wait_is_described, .points = 1,
+	    .desc = "a mutex taken by a process that exited", .hint = "-", .deadline = 0.5)
+{
+	struct sembuf take = {.sem_num = 0, .sem_op = -1};
+	int semid = new_semaphores(1, (int[]){1}, (const char *[]){"the mutex"});
+	pid_t holder = sem_helper("holder", semid, &take, 1), waiter;
+
+	ag_setup(ag_wait_exit(holder) == 0, "the holder's semop");
+	waiter = sem_helper("waiter", semid, &take, 1);
+	expect(waitpid(waiter, NULL, 0) == -1, "the waiter's semop returned");
+}
+
+/*
+ * Expected: timeout; two diners each hold the fork the other waits for, each
+ * named as the last to operate on it, and the test waits for the count of
+ * diners still eating to be zero. Two more semaphores order the steps: right
+ * takes its fork once left holds its own, and left goes on once right does.
+ */
+GRADED_TEST(sandbox, semaphore_deadlock_is_described, .points = 1,
+	    .desc = "two processes each waiting for the other's semaphore", .hint = "-",
+	    .deadline = 0.5)
+{
+	enum { LEFT, RIGHT, EATING, LEFT_HOLDS, RIGHT_HOLDS };
+	struct sembuf left[] = {{LEFT, -1, 0}, {LEFT_HOLDS, 1, 0}, {RIGHT_HOLDS, -1, 0},
+				{RIGHT, -1, 0}};
+	struct sembuf right[] = {{LEFT_HOLDS, -1, 0}, {RIGHT, -1, 0}, {RIGHT_HOLDS, 1, 0},
+				 {LEFT, -1, 0}};
+	struct sembuf all_done = {EATING, 0, 0};
+	int semid = new_semaphores(5, (int[]){1, 1, 2, 0, 0},
+				   (const char *[]){"the left fork", "the right fork",
+						    "diners still eating", "left holds its fork",
+						    "right holds its fork"});
+
+	sem_helper("left", semid, left, 4);
+	sem_helper("right", semid, right, 4);
+	expect(semop(semid, &all_done, 1) == 0, "the diners finished");
 }
 
 /* Expected: crashed by SIGKILL; nothing outside the sandbox touched. */
