@@ -31,6 +31,8 @@ union semun {
 /* How long semset_open() sleeps between two looks at sem_otime: 5 ms. */
 #define LOOK_EVERY_NS 5000000L
 #define NS_PER_SEC 1000000000L
+/* The flags of a give: it never waits, and SEM_UNDO cancels the take's adjustment. */
+#define GIVE (SEM_UNDO | IPC_NOWAIT)
 
 /* ---- time, as struct timespec ---- */
 
@@ -94,7 +96,7 @@ int semset_create(key_t key, int nsems, const unsigned short *values)
 		errno = ERANGE;
 		goto remove;
 	}
-	/* The last one gets its value from the semop that sets sem_otime (0: waits for zero). */
+	/* The semop that sets sem_otime gives the last its value (0: waits for zero). */
 	publish = (struct sembuf){.sem_num = (unsigned short)last,
 				  .sem_op = (short)values[last], .sem_flg = IPC_NOWAIT};
 	if (semop(semid, &publish, 1) == 0)
@@ -148,7 +150,8 @@ int semset_get(key_t key, int nsems, const unsigned short *values, int timeout_m
 		if (semid != -1 || errno != EEXIST)
 			return semid;
 		semid = semset_open(key, nsems, timeout_ms);
-	} while (semid == -1 && errno == ENOENT);	/* removed in between: create it */
+		/* ENOENT: removed in between, so create it again. */
+	} while (semid == -1 && errno == ENOENT);
 	return semid;
 }
 
@@ -167,15 +170,15 @@ static int semop_through_signals(int semid, struct sembuf *ops, size_t nops)
 
 int mutex_lock(int semid, int num)
 {
-	struct sembuf op = {.sem_num = (unsigned short)num, .sem_op = -1, .sem_flg = SEM_UNDO};
+	struct sembuf op = {.sem_num = (unsigned short)num, .sem_op = -1,
+			    .sem_flg = SEM_UNDO};
 
 	return semop_through_signals(semid, &op, 1);
 }
 
 int mutex_unlock(int semid, int num)
 {
-	struct sembuf op = {.sem_num = (unsigned short)num, .sem_op = 1,
-			    .sem_flg = SEM_UNDO | IPC_NOWAIT};
+	struct sembuf op = {.sem_num = (unsigned short)num, .sem_op = 1, .sem_flg = GIVE};
 
 	return semop(semid, &op, 1);
 }
@@ -195,8 +198,8 @@ int take_pair(int semid, int a, int b)
 int give_pair(int semid, int a, int b)
 {
 	struct sembuf ops[2] = {
-		{.sem_num = (unsigned short)a, .sem_op = 1, .sem_flg = SEM_UNDO | IPC_NOWAIT},
-		{.sem_num = (unsigned short)b, .sem_op = 1, .sem_flg = SEM_UNDO | IPC_NOWAIT},
+		{.sem_num = (unsigned short)a, .sem_op = 1, .sem_flg = GIVE},
+		{.sem_num = (unsigned short)b, .sem_op = 1, .sem_flg = GIVE},
 	};
 
 	return semop(semid, ops, 2);
@@ -207,7 +210,7 @@ int barrier_wait(int semid, int num)
 	bool arrived = false;
 
 	for (;;) {
-		/* Before arriving: take 1. After: wait for zero, however often a signal comes. */
+		/* Before arriving: take 1. After: wait for zero, through any signal. */
 		struct sembuf op = {.sem_num = (unsigned short)num,
 				    .sem_op = arrived ? 0 : -1, .sem_flg = 0};
 
@@ -225,7 +228,8 @@ int barrier_wait(int semid, int num)
 
 int mutex_lock_timed(int semid, int num, int timeout_ms)
 {
-	struct sembuf op = {.sem_num = (unsigned short)num, .sem_op = -1, .sem_flg = SEM_UNDO};
+	struct sembuf op = {.sem_num = (unsigned short)num, .sem_op = -1,
+			    .sem_flg = SEM_UNDO};
 	struct timespec deadline = deadline_in_ms(timeout_ms), left;
 
 	do {
@@ -257,7 +261,7 @@ static int ring_enter(int semid, enum ring_semaphore count)
 static int ring_leave(int semid, enum ring_semaphore count)
 {
 	struct sembuf ops[2] = {
-		{.sem_num = RING_MUTEX, .sem_op = 1, .sem_flg = SEM_UNDO | IPC_NOWAIT},
+		{.sem_num = RING_MUTEX, .sem_op = 1, .sem_flg = GIVE},
 		{.sem_num = (unsigned short)count, .sem_op = 1, .sem_flg = IPC_NOWAIT},
 	};
 
