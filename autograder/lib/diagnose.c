@@ -824,8 +824,12 @@ static void describe(struct text *t, const struct proc *p, const struct proc *pr
 	pid_t subject = subject_of(p->inner);
 
 	add(t, "  pid %d (%s): ", (int)p->inner, role(p));
-	if (subject > 0 && p->call && p->arg0 >= AG_CHANNEL_FD_MIN) {
-		/* A judge reads its channel until its subject returns. */
+	if (subject > 0 && (p->nr == -2 || (p->call && p->arg0 >= AG_CHANNEL_FD_MIN))) {
+		/*
+		 * A judge reads its channel until its subject returns. A non-root
+		 * grader cannot read a judge's system call (judges are not
+		 * dumpable), but a judge with a subject does nothing else.
+		 */
 		add(t, "waiting for your code (pid %d) to return\n", (int)subject);
 		return;
 	}

@@ -140,6 +140,20 @@ GRADED_TEST(sandbox, semaphore_wait_is_described, .points = 1,
 }
 
 /*
+ * Expected: timeout; the code under test waits for a semaphore nobody gives,
+ * and the test is said to wait for it. As root and as an ordinary user, who
+ * cannot read a judge's system call (check_sandbox_behaviour runs both).
+ */
+GRADED_TEST(sandbox, subject_semaphore_wait_is_described, .points = 1,
+	    .desc = "the code under test waits for a semaphore at 0", .hint = "-", .deadline = 0.5)
+{
+	struct sembuf take = {.sem_num = 0, .sem_op = -1};
+	int semid = new_semaphores(1, (int[]){0}, (const char *[]){"the lock"});
+
+	expect(SUBJECT(semop(semid, &take, 1)) == 0, "semop returned");
+}
+
+/*
  * Expected: timeout; two diners each hold the fork the other waits for, each
  * named as the last to operate on it, and the test waits for the count of
  * diners still eating to be zero. Two more semaphores order the steps: right
