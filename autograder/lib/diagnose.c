@@ -316,13 +316,20 @@ static pid_t subject_of(pid_t judge)
  * subject), or the program it runs. */
 static const char *role(const struct proc *p)
 {
+	static char named[64];
+
 	if (p->inner == ag_shared->test_pid)
 		return "the test";
 	for (int i = 0; i < AG_MAX_JUDGES; i++) {
 		if (ag_shared->judges[i].judge == p->inner)
 			return strcmp(p->comm, "runner") ? p->comm : "the test's helper";
-		if (ag_shared->judges[i].judge && ag_shared->judges[i].subject == p->inner)
+		if (!ag_shared->judges[i].judge || ag_shared->judges[i].subject != p->inner)
+			continue;
+		/* A subject keeps the name the test gave its judge ("consumer 2"). */
+		if (strcmp(p->comm, "runner") == 0)
 			return "your code";
+		snprintf(named, sizeof(named), "your code, as %s", p->comm);
+		return named;
 	}
 	return p->comm;
 }
