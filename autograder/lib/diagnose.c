@@ -325,8 +325,11 @@ static const char *role(const struct proc *p)
 			return strcmp(p->comm, "runner") ? p->comm : "the test's helper";
 		if (!ag_shared->judges[i].judge || ag_shared->judges[i].subject != p->inner)
 			continue;
-		/* A subject keeps the name the test gave its judge ("consumer 2"). */
-		if (strcmp(p->comm, "runner") == 0)
+		/*
+		 * A subject keeps the name the test gave its judge ("consumer
+		 * 2"); unnamed, it has the test program's (comm: 15 bytes).
+		 */
+		if (strncmp(p->comm, program_invocation_short_name, 15) == 0)
 			return "your code";
 		snprintf(named, sizeof(named), "your code, as %s", p->comm);
 		return named;
