@@ -910,8 +910,11 @@ GRADED_TEST(semaphores, ring_put_waits_for_a_free_slot, .points = 5,
 	producer = ag_fork();
 	ag_setup(producer != -1, "fork");
 	if (producer == 0) {
+		int rc;
+
 		name_process("producer");
-		_exit(outcome(SUBJECT(ring_put(semid, ring, 42)), errno));
+		rc = SUBJECT(ring_put(semid, ring, 42));
+		_exit(outcome(rc, errno));	/* errno read after the call */
 	}
 	expect(ag_wait_blocked(producer), "ring_put() on a full ring returned (it %s): it must "
 	       "wait for a free slot", outcome_text(ag_wait_exit(producer)));
@@ -1069,11 +1072,12 @@ GRADED_TEST(semaphores, ring_passes_every_item_once, .points = 8, .deadline = 10
 		ag_setup(producers[p] != -1, "fork");
 		if (producers[p] == 0) {
 			char name[16];
+			int rc;
 
 			snprintf(name, sizeof(name), "producer %d", p);
 			name_process(name);
-			_exit(outcome(SUBJECT(put_items(semid, ring, expected + p * RING_SHARE,
-							RING_SHARE)), errno));
+			rc = SUBJECT(put_items(semid, ring, expected + p * RING_SHARE, RING_SHARE));
+			_exit(outcome(rc, errno));
 		}
 	}
 	for (int p = 0; p < RING_SIDES; p++) {
