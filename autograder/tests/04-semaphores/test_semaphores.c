@@ -369,7 +369,8 @@ GRADED_TEST(semaphores, create_initialises_set, .points = 5,
 }
 
 GRADED_TEST(semaphores, create_refuses_existing_key, .points = 4,
-	    .desc = "semset_create() fails with EEXIST on a key in use and leaves that set as it was",
+	    .desc = "semset_create() fails with EEXIST on a key in use and leaves that set "
+		    "as it was",
 	    .hint = "Handout 3.1: without IPC_EXCL, semget(IPC_CREAT) quietly returns the set that "
 		    "exists, and initialising it again breaks whoever uses it.")
 {
@@ -628,9 +629,11 @@ GRADED_TEST(semaphores, mutex_excludes, .points = 5,
 {
 	static const unsigned short one[1] = {1};
 	int semid = new_set(1, one, NULL), status;
-	struct holder holder = start_holder("holder", (struct call_args){.call = CALL_LOCK, .semid = semid});
+	struct holder holder = start_holder("holder",
+					    (struct call_args){.call = CALL_LOCK, .semid = semid});
 	pid_t second;
 
+	ag_name_semaphore(semid, 0, "the mutex");
 	expect(holder_took(&holder), "mutex_lock() on a free mutex did not return 0 (it %s)",
 	       outcome_text(ag_wait_exit(holder.helper)));
 	expect(value_of(semid, 0) == 0, "the holder's mutex_lock() returned 0 but the semaphore "
@@ -658,9 +661,11 @@ GRADED_TEST(semaphores, mutex_released_when_holder_dies, .points = 8,
 {
 	static const unsigned short one[1] = {1};
 	int semid = new_set(1, one, NULL), rc;
-	struct holder holder = start_holder("holder", (struct call_args){.call = CALL_LOCK, .semid = semid});
+	struct holder holder = start_holder("holder",
+					    (struct call_args){.call = CALL_LOCK, .semid = semid});
 	pid_t subject;
 
+	ag_name_semaphore(semid, 0, "the mutex");
 	expect(holder_took(&holder), "mutex_lock() on a free mutex did not return 0 (it %s)",
 	       outcome_text(ag_wait_exit(holder.helper)));
 	subject = ag_subject_pid(holder.helper);
@@ -796,14 +801,15 @@ GRADED_TEST(semaphores, waits_end_with_eidrm, .points = 4,
 /* ---- §3.4 several semaphores at once ---- */
 
 GRADED_TEST(semaphores, take_pair_is_atomic, .points = 6,
-	    .desc = "take_pair() waiting for its second semaphore holds neither, takes both at once "
-		    "when it can, and give_pair() gives both back",
+	    .desc = "take_pair() waiting for its second semaphore holds neither, takes both "
+		    "at once when it can, and give_pair() gives both back",
 	    .hint = "Handout 3.4: one semop(2) with an array of two operations is all or nothing; "
 		    "two calls take the first and then wait holding it (deadlock).")
 {
 	static const unsigned short first_only[2] = {1, 0};
 	int semid = new_set(2, first_only, NULL), status;
-	struct holder holder = start_holder("taker", (struct call_args){.call = CALL_TAKE_PAIR, .semid = semid});
+	struct holder holder = start_holder("taker", (struct call_args){.call = CALL_TAKE_PAIR,
+								       .semid = semid});
 
 	expect(ag_wait_blocked(holder.helper), "take_pair(semid, 0, 1) with semaphore 1 at 0 "
 	       "returned (it %s): it must wait", outcome_text(ag_wait_exit(holder.helper)));
@@ -827,9 +833,9 @@ GRADED_TEST(semaphores, take_pair_is_atomic, .points = 6,
 GRADED_TEST(semaphores, barrier_releases_all_at_once, .points = 5,
 	    .desc = "barrier_wait() takes 1 and waits for zero: nobody passes until the last has "
 		    "arrived, then everybody does, and the semaphore stays 0",
-	    .hint = "Handout 3.4: take 1, then wait for zero, in two semops (one {-1, 0} call never "
-		    "passes), without SEM_UNDO (a process that "
-		    "passed and exits must not add its 1 back).")
+	    .hint = "Handout 3.4: take 1, then wait for zero, in two semops (one {-1, 0} "
+		    "call never passes), without SEM_UNDO (a process that passed and exits "
+		    "must not add its 1 back).")
 {
 	int semid = bare_set(1, NULL), rc;
 	pid_t first, second;
@@ -867,6 +873,10 @@ static struct ring *new_ring(int *semid)
 
 	ag_setup(ring != MAP_FAILED, "mmap");
 	*semid = new_set(RING_NSEMS, values, NULL);
+	/* A timeout's report then says "semaphore 1 (RING_FREE, free slots)". */
+	ag_name_semaphore(*semid, RING_MUTEX, "RING_MUTEX, the mutex");
+	ag_name_semaphore(*semid, RING_FREE, "RING_FREE, free slots");
+	ag_name_semaphore(*semid, RING_USED, "RING_USED, items in the ring");
 	return ring;
 }
 
