@@ -54,6 +54,7 @@ semaphore_deadlock_is_described|timeout|(right) [wchan
 semaphore_deadlock_is_described|timeout|(left) [wchan
 kill_all_is_contained|crashed|signal 9
 exit_is_reported|failed|did a graded function call exit()
+many_helpers_keep_their_judges|passed|
 interrupts_any_blocking_call|passed|
 subject_cannot_reach_judge|passed|
 EOF

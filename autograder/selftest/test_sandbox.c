@@ -216,6 +216,31 @@ static int wait_three_ways(int fd)
 }
 
 /*
+ * Expected: passed. More helpers than there are judge slots, one after the
+ * other: the last one's subject is still seen to block.
+ */
+GRADED_TEST(sandbox, many_helpers_keep_their_judges, .points = 1,
+	    .desc = "40 helpers in turn, each with a subject", .hint = "-", .deadline = 5)
+{
+	int fds[2];
+	pid_t helper;
+	char byte;
+
+	ag_setup(pipe(fds) == 0, "pipe");
+	for (int i = 0; i < 40; i++) {
+		helper = ag_fork();
+		if (helper == 0)
+			_exit(SUBJECT(getpid()) > 0 ? 0 : 1);
+		expect(ag_wait_exit(helper) == 0, "helper %d: its subject did not return", i);
+	}
+	helper = ag_fork();
+	if (helper == 0)
+		_exit(SUBJECT(read(fds[0], &byte, 1)) == 1 ? 0 : 1);
+	expect(ag_wait_blocked(helper), "the 41st helper's subject was not seen to block");
+	expect(write(fds[1], "x", 1) == 1 && ag_wait_exit(helper) == 0, "the last helper failed");
+}
+
+/*
  * Expected: passed. Signals reach a subject's wait in poll, then in select,
  * then in read, one each, and the data comes after the third.
  */
