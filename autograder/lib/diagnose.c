@@ -316,13 +316,23 @@ static pid_t subject_of(pid_t judge)
  * subject), or the program it runs. */
 static const char *role(const struct proc *p)
 {
+	static char named[64];
+
 	if (p->inner == ag_shared->test_pid)
 		return "the test";
 	for (int i = 0; i < AG_MAX_JUDGES; i++) {
 		if (ag_shared->judges[i].judge == p->inner)
 			return strcmp(p->comm, "runner") ? p->comm : "the test's helper";
-		if (ag_shared->judges[i].judge && ag_shared->judges[i].subject == p->inner)
+		if (!ag_shared->judges[i].judge || ag_shared->judges[i].subject != p->inner)
+			continue;
+		/*
+		 * A subject keeps the name the test gave its judge ("consumer
+		 * 2"); unnamed, it has the test program's (comm: 15 bytes).
+		 */
+		if (strncmp(p->comm, program_invocation_short_name, 15) == 0)
 			return "your code";
+		snprintf(named, sizeof(named), "your code, as %s", p->comm);
+		return named;
 	}
 	return p->comm;
 }
@@ -824,8 +834,12 @@ static void describe(struct text *t, const struct proc *p, const struct proc *pr
 	pid_t subject = subject_of(p->inner);
 
 	add(t, "  pid %d (%s): ", (int)p->inner, role(p));
-	if (subject > 0 && p->call && p->arg0 >= AG_CHANNEL_FD_MIN) {
-		/* A judge reads its channel until its subject returns. */
+	if (subject > 0 && (p->nr == -2 || (p->call && p->arg0 >= AG_CHANNEL_FD_MIN))) {
+		/*
+		 * A judge reads its channel until its subject returns. A non-root
+		 * grader cannot read a judge's system call (judges are not
+		 * dumpable), but a judge with a subject does nothing else.
+		 */
 		add(t, "waiting for your code (pid %d) to return\n", (int)subject);
 		return;
 	}

@@ -84,6 +84,17 @@ static struct ag_judge *judge_slot(pid_t judge, bool claim)
 		if (claim && __sync_bool_compare_and_swap(&slot->judge, 0, judge))
 			return slot;
 	}
+	/* All taken: a test that forks many helpers reuses the slots of those gone. */
+	for (int i = 0; claim && i < AG_MAX_JUDGES; i++) {
+		struct ag_judge *slot = &ag_shared->judges[i];
+		pid_t old = slot->judge;
+
+		if (old > 0 && kill(old, 0) == -1 && errno == ESRCH &&
+		    __sync_bool_compare_and_swap(&slot->judge, old, judge)) {
+			slot->subject = 0;
+			return slot;
+		}
+	}
 	return NULL;
 }
 

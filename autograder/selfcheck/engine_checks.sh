@@ -45,16 +45,35 @@ semaphore_wait_is_described|timeout|(waiter): in semop() on semaphore set
 semaphore_wait_is_described|timeout|waiting to take 1 from semaphore 0 (the mutex): its value is 0, 1 process waits for it to rise and 0 for it to be zero
 semaphore_wait_is_described|timeout|which has exited: a process that ends holding a semaphore it took without SEM_UNDO leaves it taken
 semaphore_deadlock_is_described|timeout|(the test): in semop() on semaphore set
+subject_semaphore_wait_is_described|timeout|(the test): waiting for your code (pid
+subject_semaphore_wait_is_described|timeout|(your code): in semop() on semaphore set
+subject_semaphore_wait_is_described|timeout|waiting to take 1 from semaphore 0 (the lock): its value is 0
 semaphore_deadlock_is_described|timeout|waiting for semaphore 2 (diners still eating) to be zero: its value is 2
 semaphore_deadlock_is_described|timeout|waiting to take 1 from semaphore 1 (the right fork): its value is 0, 1 process waits for it to rise and 0 for it to be zero; the last to operate on it was pid
 semaphore_deadlock_is_described|timeout|(right) [wchan
 semaphore_deadlock_is_described|timeout|(left) [wchan
 kill_all_is_contained|crashed|signal 9
 exit_is_reported|failed|did a graded function call exit()
+many_helpers_keep_their_judges|passed|
 interrupts_any_blocking_call|passed|
 subject_cannot_reach_judge|passed|
 EOF
 	done
+	# An ordinary user (a student in the VM) cannot read the test's own
+	# system calls; what the code under test waits for is still said.
+	if [[ $(id -u) == 0 ]]; then
+		chmod a+x "$WORK"
+		install -d -o 65534 -g 65534 "$WORK/sandbox-nonroot"
+		records=$WORK/sandbox-nonroot/records
+		setpriv --reuid=65534 --regid=65534 --clear-groups env IPCLAB_SANDBOX=ns \
+			IPCLAB_RECORDS="$records" timeout -k 5 60 build/selftest/test_sandbox -j1 \
+			--filter='sandbox/subject_semaphore_wait_is_described' >/dev/null 2>&1 || true
+		for words in "(the test): waiting for your code (pid" \
+			"waiting to take 1 from semaphore 0 (the lock): its value is 0"; do
+			grep -qF "$words" "$records" ||
+				{ echo "as uid 65534: no \"$words\" in: $(cut -c1-300 "$records")"; bad=1; }
+		done
+	fi
 	if [[ " ${modes[*]} " == *" fallback "* ]] &&
 		! grep -q "the grader removed 1 message queue" "$WORK/sandbox-fallback.records"; then
 		echo "fallback: the leaked queue was not removed by the grader"

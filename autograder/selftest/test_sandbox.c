@@ -140,6 +140,20 @@ GRADED_TEST(sandbox, semaphore_wait_is_described, .points = 1,
 }
 
 /*
+ * Expected: timeout; the code under test waits for a semaphore nobody gives,
+ * and the test is said to wait for it. As root and as an ordinary user, who
+ * cannot read a judge's system call (check_sandbox_behaviour runs both).
+ */
+GRADED_TEST(sandbox, subject_semaphore_wait_is_described, .points = 1,
+	    .desc = "the code under test waits for a semaphore at 0", .hint = "-", .deadline = 0.5)
+{
+	struct sembuf take = {.sem_num = 0, .sem_op = -1};
+	int semid = new_semaphores(1, (int[]){0}, (const char *[]){"the lock"});
+
+	expect(SUBJECT(semop(semid, &take, 1)) == 0, "semop returned");
+}
+
+/*
  * Expected: timeout; two diners each hold the fork the other waits for, each
  * named as the last to operate on it, and the test waits for the count of
  * diners still eating to be zero. Two more semaphores order the steps: right
@@ -199,6 +213,31 @@ static int wait_three_ways(int fd)
 	result += select(fd + 1, &set, NULL, NULL, NULL) == -1 && errno == EINTR ? 10 : 0;
 	result += read(fd, &byte, 1) == -1 && errno == EINTR ? 10 : 0;
 	return result + (read(fd, &byte, 1) == 1);
+}
+
+/*
+ * Expected: passed. More helpers than there are judge slots, one after the
+ * other: the last one's subject is still seen to block.
+ */
+GRADED_TEST(sandbox, many_helpers_keep_their_judges, .points = 1,
+	    .desc = "40 helpers in turn, each with a subject", .hint = "-", .deadline = 5)
+{
+	int fds[2];
+	pid_t helper;
+	char byte;
+
+	ag_setup(pipe(fds) == 0, "pipe");
+	for (int i = 0; i < 40; i++) {
+		helper = ag_fork();
+		if (helper == 0)
+			_exit(SUBJECT(getpid()) > 0 ? 0 : 1);
+		expect(ag_wait_exit(helper) == 0, "helper %d: its subject did not return", i);
+	}
+	helper = ag_fork();
+	if (helper == 0)
+		_exit(SUBJECT(read(fds[0], &byte, 1)) == 1 ? 0 : 1);
+	expect(ag_wait_blocked(helper), "the 41st helper's subject was not seen to block");
+	expect(write(fds[1], "x", 1) == 1 && ag_wait_exit(helper) == 0, "the last helper failed");
 }
 
 /*

@@ -219,14 +219,14 @@ enum ring_semaphore {
 	RING_NSEMS	/**< how many semaphores a ring's set has */
 };
 
-/** Stores @p item in the next free slot. Provided. Not safe unless the caller holds RING_MUTEX. */
+/** Stores @p item in the next free slot. Provided; hold RING_MUTEX around it. */
 static inline void ring_store(struct ring *ring, long item)
 {
 	ring->slot[ring->tail] = item;
 	ring->tail = (ring->tail + 1) % RING_SLOTS;
 }
 
-/** Takes the oldest item. Provided. Not safe unless the caller holds RING_MUTEX. */
+/** Takes the oldest item out. Provided; hold RING_MUTEX around it. */
 static inline long ring_take(struct ring *ring)
 {
 	long item = ring->slot[ring->head];
