@@ -287,6 +287,10 @@ GRADED_TEST(semaphores, take_pair_both_orders_never_deadlock, .points = 3, .dead
 	expect(value_of(semid, 0) == 1 && value_of(semid, 1) == 1, "both processes took and "
 	       "gave back 3000 times: expected both semaphores at 1, got %d and %d",
 	       value_of(semid, 0), value_of(semid, 1));
+	for (int i = 0; i < 2; i++)
+		expect(semctl(semid, i, GETPID) != getpid(), "take_pair() and give_pair() "
+		       "returned 0 6000 times, but no process operated on semaphore %d (GETPID "
+		       "still names the test, which set it up)", i);
 	drop_set(semid);
 }
 
