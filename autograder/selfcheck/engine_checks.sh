@@ -36,6 +36,8 @@ check_sandbox_behaviour() {
 		done <<'EOF'
 starts_empty|passed|
 leaked_queue_is_named|leak|System V message queue (key 0x
+leaked_semaphore_set_is_named|leak|System V semaphore set (key 0x
+leaked_semaphore_set_is_named|leak|) left after the test body: semctl(IPC_RMID) each set you create
 fork_loop_is_stopped|crashed|reached the limit of 64
 hang_is_diagnosed|timeout|still open in: pid
 hang_is_diagnosed|timeout|, syscall read]

@@ -60,6 +60,17 @@ GRADED_TEST(sandbox, leaked_queue_is_named, .points = 2, .desc = "a queue left b
 	expect_no_leaks(&before, "the test body");
 }
 
+/* Expected: leak, 1 of 2 points, the set named by key and id; removed in fallback mode. */
+GRADED_TEST(sandbox, leaked_semaphore_set_is_named, .points = 2, .desc = "a set left behind",
+	    .hint = "-")
+{
+	struct ag_snapshot before;
+
+	ag_snapshot_take(&before);
+	ag_setup(semget(ag_key(), 2, IPC_CREAT | IPC_EXCL | 0600) != -1, "semget");
+	expect_no_leaks(&before, "the test body");
+}
+
 /* Expected: crashed, "limit of 64". */
 GRADED_TEST(sandbox, fork_loop_is_stopped, .points = 1, .desc = "fork in a loop",
 	    .hint = "-", .deadline = 5)
