@@ -109,7 +109,8 @@ $(B)/ref/%: solutions/%
 # when a submission does not compile. The tests build against the lab's
 # pristine headers (from the manifest).
 define lab_rules
-$(1)_headers := $(addprefix $(B)/pristine/$(1)/,$(headers_$(1))) autograder/lib/grader.h
+$(1)_headers := $(addprefix $(B)/pristine/$(1)/,$(headers_$(1))) autograder/lib/grader.h \
+		 $(wildcard autograder/tests/$(1)/*.h)
 
 $(B)/tests/$(1)/%.o: autograder/tests/$(1)/%.c $$($(1)_headers)
 	@mkdir -p $$(@D)

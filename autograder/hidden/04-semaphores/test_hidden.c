@@ -24,82 +24,7 @@
 
 #include "grader.h"
 #include "semaphores.h"
-
-/* ---- helpers (as in test_semaphores.c) ---- */
-
-union semarg {
-	int val;
-	struct semid_ds *buf;
-	unsigned short *array;
-};
-
-/* A set initialised as a correct creator leaves it: the values, then one semop. */
-static int new_set(int nsems, const unsigned short *values)
-{
-	struct sembuf touch = {.sem_num = 0, .sem_op = 0, .sem_flg = IPC_NOWAIT};
-	int semid = semget(ag_key(), nsems, IPC_CREAT | IPC_EXCL | 0600);
-	unsigned short zero[RING_NSEMS] = {0};
-
-	ag_setup(semid != -1, "semget");
-	ag_setup(nsems <= RING_NSEMS, "new_set: too many semaphores");
-	ag_setup(semctl(semid, 0, SETALL, (union semarg){.array = zero}) == 0, "semctl SETALL");
-	ag_setup(semop(semid, &touch, 1) == 0, "semop");
-	ag_setup(semctl(semid, 0, SETALL, (union semarg){.array = (unsigned short *)values}) == 0,
-		 "semctl SETALL");
-	return semid;
-}
-
-static void drop_set(int semid)
-{
-	ag_setup(semctl(semid, 0, IPC_RMID) == 0, "semctl IPC_RMID");
-}
-
-static int value_of(int semid, int num)
-{
-	int value = semctl(semid, num, GETVAL);
-
-	ag_setup(value != -1, "semctl GETVAL");
-	return value;
-}
-
-static void raw_op(int semid, int num, int op)
-{
-	struct sembuf sop = {.sem_num = (unsigned short)num, .sem_op = (short)op,
-			     .sem_flg = IPC_NOWAIT};
-
-	ag_setup(semop(semid, &sop, 1) == 0, "semop");
-}
-
-/* A helper's exit status: 0 for rc 0, else errno (1 when none fits). */
-static int outcome(int rc, int err)
-{
-	if (rc == 0)
-		return 0;
-	return rc == -1 && err > 0 && err < 126 ? err : 1;
-}
-
-static const char *outcome_text(int status)
-{
-	static char text[96];
-
-	if (status == 0)
-		snprintf(text, sizeof(text), "returned 0");
-	else if (status > 1 && status < 126)
-		snprintf(text, sizeof(text), "returned -1 with %s", strerror(status));
-	else if (status == 1)
-		snprintf(text, sizeof(text), "returned something else");
-	else
-		snprintf(text, sizeof(text), "its helper ended with status %d", status);
-	return text;
-}
-
-static void *shared_pages(size_t size)
-{
-	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	ag_setup(mem != MAP_FAILED, "mmap");
-	return mem;
-}
+#include "../../tests/04-semaphores/semsets.h"
 
 /* ---- §3.2 the initialisation race, for real ---- */
 
@@ -264,7 +189,7 @@ GRADED_TEST(semaphores, take_pair_both_orders_never_deadlock, .points = 3, .dead
 	static const unsigned short ones[2] = {1, 1};
 	static const int orders[2][2] = {{0, 1}, {1, 0}};
 	struct pair_watch *watch = shared_pages(sizeof(*watch));
-	int semid = new_set(2, ones);
+	int semid = new_set(2, ones, NULL);
 	pid_t takers[2];
 
 	for (int t = 0; t < 2; t++) {
@@ -295,25 +220,6 @@ GRADED_TEST(semaphores, take_pair_both_orders_never_deadlock, .points = 3, .dead
 }
 
 /* ---- §3.6 the ring under signals and removal ---- */
-
-static struct ring *new_ring(int *semid)
-{
-	static const unsigned short values[RING_NSEMS] = {
-		[RING_MUTEX] = 1, [RING_FREE] = RING_SLOTS, [RING_USED] = 0};
-
-	*semid = new_set(RING_NSEMS, values);
-	return shared_pages(sizeof(struct ring));
-}
-
-/* The test fills the ring as a producer would, with items first, first + 1, ... */
-static void fill_ring(int semid, struct ring *ring, int count, long first)
-{
-	for (int i = 0; i < count; i++) {
-		raw_op(semid, RING_FREE, -1);
-		ring_store(ring, first + i);
-		raw_op(semid, RING_USED, 1);
-	}
-}
 
 struct ring_ctx {
 	int semid;
