@@ -5,7 +5,7 @@
  * Usage:   ./holder KEYFILE &            (takes the mutex with mutex_lock)
  *          ./holder --no-undo KEYFILE &  (takes it with a semop without SEM_UNDO)
  *          kill -9 %1                    (dies holding it)
- *          kill %1                       (unlocks, removes the set, exits)
+ *          kill %1                       (removes the set, exits)
  *
  * Gets the set of ftok(KEYFILE, 'H') with semset_get() (one semaphore, 1: a
  * free mutex), creating KEYFILE when needed, takes the mutex, prints one line
@@ -18,9 +18,10 @@
  * removed while it waits), 2 on bad usage.
  *
  * Who removes the set: the holder of the mutex, when SIGINT or SIGTERM stops
- * it (whoever created the set; other holders waiting wake with EIDRM). After
+ * it (whoever created the set), without unlocking it first: the holders
+ * waiting for it wake with EIDRM and exit with status 1. After
  * a SIGKILL nobody does: remove it with ipcrm -s ID.
- * Partner: semaphores.c (semset_get, mutex_lock, mutex_unlock, semset_remove).
+ * Partner: semaphores.c (semset_get, mutex_lock, semset_remove).
  * Handout: README.md §2.5, §3.3.
  */
 #include <errno.h>
@@ -62,13 +63,6 @@ static int lock_without_undo(int mutex_set)
 		if (errno != EINTR)
 			return -1;
 	return 0;
-}
-
-static int unlock_without_undo(int mutex_set)
-{
-	struct sembuf up = {.sem_num = 0, .sem_op = 1, .sem_flg = 0};
-
-	return semop(mutex_set, &up, 1);
 }
 
 int main(int argc, char **argv)
@@ -114,11 +108,11 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	while (!stop_asked)
 		sigsuspend(&before);
-	rc = no_undo ? unlock_without_undo(mutex_set) : mutex_unlock(mutex_set, 0);
-	if (rc == -1 || semset_remove(mutex_set) == -1) {
-		perror("holder: unlock and remove");
+	/* No unlock first: the waiters would take the lock; removal wakes them with EIDRM. */
+	if (semset_remove(mutex_set) == -1) {
+		perror("holder: semset_remove");
 		return 1;
 	}
-	printf("holder: unlocked and removed set %d\n", mutex_set);
+	printf("holder: removed set %d\n", mutex_set);
 	return 0;
 }
