@@ -11,4 +11,4 @@ number  := 04
 title   := Lab 04: semaphores
 sources := semaphores.c
 headers := semaphores.h
-demos   :=
+demos   := initrace holder buffer semcost
