@@ -367,6 +367,11 @@ def main():
 			     "(IPCLAB_CHECK_LABS=NN-topic for one)")
 	if args.inside:
 		return inside(args)
+	missing = [h for h in args.handouts if not os.path.isfile(h)]
+	if missing:
+		print(f"{missing[0]}: no such handout: every lab folder has its README.md "
+		      "(STYLE.md, Handouts)", file=sys.stderr)
+		return 1
 	flags = ["--ipc", "--mount", "--pid", "--fork", "--mount-proc"]
 	if os.getuid() != 0:
 		flags = ["--user", "--map-root-user"] + flags
