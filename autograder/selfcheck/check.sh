@@ -131,15 +131,18 @@ patched_copy() {
 # Each mutant names, in a "Catches:" line, the tests that must lose points.
 # Mutants of hidden tests live with them, in autograder/hidden/NN-topic/mutants/.
 check_mutants_caught() {
-	local lab patch name dir json test bad=0
+	local lab patch name dir json test tests bad=0
 	for lab in "${LABS[@]}"; do
 		for patch in autograder/mutants/"$lab"/*.patch autograder/hidden/"$lab"/mutants/*.patch; do
 			[[ -e $patch ]] || continue	# no hidden mutants for this lab
 			name=$(basename "$patch" .patch)
 			dir=$WORK/mutant-$lab-$name
+			read -ra tests <<<"$(sed -n 's/^Catches: *//p' "$patch")"
+			((${#tests[@]})) || { echo "mutant $lab/$name: no Catches: line"; bad=1; continue; }
 			patched_copy "$lab" "$patch" "$dir"
-			grade "$lab" "$dir" "$dir.json"
-			for test in $(sed -n 's/^Catches: *//p' "$patch"); do
+			# Only the tests it names: a mutant that hangs elsewhere costs no deadline.
+			grade "$lab" "$dir" "$dir.json" "${tests[@]}"
+			for test in "${tests[@]}"; do
 				if [[ $(test_score "$dir.json" "$test") -ge $(test_max "$dir.json" "$test") ]]; then
 					echo "mutant $lab/$name was not caught by $test"
 					bad=1
