@@ -311,6 +311,12 @@ static pid_t subject_of(pid_t judge)
 	return 0;
 }
 
+/* A process the test did not name has the test program's name (comm: 15 bytes). */
+static bool unnamed(const struct proc *p)
+{
+	return strncmp(p->comm, program_invocation_short_name, 15) == 0;
+}
+
 /* What a process is to the student: the test, a helper of the test (another
  * judge, by the name the test gave it), the student's code (a judge's
  * subject), or the program it runs. */
@@ -322,14 +328,11 @@ static const char *role(const struct proc *p)
 		return "the test";
 	for (int i = 0; i < AG_MAX_JUDGES; i++) {
 		if (ag_shared->judges[i].judge == p->inner)
-			return strcmp(p->comm, "runner") ? p->comm : "the test's helper";
+			return unnamed(p) ? "the test's helper" : p->comm;
 		if (!ag_shared->judges[i].judge || ag_shared->judges[i].subject != p->inner)
 			continue;
-		/*
-		 * A subject keeps the name the test gave its judge ("consumer
-		 * 2"); unnamed, it has the test program's (comm: 15 bytes).
-		 */
-		if (strncmp(p->comm, program_invocation_short_name, 15) == 0)
+		/* A subject keeps the name the test gave its judge ("consumer 2"). */
+		if (unnamed(p))
 			return "your code";
 		snprintf(named, sizeof(named), "your code, as %s", p->comm);
 		return named;

@@ -574,6 +574,16 @@ GRADED_TEST(semaphores, timed_lock_gives_eagain, .points = 5,
 	drop_set(semid);
 }
 
+/* A fresh set of nsems semaphores, each at value, for a call that must wait on it. */
+static int set_of(int nsems, int value)
+{
+	int semid = bare_set(nsems, NULL);
+
+	for (int s = 0; s < nsems; s++)
+		set_value(semid, s, value);
+	return semid;
+}
+
 /* then() of an interrupted call: gives 1 to every semaphore of the set (here 1 or 2). */
 static void release_all(void *semid)
 {
@@ -608,11 +618,10 @@ GRADED_TEST(semaphores, waits_retry_after_signal, .points = 5,
 	};
 
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-		struct call_args c = {calls[i].call, bare_set(calls[i].nsems, NULL), 0, 5000};
+		struct call_args c = {calls[i].call, set_of(calls[i].nsems, calls[i].value), 0,
+				      5000};
 		int rc, saved_errno, signals;
 
-		for (int s = 0; s < calls[i].nsems; s++)
-			set_value(c.semid, s, calls[i].value);
 		ag_interrupt_start(3, calls[i].then, &c.semid);
 		rc = SUBJECT(make_call(&c));
 		saved_errno = errno;
@@ -642,12 +651,10 @@ GRADED_TEST(semaphores, waits_end_with_eidrm, .points = 4,
 	};
 
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-		struct call_args c = {calls[i].call, bare_set(calls[i].nsems, NULL), 0, 0};
+		struct call_args c = {calls[i].call, set_of(calls[i].nsems, calls[i].value), 0, 0};
 		pid_t waiter;
 		int status;
 
-		for (int s = 0; s < calls[i].nsems; s++)
-			set_value(c.semid, s, calls[i].value);
 		waiter = start_call("waiter", c);
 		expect(ag_wait_blocked(waiter), "%s returned at once (it %s): expected it to wait",
 		       calls[i].name, outcome_text(ag_wait_exit(waiter)));
