@@ -148,18 +148,18 @@ int segment_create(key_t key, size_t size);
 /**
  * @brief Opens the existing segment of @p key, trusting it only if it is
  *        the one the caller expects: created by process @p creator, mode
- *        0600 (no one else may write it), exactly @p size bytes, and not
- *        removed.
+ *        0600 (no one else may write it), and exactly @p size bytes.
  *
  * Reads the segment's shm_cpid, shm_perm.mode and shm_segsz with
- * shmctl(IPC_STAT) and never attaches or changes a segment it refuses.
+ * shmctl(IPC_STAT) and never attaches or changes a segment it refuses. A
+ * removed segment has key IPC_PRIVATE: no key finds it (ENOENT).
  *
  * @param key     the key
  * @param size    the size the caller expects, in bytes
  * @param creator the pid of the process the caller expects created it
  * @return the segment's id, or -1 (ENOENT: no segment has that key; EPERM:
  *         another process created it, or its mode is not 0600; EINVAL: its
- *         size is not @p size; EIDRM: it is marked for removal).
+ *         size is not @p size).
  */
 int segment_join(key_t key, size_t size, pid_t creator);
 
