@@ -3,14 +3,15 @@
  * the tree with fts(3) (FTS_PHYSICAL), sorts the files by key alone, then
  * each run of one key by path; table_get() opens an existing segment first
  * (shmget without IPC_CREAT, its size read with IPC_STAT) and creates one
- * with IPC_CREAT | IPC_EXCL only when none exists; segment_join() refuses a
- * removed segment first, then a wrong size, then a stranger's or a wrong
- * mode; the pair opens its objects before it creates them, drives its
- * semaphores with sem_op arrays in a for(;;) loop, and the receiver removes
- * the set first; shm_limits() reads the files with fgets/sscanf before it
- * asks shmctl(IPC_INFO); lab_cleanup() finds the key, id and cuid columns of
- * /proc/sysvipc/shm, sem and msg by their names in the first line and keeps what it finds
- * in a linked list, kept sorted by id as it grows.
+ * with IPC_CREAT | IPC_EXCL only when none exists; segment_join() checks
+ * the size first, then the creator and the mode, and takes a segment
+ * removed after its shmget() for none (ENOENT); the pair opens its objects
+ * before it creates them, drives its semaphores with sem_op arrays in a
+ * for(;;) loop, and the receiver removes the set first; shm_limits() reads
+ * the files with fgets/sscanf before it asks shmctl(IPC_INFO);
+ * lab_cleanup() finds the key, id and cuid columns of /proc/sysvipc/shm,
+ * sem and msg by their names in the first line, and keeps what it finds in
+ * a linked list sorted by id as it grows.
  *
  * Written from shm.h only. The self-check (alternatives_full_marks) grades
  * it: it must score what the reference does.
@@ -271,8 +272,9 @@ int segment_join(key_t key, size_t size, pid_t creator)
 
 	if (shmid == -1 || shmctl(shmid, IPC_STAT, &ds) == -1)
 		return -1;
+	/* removed between the two calls: its key is IPC_PRIVATE now, as if none had it */
 	if (ds.shm_perm.mode & SHM_DEST) {
-		errno = EIDRM;
+		errno = ENOENT;
 		return -1;
 	}
 	if (ds.shm_segsz != size) {

@@ -3,7 +3,7 @@
  * the tree itself (openat + fdopendir + fstatat with AT_SYMLINK_NOFOLLOW,
  * one recursion a directory), keeps the files in a linked list and sorts it
  * with a merge sort; the table is one cached struct; segment_join() checks
- * in the header's own order (creator, mode, size, then removal); the pair's
+ * in the header's own order (creator, mode, then size); the pair's
  * semaphore steps are a table of struct sembuf applied by one function that
  * retries EINTR in a do/while, its objects are made set first, and the
  * receiver removes the segment while still attached, then detaches;
@@ -318,11 +318,14 @@ static int refusal(const struct shmid_ds *ds, size_t size, pid_t creator)
 		return EPERM;
 	if (ds->shm_segsz != size)
 		return EINVAL;
-	if (ds->shm_perm.mode & SHM_DEST)
-		return EIDRM;
 	return 0;
 }
 
+/*
+ * No SHM_DEST check: a removed segment's key is IPC_PRIVATE, so shmget()
+ * cannot find it (ENOENT); one removed between shmget() and IPC_STAT is
+ * taken as if it had been removed just after this call returned.
+ */
 int segment_join(key_t key, size_t size, pid_t creator)
 {
 	struct shmid_ds ds;
