@@ -500,7 +500,9 @@ int shm_limits(struct shm_limits *kernel, struct shm_limits *proc)
 /*
  * One kind of object. stat_at fills *perm for the object at kernel index
  * idx and returns its id (-1: no object there); the _ANY requests need no
- * read permission, so an object of mode 0000 is still seen.
+ * read permission, so an object of mode 0000 is still seen. Each ds starts
+ * zeroed: valgrind 3.19 does not know the _ANY requests, and would take
+ * what the kernel wrote there for uninitialised memory.
  */
 struct kind {
 	const char *name;
@@ -518,7 +520,7 @@ static int shm_highest(void)
 
 static int shm_stat_at(int idx, struct ipc_perm *perm)
 {
-	struct shmid_ds ds;
+	struct shmid_ds ds = {0};
 	int id = shmctl(idx, SHM_STAT_ANY, &ds);
 
 	*perm = ds.shm_perm;
@@ -539,7 +541,7 @@ static int sem_highest(void)
 
 static int sem_stat_at(int idx, struct ipc_perm *perm)
 {
-	struct semid_ds ds;
+	struct semid_ds ds = {0};
 	int id = semctl(idx, 0, SEM_STAT_ANY, (union semun){.buf = &ds});
 
 	*perm = ds.sem_perm;
@@ -560,7 +562,7 @@ static int msg_highest(void)
 
 static int msg_stat_at(int idx, struct ipc_perm *perm)
 {
-	struct msqid_ds ds;
+	struct msqid_ds ds = {0};
 	int id = msgctl(idx, MSG_STAT_ANY, &ds);
 
 	*perm = ds.msg_perm;
