@@ -163,18 +163,27 @@ static int run(const struct scenario *s)
 		free(program);
 		return EXIT_USAGE;
 	}
+	/* Opened first: the kit itself may be under the /tmp about to be covered. */
+	int program_fd = open(program, O_RDONLY);	/* not O_CLOEXEC: a script reads it */
+
+	if (program_fd == -1) {
+		error_errno("cannot open %s", program);
+		free(program);
+		return EXIT_USAGE;
+	}
 	if (enter_namespaces() == -1) {
 		error_errno("scenario %s not run: it needs private IPC and mount namespaces,"
 			    " which this machine refuses (a container?), and it never runs in"
 			    " the machine's own, since it creates System V objects and mounts;"
 			    " `ipclab doctor` says why (unshare)", s->name);
+		close(program_fd);
 		free(program);
 		return EXIT_USAGE;
 	}
 	fflush(stdout);
 	signals_default();
 	setenv("IPCLAB_SCENARIO", s->name, 1);
-	execl(program, s->name, (char *)NULL);
+	fexecve(program_fd, (char *[]){s->name, NULL}, environ);
 	error_errno("cannot run %s", program);
 	free(program);
 	return EXIT_USAGE;
