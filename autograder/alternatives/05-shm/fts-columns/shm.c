@@ -307,7 +307,7 @@ static int sem_apply(int semid, struct sembuf *ops, size_t nops)
 	}
 }
 
-/* An IPC id of key: the existing object's, or a new one's (make is called with IPC_CREAT). */
+/* The pair's segment and set of key: flags 0 opens one, IPC_CREAT makes it if need be. */
 static int open_segment(key_t key, int flags)
 {
 	return shmget(key, sizeof(struct record), flags | 0600);
@@ -318,6 +318,7 @@ static int open_set(key_t key, int flags)
 	return semget(key, 2, flags | 0600);
 }
 
+/* Opens the existing object first; creates it only when none has the key. */
 static int open_or_create(int (*open_it)(key_t, int), key_t key)
 {
 	int id = open_it(key, 0);
@@ -345,7 +346,7 @@ static struct record *pair_attach(const char *path, int *shmid, int *semid)
 	return addr == (void *)-1 ? NULL : addr;
 }
 
-/* Detaches slot, keeping errno as the failure that came first set it. */
+/* Detaches slot after a failure, keeping that failure's errno; returns -1. */
 static int detach_failed(struct record *slot)
 {
 	int saved = errno;

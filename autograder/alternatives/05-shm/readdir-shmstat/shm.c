@@ -174,54 +174,61 @@ static void free_files(struct file *list)
 	}
 }
 
+static int walk(int dirfd, const char *prefix, int proj_id, struct file **list);
+
 /*
- * Adds to *list every regular file under the open directory dirfd (closed
- * here), named prefix/NAME; subdirectories are opened without following
- * symbolic links.
+ * Looks at the entry name of the directory dirfd, whose path is
+ * prefix/name: a regular file joins *list, a directory is walked (opened
+ * without following a symbolic link), anything else is left.
  */
+static int visit(int dirfd, const char *prefix, const char *name, int proj_id,
+		 struct file **list)
+{
+	struct stat st;
+	char *path;
+	int fd, rc = 0;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return 0;
+	if (asprintf(&path, "%s/%s", prefix, name) == -1)
+		return -1;
+	if (S_ISREG(st.st_mode)) {
+		rc = add_file(list, path, key_of(&st, proj_id));
+	} else {
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		rc = fd == -1 ? -1 : walk(fd, path, proj_id, list);
+	}
+	free(path);
+	return rc;
+}
+
+/* Adds to *list every regular file under the open directory dirfd (closed here), path prefix. */
 static int walk(int dirfd, const char *prefix, int proj_id, struct file **list)
 {
 	DIR *dir = fdopendir(dirfd);
 	struct dirent *d;
-	int rc = 0;
+	int rc = 0, err;
 
 	if (dir == NULL) {
 		close(dirfd);
 		return -1;
 	}
-	errno = 0;
-	while (rc == 0 && (d = readdir(dir)) != NULL) {
-		struct stat st;
-		char *path;
-		int fd;
-
-		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
-			continue;
-		if (asprintf(&path, "%s/%s", prefix, d->d_name) == -1)
+	while (rc == 0) {
+		errno = 0;
+		d = readdir(dir);
+		if (d == NULL) {
+			rc = errno ? -1 : 0;	/* NULL and errno 0: the end */
 			break;
-		if (fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-			rc = -1;
-		} else if (S_ISREG(st.st_mode)) {
-			rc = add_file(list, path, key_of(&st, proj_id));
-		} else if (S_ISDIR(st.st_mode)) {
-			fd = openat(dirfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			rc = fd == -1 ? -1 : walk(fd, path, proj_id, list);
 		}
-		free(path);
-		if (rc == 0)
-			errno = 0;
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+			rc = visit(dirfd, prefix, d->d_name, proj_id, list);
 	}
-	if (rc == 0 && errno != 0)	/* readdir or asprintf failed */
-		rc = -1;
-	if (rc == -1) {
-		int err = errno;
-
-		closedir(dir);
-		errno = err;
-		return -1;
-	}
+	err = errno;
 	closedir(dir);
-	return 0;
+	errno = err;
+	return rc;
 }
 
 static bool before(const struct file *a, const struct file *b)
