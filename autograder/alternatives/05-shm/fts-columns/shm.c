@@ -172,7 +172,8 @@ static int by_path(const void *a, const void *b)
 }
 
 /* Appends the file of ent to *hits; returns 0 or an errno. */
-static int add_hit(struct hit **hits, size_t *n, size_t *cap, const FTSENT *ent, int proj_id)
+static int add_hit(struct hit **hits, size_t *n, size_t *cap, const FTSENT *ent,
+		   int proj_id)
 {
 	if (*n == *cap) {
 		size_t more = *cap ? 2 * *cap : 128;
@@ -214,7 +215,8 @@ static int gather(const char *dir, int proj_id, struct hit **hits, size_t *n)
 			err = ent->fts_errno;
 		} else if (ent->fts_level == 0 && ent->fts_info != FTS_D &&
 			   ent->fts_info != FTS_DP) {
-			err = ENOTDIR;	/* dir itself is no directory (links not followed) */
+			/* dir itself is no directory (a link to one is not followed) */
+			err = ENOTDIR;
 		} else if (ent->fts_info == FTS_F && S_ISREG(ent->fts_statp->st_mode)) {
 			err = add_hit(hits, n, &cap, ent, proj_id);
 		}
@@ -236,8 +238,9 @@ int collisions_list(const char *dir, int proj_id, FILE *out)
 	} else {
 		qsort(hits, n, sizeof(*hits), by_key);
 		for (size_t start = 0, end; start < n; start = end) {
-			for (end = start + 1; end < n && hits[end].key == hits[start].key; end++)
-				;
+			end = start + 1;
+			while (end < n && hits[end].key == hits[start].key)
+				end++;
 			if (end - start < 2)
 				continue;
 			qsort(hits + start, end - start, sizeof(*hits), by_path);

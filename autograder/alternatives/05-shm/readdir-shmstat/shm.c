@@ -204,7 +204,7 @@ static int visit(int dirfd, const char *prefix, const char *name, int proj_id,
 	return rc;
 }
 
-/* Adds to *list every regular file under the open directory dirfd (closed here), path prefix. */
+/* Adds to *list every regular file under directory dirfd (closed here), path prefix. */
 static int walk(int dirfd, const char *prefix, int proj_id, struct file **list)
 {
 	DIR *dir = fdopendir(dirfd);
@@ -477,7 +477,9 @@ static int read_limit(const char *name, unsigned long long *value)
 	text[got] = '\0';
 	errno = 0;
 	*value = strtoull(text, &end, 10);
-	if (end == text || text[0] == '-' || errno == ERANGE || (*end != '\n' && *end != '\0')) {
+	/* digits first (strtoull would take " -1"), then the newline or nothing */
+	if (text[0] < '0' || text[0] > '9' || errno == ERANGE ||
+	    (*end != '\n' && *end != '\0')) {
 		errno = EPROTO;
 		return -1;
 	}
