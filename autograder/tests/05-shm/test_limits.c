@@ -226,10 +226,10 @@ struct object {
  * holds it, so its key is 0 now). Keys are named out of id order.
  */
 struct scene {
-	key_t keys[4];		/* the lab's, as lab_cleanup gets them */
+	key_t keys[5];		/* the lab's 4, one twice, then one it must not read */
 	int nkeys, nobjects, nlab;
 	struct object objects[MAX_OBJECTS];
-	char expected[MAX_OBJECTS][64];	/* the lines, in the contract's order */
+	struct object sorted[MAX_OBJECTS];	/* the contract's order */
 };
 
 static void add(struct scene *s, int kind, key_t key, bool lab)
@@ -246,13 +246,12 @@ static int by_kind_then_id(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-static void make_scene(struct scene *s, const char *verb)
+static void make_scene(struct scene *s)
 {
 	key_t k1 = ag_key(), k2 = ag_key(), k3 = ag_key(), foreign = ag_key();
-	struct object sorted[MAX_OBJECTS];
 	int held;
 
-	*s = (struct scene){.keys = {k3, k1, k2, k1}, .nkeys = 4};
+	*s = (struct scene){.keys = {k3, k1, k2, k1, foreign}, .nkeys = 4};
 	add(s, SHM, k2, true);
 	add(s, SHM, IPC_PRIVATE, false);
 	add(s, SHM, foreign, false);
@@ -268,13 +267,10 @@ static void make_scene(struct scene *s, const char *verb)
 	add(s, MSG, foreign, false);
 	add(s, MSG, k2, true);
 	add(s, MSG, IPC_PRIVATE, false);
-	memcpy(sorted, s->objects, sizeof(sorted));
-	qsort(sorted, (size_t)s->nobjects, sizeof(sorted[0]), by_kind_then_id);
+	memcpy(s->sorted, s->objects, sizeof(s->sorted));
+	qsort(s->sorted, (size_t)s->nobjects, sizeof(s->sorted[0]), by_kind_then_id);
 	for (int i = 0; i < s->nobjects; i++)
-		if (sorted[i].lab)
-			snprintf(s->expected[s->nlab++], sizeof(s->expected[0]), "%s %s %d 0x%08x",
-				 verb, kind_name[sorted[i].kind], sorted[i].id,
-				 (unsigned)sorted[i].key);
+		s->nlab += s->objects[i].lab;
 }
 
 /* errno's name after a call that returned rc, for the messages. */
@@ -302,16 +298,27 @@ static int cleanup_into(const key_t *keys, int nkeys, bool dry_run)
 	return rc;
 }
 
-/* Checks what the subject wrote: exactly the scene's lines, in order, or none at all. */
-static void check_output(const struct scene *s, int nlines, const char *call)
+/*
+ * Checks what the subject wrote: a line starting with verb for each lab
+ * object (of key only, unless only is IPC_PRIVATE), in order; nothing when
+ * verb is NULL.
+ */
+static void check_output(const struct scene *s, const char *verb, key_t only, const char *call)
 {
 	char text[4096], want[4096] = "";
 	ssize_t len = ag_read_file(OUT_FILE, text, sizeof(text));
+	int nlines = 0;
 
 	ag_setup(len >= 0, "read " OUT_FILE);
-	for (int i = 0; i < nlines; i++) {
-		strcat(want, s->expected[i]);
-		strcat(want, "\n");
+	for (int i = 0; verb && i < s->nobjects; i++) {
+		const struct object *o = &s->sorted[i];
+		size_t used = strlen(want);
+
+		if (!o->lab || (only != IPC_PRIVATE && o->key != only))
+			continue;
+		snprintf(want + used, sizeof(want) - used, "%s %s %d 0x%08x\n", verb,
+			 kind_name[o->kind], o->id, (unsigned)o->key);
+		nlines++;
 	}
 	expect(strcmp(text, want) == 0, "%s wrote:\n%s%sexpected %s\n%s", call,
 	       len ? text : "(nothing)\n", len && text[len - 1] != '\n' ? "\n" : "",
@@ -357,14 +364,20 @@ GRADED_TEST(shm, cleanup_dry_run_lists_only, .points = 4,
 	struct scene s;
 	int rc;
 
-	make_scene(&s, "would remove");
+	make_scene(&s);
 	rc = SUBJECT(cleanup_into(s.keys, 0, true));
 	expect(rc == -1 && errno == EINVAL, "lab_cleanup(keys, 0, true, out): expected -1 with "
 	       "errno EINVAL (nkeys < 1), got %d (errno %s)", rc, errno_name(rc));
-	check_output(&s, 0, "lab_cleanup(keys, 0, true, out)");
+	check_output(&s, NULL, IPC_PRIVATE, "lab_cleanup(keys, 0, true, out)");
+	rc = SUBJECT(cleanup_into(s.keys + 2, 1, true));
+	check_left(&s, false, "a dry run");
+	check_output(&s, "would remove", s.keys[2], "lab_cleanup(&key, 1, true, out)");
+	expect(rc == 2, "lab_cleanup(&key, 1, true, out), key 0x%08x of a segment and a queue: "
+	       "expected 2, got %d (%s)", (unsigned)s.keys[2], rc,
+	       rc == -1 ? strerror(errno) : "no error");
 	rc = SUBJECT(cleanup_into(s.keys, s.nkeys, true));
 	check_left(&s, false, "a dry run");
-	check_output(&s, s.nlab, "lab_cleanup(keys, 4, true, out)");
+	check_output(&s, "would remove", IPC_PRIVATE, "lab_cleanup(keys, 4, true, out)");
 	expect(rc == s.nlab, "lab_cleanup(keys, %d, true, out) with %d lab objects among %d: "
 	       "expected %d (would remove), got %d (%s)", s.nkeys, s.nlab, s.nobjects, s.nlab,
 	       rc, rc == -1 ? strerror(errno) : "no error");
@@ -382,23 +395,23 @@ GRADED_TEST(shm, cleanup_removes_only_lab_objects, .points = 6,
 	key_t with_private[2];
 	int rc;
 
-	make_scene(&s, "removed");
+	make_scene(&s);
 	with_private[0] = s.keys[1];
 	with_private[1] = IPC_PRIVATE;
 	rc = SUBJECT(cleanup_into(with_private, 2, false));
 	expect(rc == -1 && errno == EINVAL, "lab_cleanup({0x%08x, IPC_PRIVATE}, 2, false, out): "
 	       "expected -1 with errno EINVAL (IPC_PRIVATE names no lab object), got %d "
 	       "(errno %s)", (unsigned)with_private[0], rc, errno_name(rc));
-	check_output(&s, 0, "lab_cleanup({KEY, IPC_PRIVATE}, 2, false, out)");
+	check_output(&s, NULL, IPC_PRIVATE, "lab_cleanup({KEY, IPC_PRIVATE}, 2, false, out)");
 	check_left(&s, false, "lab_cleanup with IPC_PRIVATE among the keys");
 	rc = SUBJECT(cleanup_into(s.keys, s.nkeys, false));
 	check_left(&s, true, "lab_cleanup(keys, 4, false, out)");
-	check_output(&s, s.nlab, "lab_cleanup(keys, 4, false, out)");
+	check_output(&s, "removed", IPC_PRIVATE, "lab_cleanup(keys, 4, false, out)");
 	expect(rc == s.nlab, "lab_cleanup(keys, %d, false, out) with %d lab objects among %d: "
 	       "expected %d (removed), got %d (%s)", s.nkeys, s.nlab, s.nobjects, s.nlab, rc,
 	       rc == -1 ? strerror(errno) : "no error");
 	rc = SUBJECT(cleanup_into(s.keys, s.nkeys, false));
 	expect(rc == 0, "lab_cleanup once more, with no lab object left: expected 0, got %d", rc);
-	check_output(&s, 0, "the second lab_cleanup(keys, 4, false, out)");
+	check_output(&s, NULL, IPC_PRIVATE, "the second lab_cleanup(keys, 4, false, out)");
 	clear_scene(&s);
 }
