@@ -45,9 +45,15 @@ static void kernel_limits(struct shm_limits *l)
 	l->max_segments = info.shmmni;
 }
 
+/* Limit i of l: 0 SHMMAX, 1 SHMALL, 2 SHMMNI (the order of limit_files). */
 static unsigned long long *limit_field(struct shm_limits *l, int i)
 {
 	return i == 0 ? &l->max_bytes : i == 1 ? &l->all_pages : &l->max_segments;
+}
+
+static unsigned long long limit_of(const struct shm_limits *l, int i)
+{
+	return i == 0 ? l->max_bytes : i == 1 ? l->all_pages : l->max_segments;
 }
 
 /* The judge's own reading of /proc/sys/kernel/shmmax, shmall and shmmni. */
@@ -57,7 +63,8 @@ static void file_limits(struct shm_limits *l)
 		char path[64], text[64];
 
 		snprintf(path, sizeof(path), "/proc/sys/kernel/%s", limit_files[i]);
-		ag_setup(ag_read_file(path, text, sizeof(text)) > 0, "read /proc/sys/kernel/shm*");
+		ag_setup(ag_read_file(path, text, sizeof(text)) > 0,
+			 "read /proc/sys/kernel/shm*");
 		*limit_field(l, i) = strtoull(text, NULL, 10);
 	}
 }
@@ -114,23 +121,23 @@ static void check_limits(const struct shm_limits *kernel, const struct shm_limit
 	expect(c.rc == 0, "%s: shm_limits returned %d (%s): expected 0", when, c.rc,
 	       strerror(errno));
 	for (int i = 0; i < 3; i++) {
-		unsigned long long want_k = *limit_field((struct shm_limits *)kernel, i);
-		unsigned long long want_p = *limit_field((struct shm_limits *)proc, i);
-		unsigned long long got_k = *limit_field(&c.kernel, i);
-		unsigned long long got_p = *limit_field(&c.proc, i);
+		unsigned long long want_k = limit_of(kernel, i), got_k = limit_of(&c.kernel, i);
+		unsigned long long want_p = limit_of(proc, i), got_p = limit_of(&c.proc, i);
 
-		expect(got_k == want_k, "%s: kernel's %s: shmctl(IPC_INFO) says %llu, got %llu%s",
-		       when, names[i], want_k, got_k,
-		       got_k == 32ULL << 20 ? " (32 MiB: the default before Linux 3.16)" : "");
-		expect(got_p == want_p, "%s: proc's %s: /proc/sys/kernel/%s holds %llu, got %llu%s",
-		       when, names[i], limit_files[i], want_p, got_p,
-		       got_p == want_k && want_p != want_k ? " (IPC_INFO's value: read the file)" : "");
+		expect(got_k == want_k, "%s: kernel's %s: shmctl(IPC_INFO) says %llu, got "
+		       "%llu%s", when, names[i], want_k, got_k, got_k == 32ULL << 20 ?
+		       " (32 MiB: the default before Linux 3.16)" : "");
+		expect(got_p == want_p, "%s: proc's %s: /proc/sys/kernel/%s holds %llu, got "
+		       "%llu%s", when, names[i], limit_files[i], want_p, got_p,
+		       got_p == want_k && want_p != want_k ?
+		       " (IPC_INFO's value: read the file)" : "");
 	}
 }
 
 GRADED_TEST(shm, limits_match_namespace, .points = 5,
-	    .desc = "shm_limits() reports this IPC namespace's limits: kernel from shmctl(IPC_INFO), "
-		    "proc from /proc/sys/kernel/shm*; EPROTO when a file holds no number",
+	    .desc = "shm_limits() reports this IPC namespace's limits: kernel from "
+		    "shmctl(IPC_INFO), proc from /proc/sys/kernel/shm*; EPROTO when a file "
+		    "holds no number",
 	    .hint = "Handout 3.6: the limits belong to the IPC namespace and change; no figure "
 		    "written into the code (32 MiB, 4096) matches them.")
 {
@@ -147,23 +154,24 @@ GRADED_TEST(shm, limits_match_namespace, .points = 5,
 		check_limits(&kernel, &proc, "this namespace's limits");
 		return;
 	}
-	snprintf(text[0], sizeof(text[0]), "%llu", 100000000ULL + (unsigned)(salt & 0xffffff));
-	snprintf(text[1], sizeof(text[1]), "%llu", 200000ULL + (unsigned)(salt & 0xfff));
+	/* Random per run, within what the kernel takes (SHMMNI at most IPCMNI, 32768). */
+	snprintf(text[0], sizeof(text[0]), "%u", 100000000u + (unsigned)(salt & 0xffffff));
+	snprintf(text[1], sizeof(text[1]), "%u", 200000u + (unsigned)(salt & 0xfff));
 	snprintf(text[2], sizeof(text[2]), "%u", 1000u + (unsigned)(salt & 0x3ff));
 	for (int i = 0; i < 3; i++)
 		ag_setup(write_limit(limit_files[i], text[i]), "write /proc/sys/kernel/shm*");
 	kernel_limits(&kernel);
 	file_limits(&proc);
 	for (int i = 0; i < 3; i++)
-		ag_setup(*limit_field(&kernel, i) == strtoull(text[i], NULL, 10) &&
-			 *limit_field(&proc, i) == *limit_field(&kernel, i),
+		ag_setup(limit_of(&kernel, i) == strtoull(text[i], NULL, 10) &&
+			 limit_of(&proc, i) == limit_of(&kernel, i),
 			 "IPC_INFO does not report the limits written");
 	check_limits(&kernel, &proc, "after the test set SHMMAX, SHMALL, SHMMNI");
 
 	/* Files that differ from the kernel: each struct must come from its own source. */
 	for (int i = 0; i < 3; i++) {
-		*limit_field(&covered, i) = *limit_field(&kernel, i) + 1000 + (unsigned long long)i;
-		snprintf(text[i], sizeof(text[i]), "%llu\n", *limit_field(&covered, i));
+		*limit_field(&covered, i) = limit_of(&kernel, i) + 1000 + (unsigned)i;
+		snprintf(text[i], sizeof(text[i]), "%llu\n", limit_of(&covered, i));
 		cover_limit(limit_files[i], text[i]);
 	}
 	check_limits(&kernel, &covered, "with files over /proc/sys/kernel/shm* that differ "
@@ -171,8 +179,8 @@ GRADED_TEST(shm, limits_match_namespace, .points = 5,
 	uncover_limit("shmall");
 	cover_limit("shmall", "lots\n");
 	c.rc = SUBJECT(shm_limits(&c.kernel, &c.proc));
-	expect(c.rc == -1 && errno == EPROTO, "/proc/sys/kernel/shmall holding \"lots\": expected "
-	       "-1 with errno EPROTO (not a number), got %d (%s)", c.rc,
+	expect(c.rc == -1 && errno == EPROTO, "/proc/sys/kernel/shmall holding \"lots\": "
+	       "expected -1 with errno EPROTO (not a number), got %d (%s)", c.rc,
 	       c.rc == -1 ? strerror(errno) : "success");
 }
 
@@ -335,8 +343,9 @@ static void check_left(const struct scene *s, bool lab_gone, const char *after)
 
 		expect(gone == (o->lab && lab_gone), "after %s, %s %d (key 0x%08x, %s) is %s: "
 		       "expected it %s", after, kind_name[o->kind], o->id, (unsigned)o->key,
-		       o->lab ? "the lab's" : o->key == IPC_PRIVATE ? "IPC_PRIVATE, not the lab's" :
-		       "another key, not the lab's", gone ? "gone" : "still there",
+		       o->lab ? "the lab's" : o->key == IPC_PRIVATE ?
+		       "IPC_PRIVATE, not the lab's" : "another key, not the lab's",
+		       gone ? "gone" : "still there",
 		       gone ? "left alone" : "removed");
 	}
 }
@@ -385,8 +394,8 @@ GRADED_TEST(shm, cleanup_dry_run_lists_only, .points = 4,
 }
 
 GRADED_TEST(shm, cleanup_removes_only_lab_objects, .points = 6,
-	    .desc = "lab_cleanup() removes every segment, set and queue of the lab's keys, says "
-		    "\"removed KIND ID 0xKEY\" for each, leaves every other object; a key "
+	    .desc = "lab_cleanup() removes every segment, set and queue of the lab's keys, "
+		    "says \"removed KIND ID 0xKEY\" for each, leaves every other object; a key "
 		    "IPC_PRIVATE fails EINVAL",
 	    .hint = "Handout 3.7: match the key and the creator of each object /proc/sysvipc "
 		    "lists; an object removed while attached has key 0, and it is not yours.")
@@ -399,8 +408,8 @@ GRADED_TEST(shm, cleanup_removes_only_lab_objects, .points = 6,
 	with_private[0] = s.keys[1];
 	with_private[1] = IPC_PRIVATE;
 	rc = SUBJECT(cleanup_into(with_private, 2, false));
-	expect(rc == -1 && errno == EINVAL, "lab_cleanup({0x%08x, IPC_PRIVATE}, 2, false, out): "
-	       "expected -1 with errno EINVAL (IPC_PRIVATE names no lab object), got %d "
+	expect(rc == -1 && errno == EINVAL, "lab_cleanup({0x%08x, IPC_PRIVATE}, 2, false, "
+	       "out): expected -1 with errno EINVAL (IPC_PRIVATE names no lab object), got %d "
 	       "(errno %s)", (unsigned)with_private[0], rc, errno_name(rc));
 	check_output(&s, NULL, IPC_PRIVATE, "lab_cleanup({KEY, IPC_PRIVATE}, 2, false, out)");
 	check_left(&s, false, "lab_cleanup with IPC_PRIVATE among the keys");
@@ -411,7 +420,8 @@ GRADED_TEST(shm, cleanup_removes_only_lab_objects, .points = 6,
 	       "expected %d (removed), got %d (%s)", s.nkeys, s.nlab, s.nobjects, s.nlab, rc,
 	       rc == -1 ? strerror(errno) : "no error");
 	rc = SUBJECT(cleanup_into(s.keys, s.nkeys, false));
-	expect(rc == 0, "lab_cleanup once more, with no lab object left: expected 0, got %d", rc);
+	expect(rc == 0, "lab_cleanup once more, with no lab object left: expected 0, got %d",
+	       rc);
 	check_output(&s, NULL, IPC_PRIVATE, "the second lab_cleanup(keys, 4, false, out)");
 	clear_scene(&s);
 }
