@@ -509,9 +509,9 @@ struct object {
 
 static int by_id(const void *a, const void *b)
 {
-	const struct object *x = a, *y = b;
+	int first = ((const struct object *)a)->id, second = ((const struct object *)b)->id;
 
-	return (x->id > y->id) - (x->id < y->id);
+	return first < second ? -1 : first > second;
 }
 
 /*
