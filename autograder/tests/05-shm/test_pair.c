@@ -53,6 +53,9 @@ static const char *errname(int err)
 	return err == 0 ? "0" : strerrorname_np(err) ? strerrorname_np(err) : "?";
 }
 
+/* A helper's exit status: its call returned 0 but left a SYSV mapping in its process. */
+#define STILL_ATTACHED 253
+
 /* What a helper's exit status (outcome() in segments.h) says its call did. */
 static const char *outcome_text(int status)
 {
@@ -64,6 +67,9 @@ static const char *outcome_text(int status)
 		snprintf(text, sizeof(text), "it returned -1 with errno %s", errname(status));
 	else if (status == 255)
 		snprintf(text, sizeof(text), "it returned neither 0 nor -1");
+	else if (status == STILL_ATTACHED)
+		snprintf(text, sizeof(text), "it returned 0 with the segment still attached: "
+			 "detach it before returning");
 	else
 		snprintf(text, sizeof(text), "its helper ended with status %d", status);
 	return text;
@@ -160,6 +166,14 @@ static bool read_all(int fd, void *buf, size_t len)
 	return true;
 }
 
+/* outcome(), or STILL_ATTACHED: the subject's maps at its end, as the helper read them. */
+static int attached_outcome(int rc, int err)
+{
+	if (rc == 0 && ag_last_subject()->sysv_maps != 0)
+		return STILL_ATTACHED;
+	return outcome(rc, err);
+}
+
 static void __attribute__((noreturn))
 run_side(const struct record *records, int count, int gate, int results)
 {
@@ -172,7 +186,7 @@ run_side(const struct record *records, int count, int gate, int results)
 		_exit(254);
 	if (records) {
 		rc = SUBJECT(pair_send(PAIR_FILE, records, count, say_nothing));
-		_exit(outcome(rc, errno));
+		_exit(attached_outcome(rc, errno));
 	}
 	got = calloc((size_t)count, sizeof(*got));
 	ag_setup(got != NULL, "calloc");
@@ -180,7 +194,7 @@ run_side(const struct record *records, int count, int gate, int results)
 	err = errno;
 	if (rc == 0 && !write_all(results, got, len))
 		_exit(254);
-	_exit(outcome(rc, err));
+	_exit(attached_outcome(rc, err));
 }
 
 /* Starts a sender of records (or, when records is NULL, a receiver), gate closed. */
@@ -253,6 +267,11 @@ static void expect_records(const struct record *sent, const struct record *got, 
 			       "%d lost): the sender wrote over the slot before the receiver "
 			       "read it (semaphore 1 counts records read)", order, j, i, i,
 			       j - 1);
+		for (int j = 0; j < count; j++)
+			expect(j == i || sent[j].seq != got[i].seq, "%s: record %d of %d came "
+			       "back with the seq of record %d and other text: the sender wrote the "
+			       "slot while the receiver copied it (semaphore 1 counts records read)",
+			       order, i, count, j);
 		expect(false, "%s: record %d of %d: expected seq %u text \"%s\", got seq %u "
 		       "text \"%.60s\"", order, i, count, sent[i].seq, sent[i].text, got[i].seq,
 		       got[i].text);
@@ -529,7 +548,7 @@ static pid_t start_saying_receiver(int said[2], int release[2])
 		say_fd = said[1];
 		release_fd = release[0];
 		rc = SUBJECT(pair_receive(PAIR_FILE, got, 1, say_and_wait));
-		_exit(outcome(rc, errno));
+		_exit(attached_outcome(rc, errno));
 	}
 	close(said[1]);
 	close(release[0]);
@@ -631,11 +650,18 @@ static void receive_first(void *arg)
 	ag_setup(semop(semid, &read_one, 1) == 0, "semop");
 }
 
+/* then() of the receiver that waits for a record that never comes: the set goes. */
+static void remove_set(void *arg)
+{
+	(void)arg;
+	ag_setup(semctl(set_of(pair_key()), 0, IPC_RMID) == 0, "semctl IPC_RMID");
+}
+
 GRADED_TEST(shm, pair_waits_through_signals, .points = 3,
 	    .desc = "pair_receive() waiting for a record, and pair_send() waiting for a read, go "
-		    "on waiting when signals interrupt their semop",
+		    "on waiting when signals interrupt their semop, and stop, detached, with EIDRM",
 	    .hint = "Handout 3.5: semop is never restarted after a signal handler; it fails with "
-		    "EINTR, and the pair retries it.")
+		    "EINTR, and the pair retries it. EIDRM is no reason to retry.")
 {
 	struct record *sent = new_records(2), got[1] = {{0}};
 	key_t key;
@@ -667,13 +693,25 @@ GRADED_TEST(shm, pair_waits_through_signals, .points = 3,
 	shmid = segment_of(key);
 	semid = set_of(key);
 	ag_setup(shmid != -1 && semid != -1, "the pair's objects");
+	expect(ag_last_subject()->sysv_maps == 0, "pair_send() returned 0 with the segment "
+	       "still attached: it returns with the segment detached");
 	slot = shmat(shmid, NULL, SHM_RDONLY);
 	ag_setup(slot != (void *)-1, "shmat");
 	expect(memcmp(slot, &sent[1], sizeof(*slot)) == 0 && semctl(semid, 0, GETVAL) == 1,
 	       "after pair_send() of 2 records returned, expected record 1 in the slot and "
 	       "semaphore 0 at 1, got seq %u and %d", slot->seq, semctl(semid, 0, GETVAL));
 	ag_setup(shmdt(slot) == 0, "shmdt");
-	drop_segment(shmid);
 	ag_setup(semctl(semid, 0, IPC_RMID) == 0, "semctl IPC_RMID");
+
+	/* The set goes while pair_receive() waits: no record will ever come. */
+	ag_interrupt_start(1, remove_set, NULL);
+	rc = SUBJECT(pair_receive(PAIR_FILE, got, 1, say_nothing));
+	err = errno;
+	ag_interrupt_stop();
+	expect(rc == -1 && err == EIDRM, "the semaphore set was removed while pair_receive() "
+	       "waited for a record: expected -1 with errno EIDRM, got %s", result_text(rc, err));
+	expect(ag_last_subject()->sysv_maps == 0, "pair_receive() failed with EIDRM and left the "
+	       "segment attached: it returns with the segment detached, on every path");
+	drop_segment(shmid);
 	free(sent);
 }
