@@ -273,9 +273,7 @@ int segment_join(key_t key, size_t size, pid_t creator)
 
 	if (shmid == -1 || shmctl(shmid, IPC_STAT, &ds) == -1)
 		return -1;
-	if (ds.shm_perm.mode & SHM_DEST)
-		errno = EIDRM;
-	else if (ds.shm_cpid != creator || (ds.shm_perm.mode & 0777) != 0600)
+	if (ds.shm_cpid != creator || (ds.shm_perm.mode & 0777) != 0600)
 		errno = EPERM;
 	else if (ds.shm_segsz != size)
 		errno = EINVAL;
