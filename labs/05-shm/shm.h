@@ -189,13 +189,15 @@ typedef void (*pair_say)(const char *line);
  * start: semaphore 0 counts records written and not yet read, semaphore 1
  * records read. The sender writes record i after the receiver has read
  * record i - 1 (it waits for that), then adds 1 to semaphore 0. It never
- * removes the segment or the set: they stay for the receiver.
+ * removes the segment or the set: they stay for the receiver. It returns
+ * with the segment detached, on every path.
  *
  * @param path    the file both sides make the key of
  * @param records what to send, @p count of them
  * @param count   how many, >= 1
  * @param say     not called by the fixed pair (the draft uses it)
- * @return 0, or -1 (ftok's, shmget's, semget's, shmat's or semop's errno).
+ * @return 0, or -1 (ftok's, shmget's, semget's, shmat's or semop's errno:
+ *         EIDRM when the set is removed while it waits).
  */
 int pair_send(const char *path, const struct record *records, int count, pair_say say);
 
@@ -203,18 +205,19 @@ int pair_send(const char *path, const struct record *records, int count, pair_sa
  * @brief Receives @p count records from pair_send() into @p records,
  *        waiting for each one, then removes the segment and the set.
  *
- * Same key, objects and start as pair_send(). Takes each record once the
- * sender has written it (it waits for that), then adds 1 to semaphore 1.
- * After the last record it removes the segment and the set
- * (IPC_RMID: detaching removes nothing), and only then calls @p say once
- * with a line that begins "removed".
+ * Same key, objects and start as pair_send(), and it too returns with the
+ * segment detached, on every path. Takes each record once the sender has
+ * written it (it waits for that), then adds 1 to semaphore 1. After the
+ * last record it removes the segment and the set (IPC_RMID: detaching
+ * removes nothing), and only then calls @p say once with a line that
+ * begins "removed".
  *
  * @param path    the file both sides make the key of
  * @param records where the records go, room for @p count
  * @param count   how many, >= 1, as many as the sender sends
  * @param say     called once, after the removal
  * @return 0, or -1 (ftok's, shmget's, semget's, shmat's, semop's or
- *         shmctl's errno).
+ *         shmctl's errno: EIDRM when the set is removed while it waits).
  */
 int pair_receive(const char *path, struct record *records, int count, pair_say say);
 

@@ -107,7 +107,7 @@ GRADED_TEST(shm, attach_removed_but_attached, .points = 4,
 {
 	int shmid = new_segment(0, 4096, 0600);
 	struct held first = start_held("first attacher", attach_raw, &shmid), second;
-	struct segment_status st;
+	struct segment_status st = {0};
 	int rc;
 
 	ag_setup(first.value == 0, "shmat");
