@@ -35,6 +35,18 @@ static const char *err_name(int err)
 	return strerrorname_np(err) ? strerrorname_np(err) : "0";
 }
 
+/* What a call that returns an id or -1 gave: "-1 with errno EPERM" or "id 3". */
+static const char *outcome_text(int rc, int err)
+{
+	static char text[64];
+
+	if (rc == -1)
+		snprintf(text, sizeof(text), "-1 with errno %s", err_name(err));
+	else
+		snprintf(text, sizeof(text), "id %d", rc);
+	return text;
+}
+
 /* A fresh directory on /dev/shm (tmpfs; the sandbox's own), its path in dir. */
 static void shm_dir(char *dir, size_t cap)
 {
@@ -208,7 +220,7 @@ static void expect_same_lines(const char *call, const char *want, const char *go
 		got += gl + (got[gl] == '\n');
 		line++;
 	}
-	expect(*got == '\0', "%s wrote a line %d, \"%.*s\": expected %d line(s)", call, line,
+	expect(*got == '\0', "%s wrote a line %d too, \"%.*s\": expected %d line(s)", call, line,
 	       (int)strcspn(got, "\n"), got, line - 1);
 	expect(*want == '\0', "%s wrote %d line(s): expected line %d, \"%.*s\"", call, line - 1,
 	       line, (int)strcspn(want, "\n"), want);
@@ -396,8 +408,8 @@ GRADED_TEST(shm, create_refuses_taken_key, .points = 4,
 		err = errno;
 		snprintf(after, sizeof(after), "segment_create(0x%08x, %zu)", (unsigned)same, sizes[i]);
 		expect(rc == -1 && err == EEXIST, "%s, key ftok(\"project\", 257), which segment %d "
-		       "(of ftok(\"project\", 1)) has: expected -1 with errno EEXIST, got %d "
-		       "(errno %s)%s", after, theirs, rc, err_name(err),
+		       "(of ftok(\"project\", 1)) has: expected -1 with errno EEXIST, got %s%s",
+		       after, theirs, outcome_text(rc, err),
 		       rc == theirs ? ": that is the other program's segment" : "");
 		expect_untouched(theirs, &before, after);
 		expect(still_filled(theirs, 4096), "after %s, segment %d's bytes changed", after,
@@ -463,8 +475,8 @@ GRADED_TEST(shm, join_refuses_foreign_creator, .points = 6, .deadline = 6,
 	err = errno;
 	expect(rc == -1 && err == EPERM, "segment_join(0x%08x, 4096, %d): the key of %s is also "
 	       "that of %s (inode numbers 65536 apart), whose segment %d process %d created: "
-	       "expected -1 with errno EPERM, got %d (errno %s)", (unsigned)ours_key,
-	       (int)getpid(), ours_path, theirs_path, shmid, (int)other, rc, err_name(err));
+	       "expected -1 with errno EPERM, got %s", (unsigned)ours_key,
+	       (int)getpid(), ours_path, theirs_path, shmid, (int)other, outcome_text(rc, err));
 	expect(ag_last_subject()->sysv_maps == 0, "segment_join refused segment %d but the process "
 	       "still had it attached when it returned", shmid);
 	expect_untouched(shmid, &before, "segment_join refused it");
@@ -520,12 +532,12 @@ GRADED_TEST(shm, join_checks_mode_and_size, .points = 4,
 		err = errno;
 		if (c->want == 0)
 			expect(rc == shmid, "segment_join(0x%08x, %zu, %d), segment %d of %s, made by "
-			       "%d: expected %d, got %d (errno %s)", (unsigned)key, c->asked, (int)me,
-			       shmid, c->what, (int)me, shmid, rc, err_name(err));
+			       "%d: expected id %d, got %s", (unsigned)key, c->asked, (int)me,
+			       shmid, c->what, (int)me, shmid, outcome_text(rc, err));
 		else
 			expect(rc == -1 && err == c->want, "segment_join(0x%08x, %zu, %d), %s: "
-			       "expected -1 with errno %s, got %d (errno %s)", (unsigned)key, c->asked,
-			       (int)me, c->what, err_name(c->want), rc, err_name(err));
+			       "expected -1 with errno %s, got %s", (unsigned)key, c->asked,
+			       (int)me, c->what, err_name(c->want), outcome_text(rc, err));
 		if (shmid != -1 && c->want != 0)
 			expect_untouched(shmid, &before, "segment_join refused it");
 		if (shmid != -1)
@@ -541,7 +553,7 @@ GRADED_TEST(shm, join_checks_mode_and_size, .points = 4,
 	err = errno;
 	expect(rc == -1 && err == ENOENT, "segment_join(0x%08x, 4096, %d), whose segment %d was "
 	       "removed while a process holds it (its key is now IPC_PRIVATE): expected -1 with "
-	       "errno ENOENT, got %d (errno %s)", (unsigned)key, (int)me, shmid, rc, err_name(err));
+	       "errno ENOENT, got %s", (unsigned)key, (int)me, shmid, outcome_text(rc, err));
 	end_held(&holder);
 }
 
@@ -574,7 +586,7 @@ GRADED_TEST(shm, join_after_file_recreated, .points = 4,
 	key_t old_key = 0, new_key = -1;
 	struct shmid_ds before, ds;
 	pid_t old_run;
-	int old, rc, err;
+	int old, rc, id, err;
 
 	for (int i = 0; i < RECREATE_TRIES && new_key != old_key; i++) {
 		if (i > 0)
@@ -592,15 +604,15 @@ GRADED_TEST(shm, join_after_file_recreated, .points = 4,
 		expect(rc == -1 && err == EEXIST, "\"data\" was deleted and recreated, and has its "
 		       "old key 0x%08x (ext4 gave it its inode back), whose segment %d the old run "
 		       "(pid %d) left: segment_create(0x%08x, 4096) expected -1 with errno EEXIST, "
-		       "got %d (errno %s)", (unsigned)old_key, old, (int)old_run, (unsigned)new_key,
-		       rc, err_name(err));
+		       "got %s", (unsigned)old_key, old, (int)old_run, (unsigned)new_key,
+		       outcome_text(rc, err));
 		expect_untouched(old, &before, "segment_create refused it");
 		rc = SUBJECT(segment_join(new_key, 4096, getpid()));
 		err = errno;
 		expect(rc == -1 && err == EPERM, "segment_join(0x%08x, 4096, %d), key of the "
 		       "recreated \"data\", whose segment %d the old run (pid %d) created: expected "
-		       "-1 with errno EPERM, got %d (errno %s)", (unsigned)new_key, (int)getpid(),
-		       old, (int)old_run, rc, err_name(err));
+		       "-1 with errno EPERM, got %s", (unsigned)new_key, (int)getpid(),
+		       old, (int)old_run, outcome_text(rc, err));
 		expect_untouched(old, &before, "segment_join refused it");
 	} else {
 		/* A filesystem that gave the file a new inode (tmpfs does): a new, free key. */
@@ -614,10 +626,11 @@ GRADED_TEST(shm, join_after_file_recreated, .points = 4,
 		expect(SUBJECT(segment_join(new_key, 4096, ds.shm_cpid)) == rc, "segment_join of the "
 		       "recreated file's key, for the segment just made: expected %d, got -1 (%s)",
 		       rc, strerror(errno));
-		err = SUBJECT(segment_join(new_key, 4096, old_run)) == -1 ? errno : 0;
-		expect(err == EPERM, "segment_join(0x%08x, 4096, %d), with the pid of the old run, "
-		       "which did not make segment %d: expected -1 with errno EPERM, got errno %s",
-		       (unsigned)new_key, (int)old_run, rc, err_name(err));
+		id = SUBJECT(segment_join(new_key, 4096, old_run));
+		err = errno;
+		expect(id == -1 && err == EPERM, "segment_join(0x%08x, 4096, %d), with the pid of the "
+		       "old run, which did not make segment %d: expected -1 with errno EPERM, got %s",
+		       (unsigned)new_key, (int)old_run, rc, outcome_text(id, err));
 		drop_segment(rc);
 	}
 	drop_segment(old);
