@@ -321,13 +321,14 @@ GRADED_TEST(shm, collisions_none_or_error, .points = 2,
 	expect(rc != -1, "%s of three files with distinct keys: expected 0, got -1 (%s)", call,
 	       strerror(err));
 	expect_same_lines(call, "", l.text);
-	expect(rc == 0, "%s wrote nothing (no key is shared) but returned %d: expected 0", call, rc);
+	expect(rc == 0, "%s wrote nothing (no key is shared) but returned %d: expected 0", call,
+	       rc);
 
 	snprintf(l.dir, sizeof(l.dir), "%s/missing", ag_scratch());
 	rc = SUBJECT(list_into(&l), OUT(l.text));
 	err = errno;
-	expect(rc == -1 && err == ENOENT, "collisions_list(\"%s\", 1, out) of a directory that does "
-	       "not exist: expected -1 with errno ENOENT, got %d with errno %s", l.dir, rc,
+	expect(rc == -1 && err == ENOENT, "collisions_list(\"%s\", 1, out) of a directory that "
+	       "does not exist: expected -1 with errno ENOENT, got %d with errno %s", l.dir, rc,
 	       err_name(err));
 }
 
@@ -406,16 +407,17 @@ GRADED_TEST(shm, create_refuses_taken_key, .points = 4,
 	for (int i = 0; i < 3; i++) {
 		rc = SUBJECT(segment_create(same, sizes[i]));
 		err = errno;
-		snprintf(after, sizeof(after), "segment_create(0x%08x, %zu)", (unsigned)same, sizes[i]);
-		expect(rc == -1 && err == EEXIST, "%s, key ftok(\"project\", 257), which segment %d "
-		       "(of ftok(\"project\", 1)) has: expected -1 with errno EEXIST, got %s%s",
-		       after, theirs, outcome_text(rc, err),
+		snprintf(after, sizeof(after), "segment_create(0x%08x, %zu)", (unsigned)same,
+			 sizes[i]);
+		expect(rc == -1 && err == EEXIST, "%s, key ftok(\"project\", 257), which "
+		       "segment %d (of ftok(\"project\", 1)) has: expected -1 with errno "
+		       "EEXIST, got %s%s", after, theirs, outcome_text(rc, err),
 		       rc == theirs ? ": that is the other program's segment" : "");
 		expect_untouched(theirs, &before, after);
 		expect(still_filled(theirs, 4096), "after %s, segment %d's bytes changed", after,
 		       theirs);
-		expect(segment_of(taken) == theirs, "after %s, key 0x%08x no longer names segment %d",
-		       after, (unsigned)taken, theirs);
+		expect(segment_of(taken) == theirs, "after %s, key 0x%08x no longer names "
+		       "segment %d", after, (unsigned)taken, theirs);
 	}
 
 	rc = SUBJECT(segment_create(fresh, 12345));
@@ -512,8 +514,8 @@ static long attach_raw(void *arg)
 GRADED_TEST(shm, join_checks_mode_and_size, .points = 4,
 	    .desc = "segment_join() refuses a segment whose mode is not 0600 (EPERM) or whose size "
 		    "is not the size asked (EINVAL); no segment, or one removed: ENOENT",
-	    .hint = "Handout 3.4: shm_perm.mode & 0777 must be 0600 and shm_segsz exactly the size; "
-		    "a removed segment's key is IPC_PRIVATE.")
+	    .hint = "Handout 3.4: shm_perm.mode & 0777 must be 0600 and shm_segsz exactly the "
+		    "size; a removed segment's key is IPC_PRIVATE.")
 {
 	pid_t me = getpid();
 	key_t key;
@@ -531,9 +533,9 @@ GRADED_TEST(shm, join_checks_mode_and_size, .points = 4,
 		rc = SUBJECT(segment_join(key, c->asked, me));
 		err = errno;
 		if (c->want == 0)
-			expect(rc == shmid, "segment_join(0x%08x, %zu, %d), segment %d of %s, made by "
-			       "%d: expected id %d, got %s", (unsigned)key, c->asked, (int)me,
-			       shmid, c->what, (int)me, shmid, outcome_text(rc, err));
+			expect(rc == shmid, "segment_join(0x%08x, %zu, %d), segment %d of %s, "
+			       "made by %d: expected id %d, got %s", (unsigned)key, c->asked,
+			       (int)me, shmid, c->what, (int)me, shmid, outcome_text(rc, err));
 		else
 			expect(rc == -1 && err == c->want, "segment_join(0x%08x, %zu, %d), %s: "
 			       "expected -1 with errno %s, got %s", (unsigned)key, c->asked,
@@ -577,8 +579,9 @@ static void recreate_data(key_t *before, key_t *after)
 }
 
 GRADED_TEST(shm, join_after_file_recreated, .points = 4,
-	    .desc = "a file deleted and recreated may keep its key (ext4 gives the inode back): the "
-		    "old run's segment is refused by segment_create (EEXIST) and segment_join (EPERM)",
+	    .desc = "a file deleted and recreated may keep its key (ext4 gives the inode "
+		    "back): the old run's segment is refused by segment_create (EEXIST) and "
+		    "segment_join (EPERM)",
 	    .hint = "Handout 3.4: ftok hashes the inode number, which a recreated file may get "
 		    "back: a segment of the key may be a stale one; create with IPC_EXCL and check "
 		    "shm_cpid.")
@@ -610,26 +613,30 @@ GRADED_TEST(shm, join_after_file_recreated, .points = 4,
 		rc = SUBJECT(segment_join(new_key, 4096, getpid()));
 		err = errno;
 		expect(rc == -1 && err == EPERM, "segment_join(0x%08x, 4096, %d), key of the "
-		       "recreated \"data\", whose segment %d the old run (pid %d) created: expected "
-		       "-1 with errno EPERM, got %s", (unsigned)new_key, (int)getpid(),
+		       "recreated \"data\", whose segment %d the old run (pid %d) created: "
+		       "expected -1 with errno EPERM, got %s", (unsigned)new_key, (int)getpid(),
 		       old, (int)old_run, outcome_text(rc, err));
 		expect_untouched(old, &before, "segment_join refused it");
 	} else {
 		/* A filesystem that gave the file a new inode (tmpfs does): a new, free key. */
 		rc = SUBJECT(segment_create(new_key, 4096));
-		expect(rc >= 0 && rc != old, "\"data\" was recreated with a new key 0x%08x (the old "
-		       "one, 0x%08x, has segment %d): segment_create(0x%08x, 4096) expected a new "
-		       "segment, got %d (%s)", (unsigned)new_key, (unsigned)old_key, old,
-		       (unsigned)new_key, rc, rc == -1 ? strerror(errno) : "the old one");
+		err = errno;
+		expect(rc >= 0 && rc != old, "\"data\" was recreated with a new key 0x%08x (the "
+		       "old one, 0x%08x, has segment %d): segment_create(0x%08x, 4096) expected "
+		       "a new segment, got %s", (unsigned)new_key, (unsigned)old_key, old,
+		       (unsigned)new_key, outcome_text(rc, err));
 		expect_untouched(old, &before, "segment_create of the new key");
 		ag_setup(stat_segment(rc, &ds), "shmctl IPC_STAT");
-		expect(SUBJECT(segment_join(new_key, 4096, ds.shm_cpid)) == rc, "segment_join of the "
-		       "recreated file's key, for the segment just made: expected %d, got -1 (%s)",
-		       rc, strerror(errno));
+		id = SUBJECT(segment_join(new_key, 4096, ds.shm_cpid));
+		err = errno;
+		expect(id == rc, "segment_join(0x%08x, 4096, %d) of the recreated file's key, "
+		       "for the segment %d that pid just made: expected id %d, got %s",
+		       (unsigned)new_key, (int)ds.shm_cpid, rc, rc, outcome_text(id, err));
 		id = SUBJECT(segment_join(new_key, 4096, old_run));
 		err = errno;
-		expect(id == -1 && err == EPERM, "segment_join(0x%08x, 4096, %d), with the pid of the "
-		       "old run, which did not make segment %d: expected -1 with errno EPERM, got %s",
+		expect(id == -1 && err == EPERM, "segment_join(0x%08x, 4096, %d), with the pid of "
+		       "the old run, which did not make segment %d: expected -1 with errno EPERM, "
+		       "got %s",
 		       (unsigned)new_key, (int)old_run, rc, outcome_text(id, err));
 		drop_segment(rc);
 	}
