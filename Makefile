@@ -59,10 +59,15 @@ PRISTINE := $(foreach l,$(LABS),$(addprefix $(B)/pristine/$(l)/,$(call lab_files
 REF      := $(if $(filter solutions,$(MASTERS)),$(foreach l,$(LABS),$(addprefix $(B)/ref/$(l)/,$(call lab_files,$(l)))))
 TESTOBJ  := $(foreach l,$(LABS),$(call lab_tests,$(l)))
 PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
+# The demonstrations (ipclab scenario NAME): scenarios/NN-topic/NAME.c, one
+# program each, becomes build/scenarios/NAME; a lab adds its folder only.
+SCENARIO_SRC := $(wildcard scenarios/[0-9][0-9]-*/*.c)
+SCENARIOS    := $(patsubst %.c,$(B)/scenarios/%,$(notdir $(SCENARIO_SRC)))
 
 .PHONY: all check vm-check grade skeletons docs slides student-edition gradescope clean
 all: bin/ipclab $(B)/lib/libgrader.a $(B)/lib/runner.o $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
-	$(B)/selftest/test_report $(B)/selftest/test_sandbox $(B)/selftest/class_report_demo
+	$(B)/selftest/test_report $(B)/selftest/test_sandbox $(B)/selftest/class_report_demo \
+	$(SCENARIOS)
 
 bin/ipclab: $(IPCLAB_SRC) $(wildcard autograder/ipclab/*.h autograder/lib/*.h)
 	@mkdir -p $(@D)
@@ -93,6 +98,13 @@ $(B)/selftest/test_sandbox: autograder/selftest/test_sandbox.c $(B)/lib/runner.o
 		$(B)/lib/libgrader.a $(wildcard autograder/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iautograder/lib -o $@ $< $(B)/lib/runner.o $(B)/lib/libgrader.a -lcriterion
+
+define scenario_rule
+$(B)/scenarios/$(basename $(notdir $(1))): $(1)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) -o $$@ $$<
+endef
+$(foreach s,$(SCENARIO_SRC),$(eval $(call scenario_rule,$(s))))
 
 # Student edition (solution blocks removed) and reference edition of each lab.
 # unifdef exits 1 when it changed something, which is not an error here.

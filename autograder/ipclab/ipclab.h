@@ -16,6 +16,7 @@ int cmd_hint(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_scenario(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* "ipclab CMD: what was wrong" and CMD's usage line on stderr; returns EXIT_USAGE. */

@@ -45,6 +45,9 @@ static const struct command {
 	{"reset", cmd_reset, "reset NN [--yes]",
 	 "put the skeleton back (your files are backed up first)"},
 	{"doctor", cmd_doctor, "doctor", "check this machine for what the labs need"},
+	{"scenario", cmd_scenario, "scenario [NAME]",
+	 "list the demonstrations, or run one in private IPC and mount namespaces\n"
+	 "      (ftok collisions, the shmat leak, a segment's life: real values)"},
 	{"help", cmd_help, "help", "this text"},
 };
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))

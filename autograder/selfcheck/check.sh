@@ -39,6 +39,9 @@ trap 'rm -rf "$WORK"' EXIT
 # alternatives_full_marks, alternatives_memcheck: other correct solutions.
 # shellcheck source=autograder/selfcheck/alternatives_checks.sh
 . autograder/selfcheck/alternatives_checks.sh
+# scenarios_match_facts, scenario_check_can_fail: the scenarios show FACTS.md.
+# shellcheck source=autograder/selfcheck/scenario_checks.sh
+. autograder/selfcheck/scenario_checks.sh
 # decks_fit, decks_code_compiles: the lecture decks render, fit and compile.
 # shellcheck source=autograder/selfcheck/deck_checks.sh
 . autograder/selfcheck/deck_checks.sh
@@ -454,6 +457,8 @@ check_provision_idempotent() {
 	[[ $count -ge $(grep -c ' course$' vm/packages.lock) ]] ||
 		fail "provision.sh listed $count packages: $(head -n 25 <<<"$out")"
 	grep -q "^all labs *[0-9]*/[0-9]*$" <<<"$out" || fail "no scoreboard at the end: $(tail -n 5 <<<"$out")"
+	grep -q "^What to conclude\|scenarios not run here" <<<"$out" ||
+		fail "provision.sh ran no scenario: $(tail -n 5 <<<"$out")"
 	echo "second provisioning: $count packages checked against the lock, nothing installed, ${seconds} s"
 }
 
@@ -1047,6 +1052,7 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_bu
 	vagrant_validate
 	docker_build student_edition gradescope_bundle batch_grading batch_resumes
 	limits_gradescope hidden_tests new_lab_is_one_folder lab_builds_ignored alternatives_full_marks
-	alternatives_memcheck handouts_run handout_check_can_fail)
+	alternatives_memcheck handouts_run handout_check_can_fail scenarios_match_facts
+	scenario_check_can_fail)
 ONLY="$*"
 run_checks "${ALL[@]}"

@@ -19,8 +19,8 @@ cross_compile() {
 	return 1
 }
 
-# The engine, ipclab, the engine's own tests, every lab's tests (hidden ones
-# too), references, skeletons and demos compile for arm64 with the Makefile's
+# The engine, ipclab, the engine's own tests, the scenarios, every lab's tests
+# (hidden ones too), references, skeletons and demos compile for arm64 with the Makefile's
 # CFLAGS, so no x86_64 syscall number or x86_64-only call (SYS_poll,
 # SYS_open, SYS_pause...) slipped in unguarded.
 # Compiled, not linked: linking needs arm64 builds of Criterion and libarchive.
@@ -45,6 +45,10 @@ check_cross_build() {
 	for file in autograder/lib/*.c autograder/ipclab/*.c autograder/selftest/*.c; do
 		cross_compile "$objs/$(basename "$file" .c).o" "$file" \
 			-Iautograder/lib -Iautograder/ipclab || bad=1
+	done
+	for file in scenarios/[0-9][0-9]-*/*.c; do
+		[[ -e $file ]] || continue	# a kit without scenarios
+		cross_compile "$objs/scenario-$(basename "$file" .c).o" "$file" || bad=1
 	done
 	for lab in "${LABS[@]}"; do
 		# What students build there: the reference, the skeleton and the demos.

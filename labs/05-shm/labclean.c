@@ -29,12 +29,13 @@ int main(int argc, char **argv)
 		fputs("usage: labclean [-n] KEY... (at most 64 keys)\n", stderr);
 		return 2;
 	}
-	for (int i = 0; i < nkeys; i++) {
+	for (int k = 0; k < nkeys; k++) {
+		const char *arg = argv[first + k];
 		char *end;
 
-		keys[i] = (key_t)strtoul(argv[first + i], &end, 0);
-		if (*end || end == argv[first + i]) {
-			fprintf(stderr, "labclean: %s is not a key (0x1234abcd)\n", argv[first + i]);
+		keys[k] = (key_t)strtoul(arg, &end, 0);
+		if (*end || end == arg) {
+			fprintf(stderr, "labclean: %s is not a key (0x1234abcd)\n", arg);
 			return 2;
 		}
 	}

@@ -32,6 +32,8 @@
  * shmat(2) reports failure with (void *) -1, not NULL; this function turns
  * that into NULL.
  *
+ * @param shmid    the segment's id
+ * @param readonly attach with SHM_RDONLY
  * @return the address, or NULL (EINVAL: no such segment, or removed and
  *         gone; EACCES: the mode forbids it; ENOMEM: no room in the address
  *         space).
@@ -43,6 +45,7 @@ void *segment_attach(int shmid, bool readonly);
  *
  * Detaching never removes a segment, even the last attachment of one.
  *
+ * @param addr an address segment_attach() returned
  * @return 0, or -1 (EINVAL: no segment is attached at @p addr).
  */
 int segment_detach(const void *addr);
@@ -60,6 +63,8 @@ struct segment_status {
  * @brief Fills @p status with what the kernel says of segment @p shmid
  *        now.
  *
+ * @param shmid  the segment's id
+ * @param status filled in on success
  * @return 0, or -1 (EINVAL: no such segment).
  */
 int segment_status(int shmid, struct segment_status *status);
@@ -74,6 +79,8 @@ int segment_status(int shmid, struct segment_status *status);
  * that same address and attaches nothing, however many times it is called.
  * The process holds one table at a time.
  *
+ * @param key  the table's key
+ * @param size its size in bytes, if it must be created
  * @return the table's address, or NULL (EBUSY: the process holds the table
  *         of another key; EINVAL: an existing segment of @p key is smaller
  *         than @p size; or shmget's or shmat's errno).
@@ -97,6 +104,8 @@ int table_release(void);
  *        (bits 31-24, 23-16 and 15-0 of the key). The file is the one
  *        stat(2) finds: a symbolic link counts as the file it points to.
  *
+ * @param path    an existing file
+ * @param proj_id the project id; only its low 8 bits count
  * @return the key, equal to ftok(path, proj_id), or -1 (stat's errno).
  */
 key_t key_for(const char *path, int proj_id);
@@ -112,6 +121,9 @@ key_t key_for(const char *path, int proj_id);
  * order of their keys, smallest first. Two names of one file (hard links)
  * share its key and count as two paths.
  *
+ * @param dir     the directory to walk
+ * @param proj_id the project id of every key
+ * @param out     where the lines go
  * @return how many lines it wrote (0: no key is shared), or -1 (errno of
  *         the directory walk: ENOENT, ENOTDIR, EACCES).
  */
@@ -126,6 +138,8 @@ int collisions_list(const char *dir, int proj_id, FILE *out);
  * program's, whose path hashed to the same key) it fails with EEXIST and
  * leaves that segment untouched.
  *
+ * @param key  the key (from ftok(3), or any key but IPC_PRIVATE)
+ * @param size its size in bytes, > 0
  * @return the new segment's id, or -1 (EEXIST: a segment has that key; or
  *         shmget's errno).
  */
@@ -134,15 +148,18 @@ int segment_create(key_t key, size_t size);
 /**
  * @brief Opens the existing segment of @p key, trusting it only if it is
  *        the one the caller expects: created by process @p creator, mode
- *        0600 (no one else may write it), exactly @p size bytes, and not
- *        removed.
+ *        0600 (no one else may write it), and exactly @p size bytes.
  *
  * Reads the segment's shm_cpid, shm_perm.mode and shm_segsz with
- * shmctl(IPC_STAT) and never attaches or changes a segment it refuses.
+ * shmctl(IPC_STAT) and never attaches or changes a segment it refuses. A
+ * removed segment has key IPC_PRIVATE: no key finds it (ENOENT).
  *
+ * @param key     the key
+ * @param size    the size the caller expects, in bytes
+ * @param creator the pid of the process the caller expects created it
  * @return the segment's id, or -1 (ENOENT: no segment has that key; EPERM:
  *         another process created it, or its mode is not 0600; EINVAL: its
- *         size is not @p size; EIDRM: it is marked for removal).
+ *         size is not @p size).
  */
 int segment_join(key_t key, size_t size, pid_t creator);
 
@@ -172,9 +189,15 @@ typedef void (*pair_say)(const char *line);
  * start: semaphore 0 counts records written and not yet read, semaphore 1
  * records read. The sender writes record i after the receiver has read
  * record i - 1 (it waits for that), then adds 1 to semaphore 0. It never
- * removes the segment or the set: they stay for the receiver.
+ * removes the segment or the set: they stay for the receiver. It returns
+ * with the segment detached, on every path.
  *
- * @return 0, or -1 (ftok's, shmget's, semget's, shmat's or semop's errno).
+ * @param path    the file both sides make the key of
+ * @param records what to send, @p count of them
+ * @param count   how many, >= 1
+ * @param say     not called by the fixed pair (the draft uses it)
+ * @return 0, or -1 (ftok's, shmget's, semget's, shmat's or semop's errno:
+ *         EIDRM when the set is removed while it waits).
  */
 int pair_send(const char *path, const struct record *records, int count, pair_say say);
 
@@ -182,14 +205,19 @@ int pair_send(const char *path, const struct record *records, int count, pair_sa
  * @brief Receives @p count records from pair_send() into @p records,
  *        waiting for each one, then removes the segment and the set.
  *
- * Same key, objects and start as pair_send(). Takes each record once the
- * sender has written it (it waits for that), then adds 1 to semaphore 1.
- * After the last record it removes the segment and the set
- * (IPC_RMID: detaching removes nothing), and only then calls @p say once
- * with a line that begins "removed".
+ * Same key, objects and start as pair_send(), and it too returns with the
+ * segment detached, on every path. Takes each record once the sender has
+ * written it (it waits for that), then adds 1 to semaphore 1. After the
+ * last record it removes the segment and the set (IPC_RMID: detaching
+ * removes nothing), and only then calls @p say once with a line that
+ * begins "removed".
  *
+ * @param path    the file both sides make the key of
+ * @param records where the records go, room for @p count
+ * @param count   how many, >= 1, as many as the sender sends
+ * @param say     called once, after the removal
  * @return 0, or -1 (ftok's, shmget's, semget's, shmat's, semop's or
- *         shmctl's errno).
+ *         shmctl's errno: EIDRM when the set is removed while it waits).
  */
 int pair_receive(const char *path, struct record *records, int count, pair_say say);
 
@@ -206,6 +234,8 @@ struct shm_limits {
  * @brief Reads the limits twice: into @p kernel with shmctl(IPC_INFO),
  *        into @p proc from /proc/sys/kernel/shmmax, shmall and shmmni.
  *
+ * @param kernel filled from shmctl(IPC_INFO)
+ * @param proc   filled from /proc/sys/kernel
  * @return 0, or -1 (shmctl's errno, or the errno of opening or reading a
  *         file; EPROTO: a file does not hold a number).
  */
@@ -224,6 +254,10 @@ int shm_limits(struct shm_limits *kernel, struct shm_limits *proc);
  * `would remove KIND ID 0xKEY` and removes nothing. KIND is shm, sem or
  * msg; KEY is `%08x`. Every other object it leaves alone.
  *
+ * @param keys    the lab's keys
+ * @param nkeys   how many, >= 1
+ * @param dry_run list only, remove nothing
+ * @param out     where the lines go
  * @return how many objects it removed (or would remove), or -1 (EINVAL:
  *         @p nkeys < 1 or a key is IPC_PRIVATE, nothing done; or the errno
  *         of the removal that failed).

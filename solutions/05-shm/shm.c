@@ -273,9 +273,7 @@ int segment_join(key_t key, size_t size, pid_t creator)
 
 	if (shmid == -1 || shmctl(shmid, IPC_STAT, &ds) == -1)
 		return -1;
-	if (ds.shm_perm.mode & SHM_DEST)
-		errno = EIDRM;
-	else if (ds.shm_cpid != creator || (ds.shm_perm.mode & 0777) != 0600)
+	if (ds.shm_cpid != creator || (ds.shm_perm.mode & 0777) != 0600)
 		errno = EPERM;
 	else if (ds.shm_segsz != size)
 		errno = EINVAL;
@@ -511,29 +509,30 @@ struct object {
 
 static int by_id(const void *a, const void *b)
 {
-	const struct object *x = a, *y = b;
+	int first = ((const struct object *)a)->id, second = ((const struct object *)b)->id;
 
-	return (x->id > y->id) - (x->id < y->id);
+	return first < second ? -1 : first > second;
 }
 
 /*
- * Lists into found (at most max) the objects of one kind that are the lab's
- * and the caller's, by id; returns how many, or -1.
+ * Lists into *found (a malloc'd array, by id) the objects of one kind that
+ * are the lab's and the caller's; returns how many, or -1.
  */
 static int list_ours(const struct kind *kind, const key_t *keys, int nkeys,
-		     struct object *found, int max)
+		     struct object **found)
 {
 	char line[512];
 	FILE *f = fopen(kind->file, "r");
-	int n = 0;
+	int n = 0, cap = 0;
 
+	*found = NULL;
 	if (f == NULL)
 		return -1;
 	if (fgets(line, sizeof(line), f) == NULL) {	/* the column names */
 		fclose(f);
 		return 0;
 	}
-	while (n < max && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		long long column[12];
 		int got = 0;
 		char *p = line, *end;
@@ -545,14 +544,25 @@ static int list_ours(const struct kind *kind, const key_t *keys, int nkeys,
 			p = end;
 			got++;
 		}
-		if (got > kind->uid_column && is_lab_key((key_t)column[0], keys, nkeys) &&
-		    (uid_t)column[kind->uid_column] == geteuid()) {
-			found[n].id = (int)column[1];
-			found[n++].key = (key_t)column[0];
+		if (got <= kind->uid_column || !is_lab_key((key_t)column[0], keys, nkeys) ||
+		    (uid_t)column[kind->uid_column] != geteuid())
+			continue;
+		if (n == cap) {
+			struct object *more = realloc(*found, (size_t)(cap + 64) * sizeof(*more));
+
+			if (more == NULL) {
+				fclose(f);
+				return -1;
+			}
+			*found = more;
+			cap += 64;
 		}
+		(*found)[n].id = (int)column[1];
+		(*found)[n++].key = (key_t)column[0];
 	}
 	fclose(f);
-	qsort(found, (size_t)n, sizeof(*found), by_id);
+	if (n > 0)
+		qsort(*found, (size_t)n, sizeof(**found), by_id);
 	return n;
 }
 #endif
@@ -566,7 +576,6 @@ int lab_cleanup(const key_t *keys, int nkeys, bool dry_run, FILE *out)
 		{"/proc/sysvipc/sem", "sem", 6, remove_sem},
 		{"/proc/sysvipc/msg", "msg", 9, remove_msg},
 	};
-	struct object found[256];
 	int total = 0;
 
 	if (nkeys < 1 || is_lab_key(IPC_PRIVATE, keys, nkeys)) {
@@ -574,17 +583,21 @@ int lab_cleanup(const key_t *keys, int nkeys, bool dry_run, FILE *out)
 		return -1;
 	}
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		int n = list_ours(&kinds[k], keys, nkeys, found, 256);
+		struct object *found;
+		int n = list_ours(&kinds[k], keys, nkeys, &found);
 
 		if (n == -1)
 			return -1;
 		for (int i = 0; i < n; i++) {
-			if (!dry_run && kinds[k].remove(found[i].id) == -1)
+			if (!dry_run && kinds[k].remove(found[i].id) == -1) {
+				free(found);
 				return -1;
+			}
 			fprintf(out, "%s %s %d 0x%08x\n", dry_run ? "would remove" : "removed",
 				kinds[k].name, found[i].id, (unsigned)found[i].key);
 			total++;
 		}
+		free(found);
 	}
 	return total;
 #else

@@ -77,6 +77,21 @@ make_kit() {
 	for name in alpha_works beta_works gamma_works; do
 		printf 'plan\tfake\t%s\t10\t2000\tthe thing works\tHandout 1.1: read it.\n' "$name"
 	done >"$tests/plan.records"
+	# Two scenarios: demo, built (a script that says where it runs), and unbuilt.
+	mkdir -p "$KIT/scenarios/05-shm" "$KIT/build/scenarios"
+	printf '/*\n * %s.c - a scenario\n * %s\n */\n' demo "shows the demo" \
+		>"$KIT/scenarios/05-shm/demo.c"
+	printf '/*\n * %s.c - a scenario\n * %s\n */\n' unbuilt "is never built" \
+		>"$KIT/scenarios/05-shm/unbuilt.c"
+	cat >"$KIT/build/scenarios/demo" <<'SCENARIO'
+#!/bin/sh
+echo "scenario $IPCLAB_SCENARIO"
+echo "ipc $(readlink /proc/self/ns/ipc)"
+echo "mnt $(readlink /proc/self/ns/mnt)"
+echo "tmp $(stat -f -c %T /tmp)"
+exit 3
+SCENARIO
+	chmod +x "$KIT/build/scenarios/demo"
 }
 
 submission() {	# submission DIR [CONTENT]: a directory holding pipes.c
@@ -88,7 +103,7 @@ submission() {	# submission DIR [CONTENT]: a directory holding pipes.c
 
 check_usage_errors() {
 	local cmd
-	for cmd in "test" "grade" "hint" "watch" "reset" "doctor" "progress" "help"; do
+	for cmd in "test" "grade" "hint" "watch" "reset" "doctor" "scenario" "progress" "help"; do
 		ipc "$cmd" --no-such-option
 		expect_status 2
 		expect_out "usage: ipclab $cmd"
@@ -124,7 +139,7 @@ check_help() {
 	for arg in help -h --help; do
 		ipc "$arg"
 		expect_status 0
-		for cmd in test grade hint watch reset doctor; do
+		for cmd in test grade hint watch reset doctor scenario; do
 			expect_out "ipclab $cmd"
 		done
 	done
@@ -432,6 +447,45 @@ check_doctor() {
 	expect_out "/dev/shm: "
 	ipc doctor extra
 	expect_status 2
+}
+
+# ---- scenario ----
+
+check_scenario_list() {
+	ipc scenario
+	expect_status 0
+	expect_out "^  demo  *lab 05-shm: shows the demo$"
+	expect_out "^  unbuilt  *lab 05-shm: is never built (not built: run \`make\`)$"
+}
+
+check_scenario_unknown_name() {
+	ipc scenario frobnicate
+	expect_status 2
+	expect_out "no scenario named 'frobnicate'; the scenarios: demo, unbuilt$"
+	ipc scenario unbuilt
+	expect_status 2
+	expect_out "scenario unbuilt is not built"
+	ipc scenario demo unbuilt
+	expect_status 2
+	expect_out "usage: ipclab scenario"
+}
+
+# The scenario's exit status, in namespaces other than ours, with a tmpfs on /tmp.
+check_scenario_runs_apart() {
+	ipc scenario demo
+	if grep -q "refuses" "$WORK/out"; then
+		expect_status 2
+		echo "namespaces refused here: ipclab said so and ran nothing"
+		return 0
+	fi
+	expect_status 3
+	expect_out "^scenario demo$"
+	expect_out "^tmp tmpfs$"
+	grep -qx "ipc $(readlink /proc/self/ns/ipc)" "$WORK/out" &&
+		fail "the scenario ran in this IPC namespace"
+	grep -qx "mnt $(readlink /proc/self/ns/mnt)" "$WORK/out" &&
+		fail "the scenario ran in this mount namespace"
+	return 0
 }
 
 make_kit

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 
 #include "grader.h"
@@ -89,6 +90,27 @@ static inline int sysv_maps(pid_t pid, int shmid)
 	}
 	fclose(f);
 	return n;
+}
+
+/*
+ * Lowers RLIMIT_AS to the address space the process uses now, so that its
+ * next new mapping (a shmat) fails ENOMEM. For a subject, just before the
+ * call under test; 0, or -1 when /proc/self/status cannot be read.
+ */
+static inline int limit_address_space(void)
+{
+	char line[128];
+	unsigned long kib = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) && sscanf(line, "VmSize: %lu kB", &kib) != 1)
+		;
+	fclose(f);
+	if (kib == 0)
+		return -1;
+	return setrlimit(RLIMIT_AS, &(struct rlimit){kib * 1024, kib * 1024});
 }
 
 /* Creates an empty file at path (in the scratch directory, the cwd). */

@@ -283,8 +283,8 @@ GRADED_TEST(shm, table_attaches_once, .points = 6,
 struct release_run {
 	key_t key;
 	int first, again, empty, empty_errno, maps_between;
-	int other_errno;
-	bool other_null, same_after;
+	int other_errno, full_errno;
+	bool other_null, same_after, full_null;
 };
 
 static int release_sequence(struct release_run *r)
@@ -301,12 +301,17 @@ static int release_sequence(struct release_run *r)
 	r->again = table_release();
 	r->empty = table_release();
 	r->empty_errno = errno;
+	/* No room left in the address space: shmat fails ENOMEM, and so must table_get. */
+	if (limit_address_space() == -1)
+		return -1;
+	r->full_null = table_get(r->key, 4096) == NULL;
+	r->full_errno = errno;
 	return 0;
 }
 
 GRADED_TEST(shm, table_release_detaches, .points = 3,
 	    .desc = "table_release() detaches the table, keeps the segment, fails EINVAL with no "
-		    "table; table_get() of another key fails EBUSY",
+		    "table; table_get() of another key fails EBUSY, and NULL when shmat fails",
 	    .hint = "Handout 3.2: shmdt the remembered address and forget it.")
 {
 	struct release_run r = {.key = ag_key()};
@@ -326,6 +331,10 @@ GRADED_TEST(shm, table_release_detaches, .points = 3,
 	       r.again);
 	expect(r.empty == -1 && r.empty_errno == EINVAL, "table_release() with no table attached: "
 	       "expected -1 with errno EINVAL, got %d", r.empty);
+	expect(r.full_null && r.full_errno == ENOMEM, "table_get when shmat fails (no address "
+	       "space left: ENOMEM): expected NULL with errno ENOMEM, got %s",
+	       r.full_null ? strerrorname_np(r.full_errno) : "an address (is (void *) -1 "
+	       "taken for one?)");
 	expect(attachments(segment_of(r.key)) == 0, "the table's segment must stay after "
 	       "table_release (detaching never removes)");
 	drop_segment(segment_of(r.key));
