@@ -25,8 +25,6 @@ TABLE = [
     ("ftok-collision", "proj_id 1 and 257 give the same key", "yes", "ftok: collisions"),
     ("ftok-collision", "inode numbers 65536 apart give the same key", "yes",
      "ftok: collisions"),
-    ("ftok-collision", "a colliding pair found by scanning /usr", "yes",
-     "ftok: collisions (pairs found by scanning a directory tree)"),
     ("ftok-collision", "a hard link gives the same key", "yes", "ftok: links"),
     ("ftok-collision", "a symlink gives the same key", "yes", "ftok: links"),
     ("ftok-collision", "IPC_EXCL on a colliding key fails with", "EEXIST", "ftok: lesson"),

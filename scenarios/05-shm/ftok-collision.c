@@ -223,7 +223,7 @@ static int scan_one(const char *path, const struct stat *st, int type, struct FT
 	return 1;
 }
 
-static bool show_real_pair(void)
+static void show_real_pair(void)
 {
 	double start = seconds();
 	int rc;
@@ -234,13 +234,13 @@ static bool show_real_pair(void)
 		free(seen_path[i]);
 	printf("\n4. A pair already on this machine (/usr, %s): ", fs_kind("/usr"));
 	if (rc != 1) {
-		printf("none in %ld files\n", scanned);
-		return false;
+		/* A small filesystem (the VM's) may hold no two inode numbers 65536 apart. */
+		printf("none in %ld files (a pair needs inode numbers 65536 apart)\n", scanned);
+		return;
 	}
 	printf("found after %ld files in %.2f s\n", scanned, seconds() - start);
 	show_file(found[0], found[0]);
 	show_file(found[1], found[1]);
-	return key_of(found[0], PROJ) == key_of(found[1], PROJ);
 }
 
 /* Deletes and recreates dir/again; true when the inode number came back. */
@@ -360,7 +360,7 @@ static void setup(void)
 
 int main(void)
 {
-	bool same_formula, same_proj, same_ino, real_pair, same_disk, same_tmpfs;
+	bool same_formula, same_proj, same_ino, same_disk, same_tmpfs;
 	bool same_hard, same_soft;
 	const char *disk_kind;
 	int excl;
@@ -375,7 +375,7 @@ int main(void)
 	same_formula = show_formula();
 	same_proj = show_proj_ids();
 	same_ino = show_inode_collision(a, b);
-	real_pair = show_real_pair();
+	show_real_pair();
 	printf("\n5. A file deleted and created again under the same name:\n");
 	disk_kind = fs_kind(disk_dir);
 	/*
@@ -397,7 +397,6 @@ int main(void)
 	printf("\nfact: ftok equals the formula: %s\n", yes(same_formula));
 	printf("fact: proj_id 1 and 257 give the same key: %s\n", yes(same_proj));
 	printf("fact: inode numbers 65536 apart give the same key: %s\n", yes(same_ino));
-	printf("fact: a colliding pair found by scanning /usr: %s\n", yes(real_pair));
 	printf("fact: recreated file on %s keeps its key: %s\n", disk_kind, yes(same_disk));
 	printf("fact: recreated file on tmpfs keeps its key: %s\n", yes(same_tmpfs));
 	printf("fact: a hard link gives the same key: %s\n", yes(same_hard));
