@@ -76,7 +76,8 @@ int segment_status(int shmid, struct segment_status *status);
  *        bytes, created (mode 0600) if no segment has that key.
  *
  * The first call attaches it; every later call with the same key returns
- * that same address and attaches nothing, however many times it is called.
+ * that same address and attaches nothing, however many times it is called
+ * (its @p size then counts for nothing).
  * The process holds one table at a time.
  *
  * @param key  the table's key
@@ -107,6 +108,9 @@ int table_release(void);
  * @param path    an existing file
  * @param proj_id the project id; only its low 8 bits count
  * @return the key, equal to ftok(path, proj_id), or -1 (stat's errno).
+ *         As with ftok(3), -1 is also the key of the rare file and
+ *         proj_id whose bits are all 1: errno, set to 0 before the call,
+ *         tells the two apart.
  */
 key_t key_for(const char *path, int proj_id);
 
@@ -115,11 +119,14 @@ key_t key_for(const char *path, int proj_id);
  *        @p dir, at any depth, without following symbolic links, keyed as
  *        key_for(path, proj_id) does.
  *
- * Writes to @p out one line for each key two or more of those paths share:
- * the key as `0x%08x`, then each path (@p dir, a '/', and the path below
- * @p dir), a space before each, paths in strcmp(3) order; lines in the
- * order of their keys, smallest first. Two names of one file (hard links)
- * share its key and count as two paths.
+ * @p dir itself must be a directory: a symbolic link to one is not
+ * followed either (ENOTDIR), and a subdirectory it cannot read fails the
+ * call (EACCES). Writes to @p out one line for each key two or more of
+ * those paths share: the key as `0x%08x`, then each path (@p dir without
+ * a trailing '/', a '/', and the path below @p dir), a space before each,
+ * paths in strcmp(3) order; lines in the order of their keys, smallest
+ * first. Two names of one file (hard links) share its key and count as two
+ * paths.
  *
  * @param dir     the directory to walk
  * @param proj_id the project id of every key
@@ -151,7 +158,8 @@ int segment_create(key_t key, size_t size);
  *        0600 (no one else may write it), and exactly @p size bytes.
  *
  * Reads the segment's shm_cpid, shm_perm.mode and shm_segsz with
- * shmctl(IPC_STAT) and never attaches or changes a segment it refuses. A
+ * shmctl(IPC_STAT) and never attaches or changes a segment it refuses.
+ * The checks go in that order, and the first that fails gives errno. A
  * removed segment has key IPC_PRIVATE: no key finds it (ENOENT).
  *
  * @param key     the key
@@ -252,7 +260,8 @@ int shm_limits(struct shm_limits *kernel, struct shm_limits *proc);
  * (smallest first) within a kind, it writes a line to @p out:
  * `removed KIND ID 0xKEY` after removing it, or, when @p dry_run is true,
  * `would remove KIND ID 0xKEY` and removes nothing. KIND is shm, sem or
- * msg; KEY is `%08x`. Every other object it leaves alone.
+ * msg; KEY is `%08x`. Every other object it leaves alone. A removal that
+ * fails stops it there: the lines already written stay.
  *
  * @param keys    the lab's keys
  * @param nkeys   how many, >= 1

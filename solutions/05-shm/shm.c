@@ -179,6 +179,10 @@ static int walk_proj;
 static int note_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)ftw;
+	if (type == FTW_DNR) {
+		errno = EACCES;
+		return -1;
+	}
 	if (type != FTW_F || !S_ISREG(st->st_mode))
 		return 0;
 	if (nfound == found_cap) {
@@ -210,8 +214,15 @@ static int by_key_then_path(const void *a, const void *b)
 int collisions_list(const char *dir, int proj_id, FILE *out)
 {
 #ifdef SOLUTION
+	struct stat top;
 	int lines = 0, rc;
 
+	if (lstat(dir, &top) == -1)
+		return -1;
+	if (!S_ISDIR(top.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
 	nfound = 0;
 	walk_proj = proj_id;
 	rc = nftw(dir, note_file, 16, FTW_PHYS);
@@ -237,12 +248,7 @@ int collisions_list(const char *dir, int proj_id, FILE *out)
 	free(found);
 	found = NULL;
 	found_cap = 0;
-	if (rc != 0) {
-		if (rc > 0)
-			errno = ENOMEM;
-		return -1;
-	}
-	return lines;
+	return rc == 0 ? lines : -1;
 #else
 	/* TODO(lab05): walk the tree (nftw), key each file, print shared keys. Handout §3.3. */
 	(void)dir, (void)proj_id, (void)out;

@@ -294,7 +294,8 @@ GRADED_TEST(shm, collisions_found, .points = 6, .deadline = 6,
 
 GRADED_TEST(shm, collisions_none_or_error, .points = 2,
 	    .desc = "collisions_list() of a tree with no shared key writes nothing and returns 0; "
-		    "a missing directory: -1 with errno ENOENT",
+		    "a missing directory: -1 with errno ENOENT; a file or a link to a directory: "
+		    "ENOTDIR",
 	    .hint = "Handout 3.3: a key one path has is no collision; nftw returns -1 with errno "
 		    "set when it cannot walk the directory.")
 {
@@ -333,6 +334,23 @@ GRADED_TEST(shm, collisions_none_or_error, .points = 2,
 	expect(rc == -1 && err == ENOENT, "collisions_list(\"%s\", 1, out) of a directory that "
 	       "does not exist: expected -1 with errno ENOENT, got %d with errno %s", l.dir, rc,
 	       err_name(err));
+
+	/* Not a directory: a file, and a symbolic link to a directory (not followed). */
+	snprintf(l.dir, sizeof(l.dir), "%s/plain", ag_scratch());
+	make_file(l.dir);
+	rc = SUBJECT(list_into(&l), OUT(l.text));
+	err = errno;
+	expect(rc == -1 && err == ENOTDIR, "collisions_list(\"%s\", 1, out) of a regular file: "
+	       "expected -1 with errno ENOTDIR, got %d with errno %s", l.dir, rc, err_name(err));
+	snprintf(p[0], sizeof(p[0]), "%s/tree", ag_scratch());
+	make_dir(p[0]);
+	snprintf(l.dir, sizeof(l.dir), "%s/link-to-tree", ag_scratch());
+	ag_setup(symlink("tree", l.dir) == 0, "symlink");
+	rc = SUBJECT(list_into(&l), OUT(l.text));
+	err = errno;
+	expect(rc == -1 && err == ENOTDIR, "collisions_list(\"%s\", 1, out) of a symbolic link "
+	       "to a directory (links are not followed): expected -1 with errno ENOTDIR, got %d "
+	       "with errno %s", l.dir, rc, err_name(err));
 }
 
 /* ---- §3.4 Keys that collide ---- */
@@ -504,6 +522,8 @@ static const struct join_case join_cases[] = {
 	{"mode 0640", 0640, 4096, 4096, EPERM},
 	{"4096 bytes, asked 2048 (shmget alone would return it)", 0600, 4096, 2048, EINVAL},
 	{"4096 bytes, asked 8192", 0600, 4096, 8192, EINVAL},
+	{"mode 0666 and 4096 bytes, asked 2048 (the mode is checked first)", 0666, 4096, 2048,
+	 EPERM},
 	{"no segment for the key", 0, 0, 4096, ENOENT},
 };
 
@@ -514,7 +534,8 @@ static long attach_raw(void *arg)
 
 GRADED_TEST(shm, join_checks_mode_and_size, .points = 4,
 	    .desc = "segment_join() refuses a segment whose mode is not 0600 (EPERM) or whose size "
-		    "is not the size asked (EINVAL); no segment, or one removed: ENOENT",
+		    "is not the size asked (EINVAL), in that order; no segment, or one removed: "
+		    "ENOENT",
 	    .hint = "Handout 3.4: shm_perm.mode & 0777 must be 0600 and shm_segsz exactly the "
 		    "size; a removed segment's key is IPC_PRIVATE.")
 {

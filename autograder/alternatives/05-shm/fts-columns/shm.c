@@ -4,7 +4,7 @@
  * each run of one key by path; table_get() opens an existing segment first
  * (shmget without IPC_CREAT, its size read with IPC_STAT) and creates one
  * with IPC_CREAT | IPC_EXCL only when none exists; segment_join() checks
- * the size first, then the creator and the mode, and takes a segment
+ * the creator and the mode in one test, then the size, and takes a segment
  * removed after its shmget() for none (ENOENT); the pair opens its objects
  * before it creates them, drives its semaphores with sem_op arrays in a
  * for(;;) loop, and the receiver removes the set first; shm_limits() reads
@@ -280,12 +280,12 @@ int segment_join(key_t key, size_t size, pid_t creator)
 		errno = ENOENT;
 		return -1;
 	}
-	if (ds.shm_segsz != size) {
-		errno = EINVAL;
-		return -1;
-	}
 	if ((ds.shm_perm.mode & 0777) != 0600 || ds.shm_cpid != creator) {
 		errno = EPERM;
+		return -1;
+	}
+	if (ds.shm_segsz != size) {
+		errno = EINVAL;
 		return -1;
 	}
 	return shmid;

@@ -297,7 +297,10 @@ int collisions_list(const char *dir, int proj_id, FILE *out)
 	len = strlen(top);
 	while (len > 1 && top[len - 1] == '/')
 		top[--len] = '\0';
-	fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* A link, even to a directory, is not followed: ELOOP, the contract's ENOTDIR. */
+	fd = open(top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ELOOP)
+		errno = ENOTDIR;
 	if (fd != -1 && walk(fd, top, proj_id, &list) == 0) {
 		list = sort_files(list);
 		lines = print_shared(list, out);
