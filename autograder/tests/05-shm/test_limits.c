@@ -254,12 +254,27 @@ static int by_kind_then_id(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+/*
+ * In a namespace of its own, the next object of kind gets id 65536: slot 0
+ * of /proc/sysvipc, but a larger id than the objects made after it, so
+ * that the order of the file is not the order of the ids.
+ */
+static void high_id_next(int kind)
+{
+	static const char *const next_id[] = {"shm_next_id", "sem_next_id", "msg_next_id"};
+	const char *mode = getenv("IPCLAB_SANDBOX");
+
+	if (mode && strcmp(mode, "ns") == 0)
+		ag_setup(write_limit(next_id[kind], "65536"), "write /proc/sys/kernel/*_next_id");
+}
+
 static void make_scene(struct scene *s)
 {
 	key_t k1 = ag_key(), k2 = ag_key(), k3 = ag_key(), foreign = ag_key();
 	int held;
 
 	*s = (struct scene){.keys = {k3, k1, k2, k1, foreign}, .nkeys = 4};
+	high_id_next(SHM);
 	add(s, SHM, k2, true);
 	add(s, SHM, IPC_PRIVATE, false);
 	add(s, SHM, foreign, false);
@@ -268,6 +283,7 @@ static void make_scene(struct scene *s)
 	ag_setup(shmat(held, NULL, SHM_RDONLY) != (void *)-1, "shmat");
 	drop_segment(held);
 	s->objects[s->nobjects++] = (struct object){SHM, held, IPC_PRIVATE, false};
+	high_id_next(SEM);
 	add(s, SEM, k3, true);
 	add(s, SEM, foreign, false);
 	add(s, SEM, k1, true);
