@@ -3,12 +3,13 @@
  * Without NAME, lists scenarios/NN-topic/NAME.c with the line under each
  * one's name; with NAME, runs build/scenarios/NAME (built by make) in a
  * private IPC namespace and a private mount namespace with a fresh tmpfs on
- * /tmp, since scenarios create System V objects and files. As root it unshares them directly; otherwise
- * it first enters a user namespace where the user is mapped to itself. Where
- * namespaces are refused (a container), it says so and runs nothing: never
- * in this machine's own namespaces. Exit status: the scenario's, or 2.
- * Partners: scenarios/NN-topic/NAME.c, autograder/selfcheck/scenario_facts.py (which runs
- * each one and compares its "fact:" lines with FACTS.md).
+ * /tmp, since scenarios create System V objects and files. As root it
+ * unshares them directly; otherwise it first enters a user namespace where
+ * the user is mapped to itself. Where namespaces are refused (a container),
+ * it says so and runs nothing: never in this machine's own namespaces.
+ * Exit status: the scenario's, or 2.
+ * Partners: scenarios/NN-topic/NAME.c, autograder/selfcheck/scenario_facts.py
+ * (which runs each one and compares its "fact:" lines with FACTS.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>

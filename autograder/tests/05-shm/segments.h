@@ -122,7 +122,7 @@ static inline void make_file(const char *path)
 	close(fd);
 }
 
-/* A helper's exit status for a call's outcome: 0, the errno of a -1, or 255 for another value. */
+/* A helper's exit status for a call's outcome: 0, the errno of a -1, else 255. */
 static inline int outcome(int rc, int err)
 {
 	if (rc == 0)

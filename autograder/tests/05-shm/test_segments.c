@@ -70,8 +70,8 @@ static void check_attached(int shmid, bool readonly, const char *perms)
 	       "segment_attach(%d) returned %#lx, but nothing is mapped there in the process "
 	       "(/proc/PID/maps)", shmid, (unsigned long)h.value);
 	expect(strstr(line, "/SYSV") != NULL && sysv_maps(h.subject, shmid) == 1,
-	       "at %#lx the process maps \"%s\": expected segment %d, attached once", (unsigned long)h.value,
-	       line, shmid);
+	       "at %#lx the process maps \"%s\": expected segment %d, attached once",
+	       (unsigned long)h.value, line, shmid);
 	expect(strncmp(line + strcspn(line, " ") + 1, perms, 4) == 0,
 	       "segment_attach(%d, %s) mapped it \"%.4s\": expected %s (%s)", shmid,
 	       readonly ? "true" : "false", line + strcspn(line, " ") + 1, perms,
@@ -105,7 +105,8 @@ GRADED_TEST(shm, attach_failure_is_null, .points = 4,
 	got = SUBJECT(segment_attach(shmid, false));
 	expect(got == NULL && errno == EINVAL, "segment_attach(%d) on a removed segment: expected "
 	       "NULL with errno EINVAL, got %s (errno %s)", shmid,
-	       got == (void *)-1 ? "(void *) -1, shmat's own failure value" : got ? "an address" : "NULL",
+	       got == (void *)-1 ? "(void *) -1, shmat's own failure value" :
+	       got ? "an address" : "NULL",
 	       strerrorname_np(errno) ? strerrorname_np(errno) : "0");
 	got = SUBJECT(segment_attach(-1, true));
 	expect(got == NULL && errno == EINVAL, "segment_attach(-1): expected NULL with errno EINVAL, "
@@ -164,7 +165,7 @@ struct looked {
 	struct segment_status st;
 };
 
-/* The holder of the status tests attaches with shmat itself: they grade segment_status only. */
+/* The status tests' holder attaches with shmat itself: they grade segment_status only. */
 static long attach_raw(void *arg)
 {
 	return shmat(*(int *)arg, NULL, 0) == (void *)-1 ? -1 : 0;
