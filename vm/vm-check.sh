@@ -19,6 +19,8 @@
 # Usage: sudo vm/vm-check.sh      (or: sudo make vm-check)
 # Environment: VM_CHECK_TIMEOUT  seconds the guest may run (default 3600)
 #              VM_CHECK_CPUS, VM_CHECK_MEM  guest CPUs (default 2) and MiB (3072)
+#              VM_CHECK_ACCEL  kvm or tcg (default: kvm when /dev/kvm is
+#                              writable; tcg where a KVM guest hangs silently)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -194,10 +196,12 @@ took "working tree disk" "$start"
 # ---- boot ----
 
 LOG=$VM/guest.log
-accel=tcg,thread=multi
-if [[ -w /dev/kvm ]]; then
-	accel=kvm
-fi
+case ${VM_CHECK_ACCEL:-} in
+kvm) accel=kvm ;;
+tcg) accel=tcg,thread=multi ;;
+'') [[ -w /dev/kvm ]] && accel=kvm || accel=tcg,thread=multi ;;
+*) die "VM_CHECK_ACCEL is '$VM_CHECK_ACCEL': kvm or tcg" ;;
+esac
 say "booting the guest ($accel, $GUEST_CPUS CPUs, $GUEST_MEM MiB, at most $GUEST_TIMEOUT s);" \
 	"its console follows, and is in ${LOG#"$ROOT"/}"
 : >"$LOG"
