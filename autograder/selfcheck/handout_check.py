@@ -31,8 +31,9 @@ HTML comments on the lines just above a transcript (invisible when rendered):
 All transcripts of one handout run in order in one bash shell, as in a
 student's terminal: variables, $!, jobs and the working directory carry over.
 The shell starts in the lab's folder of a scratch copy of the kit (DIR, made by
-the caller: the reference solution in place and built), as root in private IPC,
-mount and PID namespaces, with a private empty /tmp (the kit is mounted at
+the caller: the reference solution in place and built), as root in IPC, mount
+and PID namespaces of the handout's own (so the ids of its objects start at 0
+whatever handouts ran before), with a private empty /tmp (the kit is mounted at
 /tmp/ipc-labs, and the handouts are read from there) and the kit's bin/ on
 PATH; commands write to a pseudo-terminal, 80 columns wide. When the last
 block has run, the namespace ends and every process left goes with it.
@@ -375,9 +376,12 @@ def main():
 	flags = ["--ipc", "--mount", "--pid", "--fork", "--mount-proc"]
 	if os.getuid() != 0:
 		flags = ["--user", "--map-root-user"] + flags
-	return subprocess.run(["unshare"] + flags + [sys.executable, os.path.abspath(__file__),
-		"--inside", "--kit", os.path.abspath(args.kit)] + (["-v"] if args.verbose else []) +
-		[os.path.abspath(h) for h in args.handouts]).returncode
+	failed = 0
+	for handout in args.handouts:
+		failed |= subprocess.run(["unshare"] + flags + [sys.executable,
+			os.path.abspath(__file__), "--inside", "--kit", os.path.abspath(args.kit)] +
+			(["-v"] if args.verbose else []) + [os.path.abspath(handout)]).returncode
+	return failed
 
 
 if __name__ == "__main__":
