@@ -210,7 +210,7 @@ timeout -k 10 "$GUEST_TIMEOUT" qemu-system-x86_64 -accel "$accel" \
 	-smp "$GUEST_CPUS" -m "$GUEST_MEM" -nodefaults -no-user-config \
 	-display none -monitor none -serial "file:$LOG" -nic none -no-reboot \
 	-kernel "$IMAGE/vmlinuz" -initrd "$IMAGE/initrd.img" \
-	-append "root=/dev/vda rootfstype=ext4 rw console=ttyS0 init=/sbin/ipclab-vm-init quiet loglevel=3 panic=1 fsck.mode=skip" \
+	-append "root=/dev/vda rootfstype=ext4 rw console=ttyS0 init=/sbin/ipclab-vm-init quiet loglevel=3 panic=1 fsck.mode=skip ipclab_accel=${accel%%,*}" \
 	-drive "file=$IMAGE/root.img,if=virtio,format=raw,snapshot=on" \
 	-drive "file=$VM/repo.img,if=virtio,format=raw" \
 	</dev/null >"$VM/qemu.log" 2>&1 &
