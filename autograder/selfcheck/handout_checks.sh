@@ -8,8 +8,16 @@ handout_kit() {
 	local kit=$1 lab
 	rm -rf "$kit"
 	mkdir -p "$kit"
-	{ git ls-files -co --exclude-standard; find bin build -type f ! -path 'build/work/*'; } |
-		tar -cf - -T - | tar -xf - -C "$kit"
+	{
+		if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+			git ls-files -co --exclude-standard
+		else
+			# The course VM's copy of the kit has no .git (nor, maybe, git).
+			find . \( -path ./bin -o -path ./build -o -path ./slides/node_modules \) -prune \
+				-o -type f -print
+		fi
+		find bin build -type f ! -path 'build/work/*'
+	} | tar -cf - -T - | tar -xf - -C "$kit"
 	for lab in "${LABS[@]}"; do
 		cp "build/ref/$lab/"* "$kit/labs/$lab/"
 		make -s -C "$kit/labs/$lab" >/dev/null || fail "make in $kit/labs/$lab failed"
