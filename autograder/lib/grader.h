@@ -225,6 +225,14 @@ void expect_only_stdio_inherited(const char *name, const char *who, const char *
 /* Helpers for bodies. */
 const char *ag_scratch(void);		/* this test's scratch directory (also the cwd) */
 key_t ag_key(void);			/* a fresh System V key, random per run */
+/*
+ * A key the test made itself (ftok of a scratch file): without namespaces
+ * (fallback mode, the valgrind runs) the grader removes, after the test,
+ * the objects left at it, as it does for ag_key()'s keys. Call it before
+ * anything is made at the key: a key that an object has already is left
+ * alone, since that object is not the test's.
+ */
+void ag_key_add(key_t key);
 pid_t ag_fork(void);			/* fork for a helper process: stdin /dev/null */
 int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig, -1 */
 /*

@@ -303,6 +303,19 @@ key_t ag_key(void)
 	return key;
 }
 
+void ag_key_add(key_t key)
+{
+	key_t free_key = key;
+
+	for (int i = 0; i < ag_shared->nkeys; i++)
+		if (ag_shared->keys[i] == key)
+			return;
+	/* An object already at the key is someone else's: the grader never removes it. */
+	ag_each_sysv_object(note_key_in_use, &free_key);
+	if (free_key != IPC_PRIVATE && ag_shared->nkeys < AG_MAX_KEYS)
+		ag_shared->keys[ag_shared->nkeys++] = key;
+}
+
 void ag_name_fifo(const char *path, const char *what, const char *other_side)
 {
 	struct ag_fifo_name *name;
@@ -958,7 +971,8 @@ struct removal {
 
 static bool test_made(long key, long cuid)
 {
-	if (geteuid() == 0)
+	/* As root in fallback mode the test's processes had a uid of their own. */
+	if (geteuid() == 0 && ag_mode == AG_MODE_FALLBACK)
 		return (uid_t)cuid == sandbox_uid;
 	for (int i = 0; i < ag_shared->nkeys; i++)
 		if (key == ag_shared->keys[i] && (uid_t)cuid == geteuid())

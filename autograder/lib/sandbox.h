@@ -28,7 +28,7 @@ const char *ag_mode_name(enum ag_mode mode);
 /* Opens the records file (IPCLAB_RECORDS) for appending, or returns -1. */
 int ag_records_open(void);
 
-#define AG_MAX_KEYS 16
+#define AG_MAX_KEYS 64
 #define AG_MAX_FIFO_NAMES 16
 #define AG_MAX_SEM_NAMES 16
 
@@ -78,7 +78,7 @@ struct ag_shared {
 	struct ag_judge judges[AG_MAX_JUDGES];
 	struct ag_probe probes[AG_MAX_PROBES];
 	int nkeys;
-	int keys[AG_MAX_KEYS];	/* System V keys handed out by ag_key() */
+	int keys[AG_MAX_KEYS];	/* System V keys of ag_key() and ag_key_add() */
 	int nfifo_names;
 	struct ag_fifo_name fifo_names[AG_MAX_FIFO_NAMES];
 	int nsem_names;

@@ -283,7 +283,7 @@ check_fallback_hostile() {
 # fills every System V table (4,096 segments, 32,000 sets and queues) is graded
 # in a private IPC namespace, where what is left can be counted, and is 0.
 check_fallback_cleanup() {
-	local dir=$WORK/fallback-sysv-flood left
+	local dir=$WORK/fallback-sysv-flood left lab
 	patched_copy 03-msgqueues autograder/hostile/03-msgqueues/sysv-flood.patch "$dir"
 	left=$(unshare --ipc bash -c '
 		IPCLAB_SANDBOX=fallback timeout -k 5 300 "$1" grade 03 "$2" --results "$2.json" \
@@ -295,6 +295,17 @@ check_fallback_cleanup() {
 	grep -q "removed 4096 shared memory segment" "$dir.txt" ||
 		fail "the report does not say the grader removed the 4096 segments"
 	echo "sysv-flood graded without namespaces: 0 objects left"
+	# Every reference in mode none (as under valgrind), where even objects a
+	# passing test leaves by design (at keys it made with ftok) must go.
+	for lab in "${LABS[@]}"; do
+		left=$(unshare --ipc bash -c '
+			IPCLAB_SANDBOX=none timeout -k 5 300 "$1" grade "$2" "build/ref/$2" >"$3" 2>&1
+			cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | grep -vc "^ *key" || true
+		' bash "$IPCLAB" "$lab" "$WORK/none-$lab.txt")
+		[[ $left == 0 ]] || fail "$lab's reference graded with IPCLAB_SANDBOX=none left $left" \
+			"System V objects (ipcs in that namespace); ipclab said:$(tail -n 5 "$WORK/none-$lab.txt")"
+	done
+	echo "every reference graded with IPCLAB_SANDBOX=none: 0 objects left"
 }
 
 check_fallback_mode() {
