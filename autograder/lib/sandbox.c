@@ -959,20 +959,14 @@ struct verdict {
 	char message[8192];
 };
 
-/*
- * Without namespaces, objects the test left behind stay on the host. Only
- * those that are provably the test's are removed: as root, every object
- * whose creator is the test's own host uid; otherwise those with a key that
- * ag_key() handed out (unused at that moment) and the grader's uid.
- */
 struct removal {
+	bool by_uid;	/* the test's objects are those its own uid created */
 	int removed[AG_SYSV_KINDS];
 };
 
-static bool test_made(long key, long cuid)
+static bool test_made(const struct removal *r, long key, long cuid)
 {
-	/* As root in fallback mode the test's processes had a uid of their own. */
-	if (geteuid() == 0 && ag_mode == AG_MODE_FALLBACK)
+	if (r->by_uid)
 		return (uid_t)cuid == sandbox_uid;
 	for (int i = 0; i < ag_shared->nkeys; i++)
 		if (key == ag_shared->keys[i] && (uid_t)cuid == geteuid())
@@ -984,21 +978,72 @@ static void remove_if_ours(int kind, long key, int id, long cuid, void *arg)
 {
 	struct removal *r = arg;
 
-	if (test_made(key, cuid) && sysv_tables[kind].remove(id) == 0)
+	if (test_made(r, key, cuid) && sysv_tables[kind].remove(id) == 0)
 		r->removed[kind]++;
 }
 
-/* Removes what the test left, table by table, until a pass finds nothing of it. */
-static void remove_test_objects(struct verdict *v)
+/* Table by table, until a pass finds nothing of the test's. */
+static struct removal removal_passes(bool by_uid)
 {
-	struct removal total = {{0}}, pass;
+	struct removal total = {.by_uid = by_uid}, pass;
 
 	do {
-		pass = (struct removal){{0}};
+		pass = (struct removal){.by_uid = by_uid};
 		ag_each_sysv_object(remove_if_ours, &pass);
 		for (int kind = 0; kind < AG_SYSV_KINDS; kind++)
 			total.removed[kind] += pass.removed[kind];
 	} while (pass.removed[0] + pass.removed[1] + pass.removed[2] > 0);
+	return total;
+}
+
+/*
+ * As root in fallback mode the test's processes had a uid of their own, and
+ * its objects are those that uid created. They are removed by a child with
+ * that uid: IPC_RMID takes the object's owner or CAP_SYS_ADMIN, and root in
+ * a container (Docker's or Podman's default) has no CAP_SYS_ADMIN.
+ */
+static struct removal removal_as_test_uid(void)
+{
+	struct removal total = {.by_uid = true};
+	int fds[2];
+	pid_t child;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return total;
+	child = fork();
+	if (child == 0) {
+		close(fds[0]);
+		if (setgroups(0, NULL) == -1 ||
+		    setresgid(sandbox_uid, sandbox_uid, sandbox_uid) == -1 ||
+		    setresuid(sandbox_uid, sandbox_uid, sandbox_uid) == -1)
+			_exit(1);
+		total = removal_passes(true);
+		_exit(write(fds[1], &total, sizeof(total)) == (ssize_t)sizeof(total) ? 0 : 1);
+	}
+	close(fds[1]);
+	if (child > 0) {
+		if (read(fds[0], &total, sizeof(total)) != (ssize_t)sizeof(total))
+			total = (struct removal){.by_uid = true};
+		waitpid(child, NULL, 0);
+	}
+	close(fds[0]);
+	return total;
+}
+
+/*
+ * Without namespaces, objects the test left behind stay on the host. Only
+ * those that are provably the test's are removed: as root, every object
+ * whose creator is the test's own host uid; otherwise those with a key that
+ * ag_key() handed out (unused at that moment) and the grader's uid.
+ */
+static void remove_test_objects(struct verdict *v)
+{
+	struct removal total;
+
+	if (geteuid() == 0 && ag_mode == AG_MODE_FALLBACK)
+		total = removal_as_test_uid();
+	else
+		total = removal_passes(false);
 	for (int kind = 0; kind < AG_SYSV_KINDS; kind++) {
 		size_t len = strlen(v->message);
 
