@@ -4,6 +4,10 @@
 #                   the pristine skeletons and the reference solutions
 #   make check      the whole self-check (ends with "N passed, N failed")
 #   make vm-check   make check in a Debian 12 VM booted under qemu (as root; slow)
+#   make vm-smoke   the same VM, shorter: provision, every reference graded and
+#                   the scenarios there (a step of .ci/run)
+#   make container-check   the Dockerfile built and run with podman, on the
+#                   VM's Debian 12 image (after make vm-smoke; a step of .ci/run)
 #   make grade      grade every reference solution and print the scoreboard
 #   make skeletons  regenerate labs/NN-*/ sources from solutions/ (unifdef)
 #   make docs       Doxygen HTML of the student headers, zero warnings
@@ -64,7 +68,7 @@ PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
 SCENARIO_SRC := $(wildcard scenarios/[0-9][0-9]-*/*.c)
 SCENARIOS    := $(patsubst %.c,$(B)/scenarios/%,$(notdir $(SCENARIO_SRC)))
 
-.PHONY: all check vm-check grade skeletons docs slides student-edition gradescope clean
+.PHONY: all check vm-check vm-smoke container-check grade skeletons docs slides student-edition gradescope clean
 all: bin/ipclab $(B)/lib/libgrader.a $(B)/lib/runner.o $(PRISTINE) $(REF) $(TESTOBJ) $(PLANS) \
 	$(B)/selftest/test_report $(B)/selftest/test_sandbox $(B)/selftest/class_report_demo \
 	$(SCENARIOS)
@@ -154,6 +158,12 @@ check: all
 
 vm-check:
 	vm/vm-check.sh
+
+vm-smoke:
+	VM_CHECK_MODE=smoke vm/vm-check.sh
+
+container-check:
+	vm/container-check.sh
 
 grade: all
 	$(needs_solutions)
