@@ -611,11 +611,12 @@ static void submission_row(FILE *out, const struct class_entry *entry)
 {
 	const struct ag_run *run = run_of(entry);
 	int failed = failed_tests(run);
+	char score[AG_POINTS_LEN];
 
 	fputs("<tr><td class=\"name\">", out);
 	html_text(out, entry->name, NAME_CAP);
-	fprintf(out, "</td><td class=\"num\">%d/%d</td><td class=\"num\">%.0f%%</td>",
-		run_score(run), run_max_score(run), percent(run));
+	fprintf(out, "</td><td class=\"num\">%s/%d</td><td class=\"num\">%.0f%%</td>",
+		ag_points(score, run_score(run)), run_max_score(run), percent(run));
 	if (!graded(entry))
 		fputs("<td class=\"notgraded\">not graded</td></tr>\n", out);
 	else if (failed == 0)

@@ -38,9 +38,11 @@ void csv_field(FILE *out, const char *text)
 	free(clean);
 }
 
-static void csv_number(FILE *out, int value)
+static void csv_number(FILE *out, double value)
 {
-	fprintf(out, ",%d", value);
+	char points[AG_POINTS_LEN];
+
+	fprintf(out, ",%s", ag_points(points, value));
 }
 
 static void csv_row(FILE *out, const struct submission *s, const struct ag_run *plan)
@@ -97,9 +99,11 @@ static void summarise_scores(FILE *out, const struct submission *subs, int n, in
 	if (graded > 0) {
 		double median = median_of(scores, graded);	/* sorts them */
 
-		fprintf(out, "scores of the %d graded: mean %.1f, median %g, lowest %g, "
-			"highest %g (of %d)\n", graded, sum / graded, median, scores[0],
-			scores[graded - 1], max);
+		char middle[AG_POINTS_LEN], low[AG_POINTS_LEN], high[AG_POINTS_LEN];
+
+		fprintf(out, "scores of the %d graded: mean %.1f, median %s, lowest %s, "
+			"highest %s (of %d)\n", graded, sum / graded, ag_points(middle, median),
+			ag_points(low, scores[0]), ag_points(high, scores[graded - 1]), max);
 	}
 	free(scores);
 }

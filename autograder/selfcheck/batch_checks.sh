@@ -71,14 +71,16 @@ gradebook_rows() {
 }
 
 # expect_row ROWS NAME STATUS OP SCORE REASON_WORDS: one row, as expected
-# (OP: a test(1) comparison, -eq -lt -ge).
+# (OP: -eq -lt -ge, compared as numbers: a score can be a half, 2.5).
 expect_row() {
 	local rows=$1 name=$2 status=$3 op=$4 value=$5 words=$6 row score
 	row=$(awk -F'|' -v name="$name" '$1 == name' <<<"$rows" | head -n 1)
 	[[ -n $row ]] || fail "no gradebook row for '$name'"
 	IFS='|' read -r _ got_status score reason <<<"$row"
 	[[ $got_status == "$status" ]] || fail "'$name': status '$got_status', expected '$status' ($row)"
-	test "$score" "$op" "$value" || fail "'$name': score $score, expected $op $value"
+	awk -v a="$score" -v b="$value" -v op="$op" 'BEGIN { exit !(op == "-eq" ? a + 0 == b + 0 :
+		op == "-lt" ? a + 0 < b + 0 : a + 0 >= b + 0) }' ||
+		fail "'$name': score $score, expected $op $value"
 	[[ $reason == *"$words"* ]] || fail "'$name': reason '$reason' does not say '$words'"
 	echo "  $name: $status, $score, ${reason:-(graded)}"
 }

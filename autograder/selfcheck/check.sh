@@ -69,6 +69,8 @@ visible_max_of() { jq -r '[.tests[] | select(.visibility != "hidden") | .max_sco
 full_marks() { [[ $(score_of "$1") == "$(max_of "$1")" && $(visible_max_of "$1") == 100 ]]; }
 test_score() { jq -r --arg t "$2" '.tests[] | select(.name == $t) | .score' "$1"; }
 test_max() { jq -r --arg t "$2" '.tests[] | select(.name == $t) | .max_score' "$1"; }
+# below A B: A < B, as numbers (scores can be halves, 2.5: not for [[ -lt ]]).
+below() { jq -en --argjson a "$1" --argjson b "$2" '$a < $b' >/dev/null; }
 
 # ---- the student edition ----
 
@@ -146,7 +148,7 @@ check_mutants_caught() {
 			# Only the tests it names: a mutant that hangs elsewhere costs no deadline.
 			grade "$lab" "$dir" "$dir.json" "${tests[@]}"
 			for test in "${tests[@]}"; do
-				if [[ $(test_score "$dir.json" "$test") -ge $(test_max "$dir.json" "$test") ]]; then
+				if ! below "$(test_score "$dir.json" "$test")" "$(test_max "$dir.json" "$test")"; then
 					echo "mutant $lab/$name was not caught by $test"
 					bad=1
 				else
@@ -363,7 +365,7 @@ check_global_deadline_report() {
 	grade 01-pipes "$dir" "$json" --deadline 3
 	jq -e '.tests | length >= 12' "$json" >/dev/null || fail "tests missing after global deadline"
 	grep -q "deadline" <<<"$(jq -r '.tests[].output' "$json")" || fail "no test says the deadline passed"
-	tail -n 1 "$json.txt" | grep -q "^score: [0-9]*/$(max_of "$json")$" ||
+	tail -n 1 "$json.txt" | grep -q "^score: [0-9]*\(\.5\)\?/$(max_of "$json")$" ||
 		fail "last line is not score: N/$(max_of "$json")"
 }
 
@@ -754,7 +756,7 @@ for key in ("submissions", "graded", "not-graded"):
     if report.ids.get(key) != expected[key]:
         problems.append(f"{key}: shows {report.ids.get(key)!r}, expected {expected[key]}")
 rows = [[cell.strip() for cell in row] for row in report.rows if row]
-scores = [int(row[1].split("/")[0]) for row in rows if row[3] != "not graded"]
+scores = [float(row[1].split("/")[0]) for row in rows if row[3] != "not graded"]
 if len(rows) != int(expected["submissions"]) or len(scores) != int(expected["graded"]):
     problems.append(f"the table of submissions has {len(rows)} rows, {len(scores)} graded")
 if scores:
@@ -1049,7 +1051,7 @@ check_gradescope_bundle() {
 	fi
 	patched_copy 01-pipes "$mutant" "$WORK/gs-mutant" || return 1
 	gradescope_submit "$root" "$WORK/gs-mutant/pipes.c" "$WORK/gs-mutant.json" || return 1
-	[[ $(score_of "$WORK/gs-mutant.json") -lt $(max_of "$WORK/gs-mutant.json") ]] ||
+	below "$(score_of "$WORK/gs-mutant.json")" "$(max_of "$WORK/gs-mutant.json")" ||
 		fail "mutant $(basename "$mutant" .patch) scored $(score_of "$WORK/gs-mutant.json")"
 	echo "$zip: $(du -k "$zip" | cut -f1) KiB; reference $(score_of "$WORK/gs-ref.json"), mutant" \
 		"$(basename "$mutant" .patch) $(score_of "$WORK/gs-mutant.json")"

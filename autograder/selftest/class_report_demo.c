@@ -165,7 +165,8 @@ static void set_result(struct ag_result *result, const struct demo_test *test,
 	result->hint = xstrdup(test->hint);
 	result->planned = result->has_result = true;
 	result->status = passed ? AG_PASSED : test->failure;
-	result->score = passed ? test->points : 0;
+	/* a leak keeps half its points, as the sandbox gives them */
+	result->score = passed ? test->points : test->failure == AG_LEAK ? test->points / 2.0 : 0;
 	if (!passed)
 		result->message = failure_message(test);
 }
