@@ -444,6 +444,8 @@ int grade_batch(const struct lab *lab, char *const paths[], int npaths,
 		if (s->problem) {
 			write_not_graded(&b, s);
 			b.not_graded++;
+		} else {
+			submission_judge(lab, s);
 		}
 	}
 	if (rc == 0 && interrupted_by)

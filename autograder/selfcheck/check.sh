@@ -720,7 +720,8 @@ class Report(HTMLParser):
     def __init__(self):
         super().__init__()
         self.ids, self.id_open, self.rows, self.bins = {}, None, [], []
-        self.in_list = self.in_count = False
+        self.failures = []
+        self.in_list = self.in_count = self.in_failures = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -732,19 +733,26 @@ class Report(HTMLParser):
             self.rows.append([])
         if self.in_list and tag == "td":
             self.rows[-1].append("")
+        self.in_failures |= attrs.get("id") == "failures"
+        if self.in_failures and tag == "tr":
+            self.failures.append([])
+        if self.in_failures and tag == "td":
+            self.failures[-1].append("")
         self.in_count = tag == "text" and attrs.get("class") == "count"
 
     def handle_endtag(self, tag):
         if tag == "div":
             self.id_open = None
         if tag == "table":
-            self.in_list = False
+            self.in_list = self.in_failures = False
 
     def handle_data(self, data):
         if self.id_open:
             self.ids[self.id_open] += data
         if self.in_list and self.rows and self.rows[-1]:
             self.rows[-1][-1] += data
+        if self.in_failures and self.failures and self.failures[-1]:
+            self.failures[-1][-1] += data
         if self.in_count:
             self.bins.append(int(data))
             self.in_count = False
@@ -763,6 +771,19 @@ if scores:
     for key, value in (("mean", statistics.mean(scores)), ("median", statistics.median(scores))):
         if report.ids.get(key) != f"{value:.1f}":
             problems.append(f"{key}: shows {report.ids.get(key)!r}, the table gives {value:.1f}")
+# A submission that did not compile, or an unchanged skeleton, is one row of the
+# failures table, counting submissions; the tests' own failures keep their rows.
+failures = [[cell.strip() for cell in row] for row in report.failures if row]
+for verdict, key in (("did not compile", "no-build"), ("the skeleton, unchanged", "skeleton")):
+    rows_of = [row for row in failures if row[2] == verdict]
+    if [row[0] for row in rows_of] != [expected[key]]:
+        problems.append(f"failures table: rows {rows_of} for {verdict!r}, expected one "
+                        f"counting {expected[key]} submissions")
+    stray = [row for row in failures if row[2] != verdict and verdict in row[3]]
+    if stray:
+        problems.append(f"failures table: {verdict!r} counted per test: {stray[:3]}")
+if len([row for row in failures if row[1] != "every test"]) < 8:
+    problems.append(f"failures table: fewer than 8 rows of test failures: {failures}")
 if len(report.bins) != 10 or sum(report.bins) != int(expected["graded"]):
     problems.append(f"histogram counts {report.bins}: expected 10 bins summing to {expected['graded']}")
 for text in ("&lt;script&gt;alert(1)&lt;/script&gt;", "Zo\u00eb \u00dcnal", "bad\ufffdname",
@@ -774,7 +795,7 @@ if "<script" in dom.lower():
 print("\n".join(problems) if problems else
       f"DOM: {expected['submissions']} submissions, {expected['graded']} graded, "
       f"{expected['not-graded']} not graded, mean {report.ids['mean']}, median "
-      f"{report.ids['median']}, histogram {report.bins}")
+      f"{report.ids['median']}, histogram {report.bins}, {len(failures)} failure rows")
 sys.exit(1 if problems else 0)
 EOF
 }
