@@ -87,8 +87,8 @@ struct test_row {
 };
 
 struct signature {
-	const struct ag_result *first;	/* its test and hint, from the first failure seen;
-					   NULL for a row of whole submissions */
+	/* its test and hint, from the first failure seen; NULL: whole submissions */
+	const struct ag_result *first;
 	enum class_verdict verdict;	/* of such a row: why they all failed */
 	char *line;			/* the message's first line, normalised */
 	int count;
@@ -296,8 +296,8 @@ static struct signature *find_signature(struct class_stats *stats,
 	for (int i = 0; i < stats->nsigs; i++) {
 		struct signature *sig = &stats->sigs[i];
 
-		if (sig->first && sig->first->status == test->status && same_test(sig->first, test) &&
-		    strcmp(sig->line, line) == 0)
+		if (sig->first && sig->first->status == test->status &&
+		    same_test(sig->first, test) && strcmp(sig->line, line) == 0)
 			return sig;
 	}
 	return NULL;
@@ -340,7 +340,8 @@ static void add_whole(struct class_stats *stats, const struct class_entry *entri
 		return;
 	stats->sigs = xrealloc(stats->sigs, sizeof(*stats->sigs) * (stats->nsigs + 1));
 	stats->sigs[stats->nsigs++] = (struct signature){
-		.verdict = verdict, .line = xstrdup(class_verdict_name(verdict)), .count = count};
+		.verdict = verdict, .count = count,
+		.line = xstrdup(class_verdict_name(verdict))};
 }
 
 static void count_failures(struct class_stats *stats, const struct class_entry *entries)
@@ -565,9 +566,9 @@ static void html_tests(FILE *out, const struct class_stats *stats)
 	}
 	if (stats->tested < stats->graded)
 		fprintf(out, "<p class=\"note\">Passed and failed count the %d graded "
-			"submission%s whose tests ran on the student's code: not those that "
-			"did not compile, nor unchanged skeletons.</p>\n", stats->tested,
-			stats->tested == 1 ? "" : "s");
+			"submission%s whose tests ran on the student's code: not those "
+			"that did not compile, nor unchanged skeletons.</p>\n",
+			stats->tested, stats->tested == 1 ? "" : "s");
 	fputs("<table id=\"tests\">\n<thead><tr><th>Test</th>"
 	      "<th class=\"num\">Points</th><th class=\"num\">Passed</th>"
 	      "<th class=\"num\">Failed</th></tr></thead>\n<tbody>\n", out);
@@ -592,12 +593,15 @@ static void html_tests(FILE *out, const struct class_stats *stats)
 /* Submissions that all failed for one reason: one row, counted in submissions. */
 static void whole_row(FILE *out, const struct signature *sig)
 {
+	const char *hint = sig->verdict == CLASS_NO_BUILD ?
+		"The gradebook's reason gives each one's first compiler error." :
+		"Nothing was changed in the skeleton's sources.";
+
 	fprintf(out, "<tr class=\"whole\"><td class=\"num\">%d</td><td>every test</td>"
 		"<td class=\"status bad\">%s</td><td class=\"msg\">%s " EN_DASH " %d "
 		"submission%s, counted once each, not per test</td><td>%s</td></tr>\n",
 		sig->count, sig->line, sig->line, sig->count, sig->count == 1 ? "" : "s",
-		sig->verdict == CLASS_NO_BUILD ? "The gradebook's reason gives each one's "
-		"first compiler error." : "Nothing was changed in the skeleton's sources.");
+		hint);
 }
 
 static void signature_row(FILE *out, const struct signature *sig)

@@ -40,8 +40,9 @@ const char *class_verdict_name(enum class_verdict verdict);
  * Statistics (mean, median, histogram) cover the graded entries (problem ==
  * NULL); the per-test and failure tables, those with verdict CLASS_TESTED,
  * and the failures table has one row per other verdict, counting
- * submissions. The entries not graded are listed with their reason. Every text is made valid UTF-8 and HTML-escaped; the file loads
- * nothing (inline CSS and SVG, no script).
+ * submissions. The entries not graded are listed with their reason. Every
+ * text is made valid UTF-8 and HTML-escaped; the file loads nothing (inline
+ * CSS and SVG, no script).
  */
 int report_class_html(const char *path, const char *title,
 		      const struct class_entry *entries, int n);

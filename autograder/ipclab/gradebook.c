@@ -79,23 +79,34 @@ static const char *build_failure(const struct ag_run *run)
 	return NULL;
 }
 
-/* The compiler's first line that names an error (or the first line), capped; or NULL. */
+#define ERROR_LINE_CAP 200
+
+static bool names_an_error(const char *line, size_t len)
+{
+	return memmem(line, len, "error", 5) ||
+	       memmem(line, len, "undefined reference", 19);
+}
+
+/* The compiler's first line that names an error (or its first line), capped; or NULL. */
 static char *first_error(const char *messages)
 {
-	const char *line = NULL;
+	const char *first = NULL;
+	size_t first_len = 0;
 
-	for (const char *p = messages; p && *p; p += strcspn(p, "\n"), p += *p == '\n') {
+	for (const char *p = messages; p && *p; p += strspn(p, "\n")) {
 		size_t len = strcspn(p, "\n");
 
-		if (!line && len > 0)
-			line = p;
-		if (memmem(p, len, "error", 5) || memmem(p, len, "undefined reference", 19)) {
-			line = p;
-			break;
+		if ((!first && len > 0) || names_an_error(p, len)) {
+			first = p;
+			first_len = len;
+			if (names_an_error(p, len))
+				break;
 		}
+		p += len;
 	}
-	return line ? strndup(line, strcspn(line, "\n") < 200 ? strcspn(line, "\n") : 200) :
-		      NULL;
+	if (first == NULL)
+		return NULL;
+	return strndup(first, first_len < ERROR_LINE_CAP ? first_len : ERROR_LINE_CAP);
 }
 
 void submission_judge(const struct lab *lab, struct submission *s)
@@ -112,7 +123,8 @@ void submission_judge(const struct lab *lab, struct submission *s)
 		char *error = first_error(s->run.output);
 
 		s->verdict = CLASS_NO_BUILD;
-		s->note = xstrfmt("%s: %s", failure, error ? error : "see its report.txt");
+		s->note = xstrfmt("%s: %s", failure,
+				  error ? error : "see its report.txt");
 		free(error);
 	}
 }
@@ -198,9 +210,12 @@ static void summarise_scores(FILE *out, const struct submission *subs, int n, in
 
 		char middle[AG_POINTS_LEN], low[AG_POINTS_LEN], high[AG_POINTS_LEN];
 
+		ag_points(middle, median);
+		ag_points(low, scores[0]);
+		ag_points(high, scores[graded - 1]);
 		fprintf(out, "scores of the %d graded: mean %.1f, median %s, lowest %s, "
-			"highest %s (of %d)\n", graded, sum / graded, ag_points(middle, median),
-			ag_points(low, scores[0]), ag_points(high, scores[graded - 1]), max);
+			"highest %s (of %d)\n", graded, sum / graded, middle, low, high,
+			max);
 	}
 	free(scores);
 }
@@ -222,9 +237,9 @@ static void summarise_wholes(FILE *out, const struct submission *subs, int n)
 		for (int i = 0; i < n; i++)
 			count += !subs[i].problem && subs[i].verdict == verdicts[v];
 		if (count > 0)
-			fprintf(out, "%s: %d submission%s (score 0, left out of the failures "
-				"by test)\n", class_verdict_name(verdicts[v]), count,
-				count == 1 ? "" : "s");
+			fprintf(out, "%s: %d submission%s (score 0, left out of the "
+				"failures by test)\n", class_verdict_name(verdicts[v]),
+				count, count == 1 ? "" : "s");
 	}
 }
 
@@ -246,7 +261,8 @@ static void summarise_tests(FILE *out, const struct submission *subs, int n,
 			const struct ag_result *r = run_find_test(
 				(struct ag_run *)&subs[i].run, plan->tests[t].suite,
 				plan->tests[t].name);
-			failed += tested(&subs[i]) && (r == NULL || r->status != AG_PASSED);
+			failed += tested(&subs[i]) &&
+				  (r == NULL || r->status != AG_PASSED);
 		}
 		fprintf(out, "  %-40s %4d  (%.0f%%)\n", plan->tests[t].name, failed,
 			100.0 * failed / counted);
@@ -284,8 +300,8 @@ static int write_html(const char *path, const struct lab *lab,
 	struct class_entry *entries = xmalloc((size_t)(n ? n : 1) * sizeof(*entries));
 
 	for (int i = 0; i < n; i++)
-		entries[i] = (struct class_entry){subs[i].name, subs[i].problem, &subs[i].run,
-						  subs[i].verdict};
+		entries[i] = (struct class_entry){subs[i].name, subs[i].problem,
+						  &subs[i].run, subs[i].verdict};
 	int rc = report_class_html(path, lab->title, entries, n);
 	free(entries);
 	return rc;

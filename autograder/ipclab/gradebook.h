@@ -32,7 +32,7 @@ struct submission {
 	pid_t pid;		/* its grading, while it runs */
 	double started;		/* when its grading began */
 	struct ag_run run;	/* its results */
-	enum class_verdict verdict;	/* of a graded one: tested, did not compile, skeleton */
+	enum class_verdict verdict;	/* of a graded one (classreport.h) */
 	char *note;		/* the gradebook's reason for that verdict, or NULL */
 };
 

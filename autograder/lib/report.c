@@ -321,8 +321,9 @@ static void json_test(FILE *out, const struct ag_result *test, int number)
 
 	fputs("    {\"name\": ", out);
 	json_string(out, test->name);
+	ag_points(score, test->score);
 	fprintf(out, ", \"number\": \"%d\", \"score\": %s, \"max_score\": %d, "
-		"\"status\": \"%s\",\n", number, ag_points(score, test->score), test->max_score,
+		"\"status\": \"%s\",\n", number, score, test->max_score,
 		test->status == AG_PASSED ? "passed" : "failed");
 	fputs("     \"output\": ", out);
 	json_string(out, output);
@@ -705,5 +706,6 @@ void report_terminal(FILE *out, const struct ag_run *run, const struct report_st
 	else
 		fprintf(out, "\n%d/%d tests passed\n", passed, run->ntests);
 	/* Plain even in colour: scripts and gradelib-style graders read this line. */
-	fprintf(out, "score: %s/%d\n", ag_points(score, run_score(run)), run_max_score(run));
+	ag_points(score, run_score(run));
+	fprintf(out, "score: %s/%d\n", score, run_max_score(run));
 }

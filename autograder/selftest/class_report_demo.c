@@ -116,7 +116,7 @@ static const struct {
 	const char *message;
 } wholes[] = {
 	{7, CLASS_NO_BUILD, "did not compile: see the compiler's messages above"},
-	{19, CLASS_SKELETON, "expected 4096 bytes, got -1 (errno 38, Function not implemented)"},
+	{19, CLASS_SKELETON, "expected 4096 bytes, got -1 (errno 38, ENOSYS)"},
 };
 #define NWHOLES ((int)(sizeof(wholes) / sizeof(wholes[0])))
 
