@@ -294,7 +294,7 @@ static int load_records(struct submission *s)
 
 static void graded(struct batch *b, struct submission *s, int status)
 {
-	char what[64];
+	char what[96], score[AG_POINTS_LEN];
 
 	b->running--;
 	b->done++;
@@ -307,8 +307,9 @@ static void graded(struct batch *b, struct submission *s, int status)
 		snprintf(what, sizeof(what), "not graded");
 	} else {
 		s->finished = true;
-		snprintf(what, sizeof(what), "%d/%d (%.1f s)", run_score(&s->run),
-			 run_max_score(&s->run), now() - s->started);
+		snprintf(what, sizeof(what), "%s/%d (%.1f s)",
+			 ag_points(score, run_score(&s->run)), run_max_score(&s->run),
+			 now() - s->started);
 	}
 	progress(b, s, what);
 }
@@ -443,6 +444,8 @@ int grade_batch(const struct lab *lab, char *const paths[], int npaths,
 		if (s->problem) {
 			write_not_graded(&b, s);
 			b.not_graded++;
+		} else {
+			submission_judge(lab, s);
 		}
 	}
 	if (rc == 0 && interrupted_by)

@@ -87,7 +87,9 @@ struct test_row {
 };
 
 struct signature {
-	const struct ag_result *first;	/* its test and hint, from the first failure seen */
+	/* its test and hint, from the first failure seen; NULL: whole submissions */
+	const struct ag_result *first;
+	enum class_verdict verdict;	/* of such a row: why they all failed */
 	char *line;			/* the message's first line, normalised */
 	int count;
 	int order;			/* when it was first seen: ties keep that order */
@@ -95,6 +97,7 @@ struct signature {
 
 struct class_stats {
 	int n, graded;
+	int tested;			/* graded, with verdict CLASS_TESTED */
 	int max_points;			/* the lab's maximum score */
 	double mean, median;		/* points, over graded submissions */
 	int bins[BINS];			/* graded submissions per tenth of the maximum */
@@ -114,6 +117,22 @@ static const struct ag_run *run_of(const struct class_entry *entry)
 static bool graded(const struct class_entry *entry)
 {
 	return entry->problem == NULL;
+}
+
+/* Graded, and its tests ran on the student's code: it counts test by test. */
+static bool tested(const struct class_entry *entry)
+{
+	return graded(entry) && entry->verdict == CLASS_TESTED;
+}
+
+const char *class_verdict_name(enum class_verdict verdict)
+{
+	switch (verdict) {
+	case CLASS_NO_BUILD: return "did not compile";
+	case CLASS_SKELETON: return "the skeleton, unchanged";
+	case CLASS_TESTED: break;
+	}
+	return NULL;
 }
 
 /* Score as a percentage of the submission's own maximum (0 when it has none). */
@@ -145,6 +164,7 @@ static void count_scores(struct class_stats *stats, const struct class_entry *en
 			stats->max_points = max;	/* every run has the lab's plan */
 		if (!graded(&entries[i]))
 			continue;
+		stats->tested += tested(&entries[i]);
 		scores[stats->graded++] = run_score(run);
 		sum += run_score(run);
 		stats->bins[bin_of(percent(run))]++;
@@ -189,7 +209,7 @@ static void count_tests(struct class_stats *stats, const struct class_entry *ent
 		for (int t = 0; t < run->ntests; t++) {
 			struct test_row *row = row_for(stats, &run->tests[t]);
 
-			if (!graded(&entries[i]))
+			if (!tested(&entries[i]))
 				continue;
 			if (run->tests[t].status == AG_PASSED)
 				row->passed++;
@@ -276,8 +296,8 @@ static struct signature *find_signature(struct class_stats *stats,
 	for (int i = 0; i < stats->nsigs; i++) {
 		struct signature *sig = &stats->sigs[i];
 
-		if (sig->first->status == test->status && same_test(sig->first, test) &&
-		    strcmp(sig->line, line) == 0)
+		if (sig->first && sig->first->status == test->status &&
+		    same_test(sig->first, test) && strcmp(sig->line, line) == 0)
 			return sig;
 	}
 	return NULL;
@@ -308,15 +328,33 @@ static int compare_signatures(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
+/* One row for the graded submissions of a verdict other than tested, if any. */
+static void add_whole(struct class_stats *stats, const struct class_entry *entries,
+		      enum class_verdict verdict)
+{
+	int count = 0;
+
+	for (int i = 0; i < stats->n; i++)
+		count += graded(&entries[i]) && entries[i].verdict == verdict;
+	if (count == 0)
+		return;
+	stats->sigs = xrealloc(stats->sigs, sizeof(*stats->sigs) * (stats->nsigs + 1));
+	stats->sigs[stats->nsigs++] = (struct signature){
+		.verdict = verdict, .count = count,
+		.line = xstrdup(class_verdict_name(verdict))};
+}
+
 static void count_failures(struct class_stats *stats, const struct class_entry *entries)
 {
 	for (int i = 0; i < stats->n; i++) {
 		const struct ag_run *run = run_of(&entries[i]);
 
-		for (int t = 0; graded(&entries[i]) && t < run->ntests; t++)
+		for (int t = 0; tested(&entries[i]) && t < run->ntests; t++)
 			if (run->tests[t].status != AG_PASSED)
 				add_failure(stats, &run->tests[t]);
 	}
+	add_whole(stats, entries, CLASS_NO_BUILD);
+	add_whole(stats, entries, CLASS_SKELETON);
 	for (int i = 0; i < stats->nsigs; i++)
 		stats->sigs[i].order = i;
 	qsort(stats->sigs, stats->nsigs, sizeof(*stats->sigs), compare_signatures);
@@ -526,6 +564,11 @@ static void html_tests(FILE *out, const struct class_stats *stats)
 		fputs("<p>No tests: no submission has results.</p>\n", out);
 		return;
 	}
+	if (stats->tested < stats->graded)
+		fprintf(out, "<p class=\"note\">Passed and failed count the %d graded "
+			"submission%s whose tests ran on the student's code: not those "
+			"that did not compile, nor unchanged skeletons.</p>\n",
+			stats->tested, stats->tested == 1 ? "" : "s");
 	fputs("<table id=\"tests\">\n<thead><tr><th>Test</th>"
 	      "<th class=\"num\">Points</th><th class=\"num\">Passed</th>"
 	      "<th class=\"num\">Failed</th></tr></thead>\n<tbody>\n", out);
@@ -547,8 +590,26 @@ static void html_tests(FILE *out, const struct class_stats *stats)
 	fputs("</tbody>\n</table>\n", out);
 }
 
+/* Submissions that all failed for one reason: one row, counted in submissions. */
+static void whole_row(FILE *out, const struct signature *sig)
+{
+	const char *hint = sig->verdict == CLASS_NO_BUILD ?
+		"The gradebook's reason gives each one's first compiler error." :
+		"Nothing was changed in the skeleton's sources.";
+
+	fprintf(out, "<tr class=\"whole\"><td class=\"num\">%d</td><td>every test</td>"
+		"<td class=\"status bad\">%s</td><td class=\"msg\">%s " EN_DASH " %d "
+		"submission%s, counted once each, not per test</td><td>%s</td></tr>\n",
+		sig->count, sig->line, sig->line, sig->count, sig->count == 1 ? "" : "s",
+		hint);
+}
+
 static void signature_row(FILE *out, const struct signature *sig)
 {
+	if (sig->first == NULL) {
+		whole_row(out, sig);
+		return;
+	}
 	fprintf(out, "<tr><td class=\"num\">%d</td><td><code>", sig->count);
 	html_text(out, sig->first->name, NAME_CAP);
 	fprintf(out, "</code></td><td class=\"status bad\">%s</td><td class=\"msg\">",
@@ -570,8 +631,10 @@ static void html_signatures(FILE *out, const struct class_stats *stats)
 	      "message, with numbers shown as N and paths as PATH.</p>\n"
 	      "<table id=\"failures\">\n<thead><tr><th class=\"num\">Count</th><th>Test</th>"
 	      "<th>Status</th><th>Message</th><th>Hint</th></tr></thead>\n<tbody>\n", out);
-	for (int i = 0; i < stats->nsigs && i < TOP_SIGNATURES; i++)
-		signature_row(out, &stats->sigs[i]);
+	/* the rows of whole submissions always show: at most one per verdict */
+	for (int i = 0, shown = 0; i < stats->nsigs; i++)
+		if (!stats->sigs[i].first || shown++ < TOP_SIGNATURES)
+			signature_row(out, &stats->sigs[i]);
 	fputs("</tbody>\n</table>\n", out);
 }
 
@@ -611,13 +674,17 @@ static void submission_row(FILE *out, const struct class_entry *entry)
 {
 	const struct ag_run *run = run_of(entry);
 	int failed = failed_tests(run);
+	char score[AG_POINTS_LEN];
 
 	fputs("<tr><td class=\"name\">", out);
 	html_text(out, entry->name, NAME_CAP);
-	fprintf(out, "</td><td class=\"num\">%d/%d</td><td class=\"num\">%.0f%%</td>",
-		run_score(run), run_max_score(run), percent(run));
+	fprintf(out, "</td><td class=\"num\">%s/%d</td><td class=\"num\">%.0f%%</td>",
+		ag_points(score, run_score(run)), run_max_score(run), percent(run));
 	if (!graded(entry))
 		fputs("<td class=\"notgraded\">not graded</td></tr>\n", out);
+	else if (entry->verdict != CLASS_TESTED)
+		fprintf(out, "<td class=\"bad\">%s</td></tr>\n",
+			class_verdict_name(entry->verdict));
 	else if (failed == 0)
 		fprintf(out, "<td class=\"ok\">all %d tests passed</td></tr>\n", run->ntests);
 	else

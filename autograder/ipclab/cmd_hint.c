@@ -21,9 +21,11 @@ static void print_first_line(const char *label, const char *text)
 
 static void print_test(const struct ag_result *t, const char *handout, bool ran)
 {
+	char score[AG_POINTS_LEN];
+
 	if (ran)
-		printf("\n%s (%s, %d/%d): %s\n", t->name, ag_status_name(t->status),
-		       t->score, t->max_score, t->desc ? t->desc : "");
+		printf("\n%s (%s, %s/%d): %s\n", t->name, ag_status_name(t->status),
+		       ag_points(score, t->score), t->max_score, t->desc ? t->desc : "");
 	else
 		printf("\n%s (%d points): %s\n", t->name, t->max_score,
 		       t->desc ? t->desc : "");

@@ -34,7 +34,8 @@ static bool show_lab(const struct lab *lab)
 	printf("%s %-11s ", lab->number, lab->topic);
 	if (records_load(&last, path, NULL, false) == 0 && last.ntests > 0 &&
 		   stat(path, &st) == 0) {
-		int score = run_score(&last), max = run_max_score(&last);
+		double score = run_score(&last);
+		int max = run_max_score(&last);
 		int planned = plan_max(lab);
 		char ago[64];
 
@@ -42,9 +43,9 @@ static bool show_lab(const struct lab *lab)
 			max = planned;	/* tests added since, or never run */
 		format_ago(ago, sizeof(ago), st.st_mtime);
 		full = score == max && run_exit_status(&last) == 0;
-		char points[32];
+		char points[64], shown[AG_POINTS_LEN];
 
-		snprintf(points, sizeof(points), "%d/%d", score, max);
+		snprintf(points, sizeof(points), "%s/%d", ag_points(shown, score), max);
 		printf("%-7s  last run %s%s\n", points, ago,
 		       state == LAB_NOT_BUILT ? " (not built: run `make`)" : "");
 	} else {

@@ -17,7 +17,116 @@ void submission_free(struct submission *s)
 	free(s->slug);
 	free(s->dir);
 	free(s->problem);
+	free(s->note);
 	run_free(&s->run);
+}
+
+#define SOURCE_MAX (1 << 20)	/* a larger source is not a skeleton */
+
+/* The file's bytes without any '\r', or NULL when it cannot be read. */
+static char *text_without_cr(const char *path)
+{
+	char *text;
+
+	if (read_text(path, &text, SOURCE_MAX) == -1)
+		return NULL;
+	char *out = text;
+	for (const char *p = text; *p; p++)
+		if (*p != '\r')
+			*out++ = *p;
+	*out = '\0';
+	return text;
+}
+
+/* True when every source the submission holds is the kit's skeleton. */
+static bool is_skeleton(const struct lab *lab, const struct submission *s)
+{
+	bool same = lab->sources[0] != NULL;
+
+	for (int i = 0; same && lab->sources[i]; i++) {
+		char *mine = xstrfmt("%s/submission/%s", s->dir, lab->sources[i]);
+		char *kit = kit_path("build/pristine/%s/%s", lab->dir, lab->sources[i]);
+		char *a = text_without_cr(mine), *b = text_without_cr(kit);
+
+		same = a && b && strcmp(a, b) == 0;
+		free(a);
+		free(b);
+		free(mine);
+		free(kit);
+	}
+	return same;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* "did not compile" or "did not link" when every test failed for it, else NULL. */
+static const char *build_failure(const struct ag_run *run)
+{
+	const char *words[] = {"did not compile", "did not link"};
+
+	for (int w = 0; w < 2 && run->ntests > 0; w++) {
+		int t = 0;
+
+		while (t < run->ntests && run->tests[t].status == AG_FAILED &&
+		       starts_with(run->tests[t].message, words[w]))
+			t++;
+		if (t == run->ntests)
+			return words[w];
+	}
+	return NULL;
+}
+
+#define ERROR_LINE_CAP 200
+
+static bool names_an_error(const char *line, size_t len)
+{
+	return memmem(line, len, "error", 5) ||
+	       memmem(line, len, "undefined reference", 19);
+}
+
+/* The compiler's first line that names an error (or its first line), capped; or NULL. */
+static char *first_error(const char *messages)
+{
+	const char *first = NULL;
+	size_t first_len = 0;
+
+	for (const char *p = messages; p && *p; p += strspn(p, "\n")) {
+		size_t len = strcspn(p, "\n");
+
+		if ((!first && len > 0) || names_an_error(p, len)) {
+			first = p;
+			first_len = len;
+			if (names_an_error(p, len))
+				break;
+		}
+		p += len;
+	}
+	if (first == NULL)
+		return NULL;
+	return strndup(first, first_len < ERROR_LINE_CAP ? first_len : ERROR_LINE_CAP);
+}
+
+void submission_judge(const struct lab *lab, struct submission *s)
+{
+	const char *failure = build_failure(&s->run);
+
+	free(s->note);
+	s->note = NULL;
+	s->verdict = CLASS_TESTED;
+	if (is_skeleton(lab, s)) {
+		s->verdict = CLASS_SKELETON;
+		s->note = xstrdup(class_verdict_name(CLASS_SKELETON));
+	} else if (failure) {
+		char *error = first_error(s->run.output);
+
+		s->verdict = CLASS_NO_BUILD;
+		s->note = xstrfmt("%s: %s", failure,
+				  error ? error : "see its report.txt");
+		free(error);
+	}
 }
 
 void csv_field(FILE *out, const char *text)
@@ -38,9 +147,11 @@ void csv_field(FILE *out, const char *text)
 	free(clean);
 }
 
-static void csv_number(FILE *out, int value)
+static void csv_number(FILE *out, double value)
 {
-	fprintf(out, ",%d", value);
+	char points[AG_POINTS_LEN];
+
+	fprintf(out, ",%s", ag_points(points, value));
 }
 
 static void csv_row(FILE *out, const struct submission *s, const struct ag_run *plan)
@@ -56,7 +167,7 @@ static void csv_row(FILE *out, const struct submission *s, const struct ag_run *
 		csv_number(out, r ? r->score : 0);
 	}
 	fputc(',', out);
-	csv_field(out, s->problem);
+	csv_field(out, s->problem ? s->problem : s->note);
 	fputs("\r\n", out);
 }
 
@@ -97,23 +208,52 @@ static void summarise_scores(FILE *out, const struct submission *subs, int n, in
 	if (graded > 0) {
 		double median = median_of(scores, graded);	/* sorts them */
 
-		fprintf(out, "scores of the %d graded: mean %.1f, median %g, lowest %g, "
-			"highest %g (of %d)\n", graded, sum / graded, median, scores[0],
-			scores[graded - 1], max);
+		char middle[AG_POINTS_LEN], low[AG_POINTS_LEN], high[AG_POINTS_LEN];
+
+		ag_points(middle, median);
+		ag_points(low, scores[0]);
+		ag_points(high, scores[graded - 1]);
+		fprintf(out, "scores of the %d graded: mean %.1f, median %s, lowest %s, "
+			"highest %s (of %d)\n", graded, sum / graded, middle, low, high,
+			max);
 	}
 	free(scores);
+}
+
+/* Graded, and its tests ran on the student's code. */
+static bool tested(const struct submission *s)
+{
+	return !s->problem && s->verdict == CLASS_TESTED;
+}
+
+/* The graded ones the tests say nothing about one by one: a line per verdict. */
+static void summarise_wholes(FILE *out, const struct submission *subs, int n)
+{
+	const enum class_verdict verdicts[] = {CLASS_NO_BUILD, CLASS_SKELETON};
+
+	for (size_t v = 0; v < sizeof(verdicts) / sizeof(verdicts[0]); v++) {
+		int count = 0;
+
+		for (int i = 0; i < n; i++)
+			count += !subs[i].problem && subs[i].verdict == verdicts[v];
+		if (count > 0)
+			fprintf(out, "%s: %d submission%s (score 0, left out of the "
+				"failures by test)\n", class_verdict_name(verdicts[v]),
+				count, count == 1 ? "" : "s");
+	}
 }
 
 static void summarise_tests(FILE *out, const struct submission *subs, int n,
 			    const struct ag_run *plan)
 {
-	int graded = 0;
+	int counted = 0;
 
+	summarise_wholes(out, subs, n);
 	for (int i = 0; i < n; i++)
-		graded += !subs[i].problem;
-	if (graded == 0)
+		counted += tested(&subs[i]);
+	if (counted == 0)
 		return;
-	fprintf(out, "failures by test (of the %d graded):\n", graded);
+	fprintf(out, "failures by test (of the %d graded whose tests ran):\n", counted);
 	for (int t = 0; t < plan->ntests; t++) {
 		int failed = 0;
 
@@ -121,10 +261,11 @@ static void summarise_tests(FILE *out, const struct submission *subs, int n,
 			const struct ag_result *r = run_find_test(
 				(struct ag_run *)&subs[i].run, plan->tests[t].suite,
 				plan->tests[t].name);
-			failed += !subs[i].problem && (r == NULL || r->status != AG_PASSED);
+			failed += tested(&subs[i]) &&
+				  (r == NULL || r->status != AG_PASSED);
 		}
 		fprintf(out, "  %-40s %4d  (%.0f%%)\n", plan->tests[t].name, failed,
-			100.0 * failed / graded);
+			100.0 * failed / counted);
 	}
 }
 
@@ -159,7 +300,8 @@ static int write_html(const char *path, const struct lab *lab,
 	struct class_entry *entries = xmalloc((size_t)(n ? n : 1) * sizeof(*entries));
 
 	for (int i = 0; i < n; i++)
-		entries[i] = (struct class_entry){subs[i].name, subs[i].problem, &subs[i].run};
+		entries[i] = (struct class_entry){subs[i].name, subs[i].problem,
+						  &subs[i].run, subs[i].verdict};
 	int rc = report_class_html(path, lab->title, entries, n);
 	free(entries);
 	return rc;

@@ -7,13 +7,16 @@
  * fields quoted when they hold a comma, a quote, CR or LF (quotes doubled),
  * CRLF line ends, UTF-8 (invalid bytes in names replaced by U+FFFD). status is
  * "graded" or "not graded"; TEST columns hold each test's score, in the lab's
- * order; reason says why a submission was not graded.
+ * order; reason says why a submission was not graded, or why a graded one
+ * failed every test: "did not compile: FIRST ERROR LINE" (or "did not link:
+ * ..."), "the skeleton, unchanged".
  */
 #ifndef IPCLAB_GRADEBOOK_H
 #define IPCLAB_GRADEBOOK_H
 
 #include <stdio.h>
 #include <sys/types.h>
+#include "classreport.h"
 #include "labs.h"
 #include "records.h"
 
@@ -29,9 +32,19 @@ struct submission {
 	pid_t pid;		/* its grading, while it runs */
 	double started;		/* when its grading began */
 	struct ag_run run;	/* its results */
+	enum class_verdict verdict;	/* of a graded one (classreport.h) */
+	char *note;		/* the gradebook's reason for that verdict, or NULL */
 };
 
 void submission_free(struct submission *s);
+
+/*
+ * Sets s->verdict and s->note for a graded submission from its results and
+ * its staged sources (s->dir/submission/): the skeleton, unchanged when they
+ * are the kit's skeleton (build/pristine/, line ends aside); did not compile
+ * when every test failed for that, with the compiler's first error line.
+ */
+void submission_judge(const struct lab *lab, struct submission *s);
 
 /*
  * Writes OUT/gradebook.csv, OUT/class-report.html and OUT/summary.txt for the

@@ -113,11 +113,15 @@ int records_save(const char *path, const struct ag_run *run)
 		const char *mode[] = {run->mode, run->mode_reason};
 		put_record(out, "mode", 2, mode);
 	}
+	if (run->output && *run->output) {
+		const char *output[] = {run->output};
+		put_record(out, "output", 1, output);	/* the compiler's messages */
+	}
 	for (int i = 0; i < run->ntests; i++) {
 		const struct ag_result *t = &run->tests[i];
-		char score[16], max[16], deadline[16], ms[32];
+		char score[AG_POINTS_LEN], max[16], deadline[16], ms[32];
 
-		snprintf(score, sizeof(score), "%d", t->score);
+		ag_points(score, t->score);
 		snprintf(max, sizeof(max), "%d", t->max_score);
 		snprintf(deadline, sizeof(deadline), "%d", t->deadline_ms);
 		snprintf(ms, sizeof(ms), "%.0f",

@@ -180,6 +180,19 @@ static bool parse_int(const char *s, int *value)
 	return true;
 }
 
+/* A score: a finite decimal number ("2.5"); the range is rec_finish()'s business. */
+static bool parse_score(const char *s, double *value)
+{
+	char *end;
+
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(v))
+		return false;
+	*value = v;
+	return true;
+}
+
 static bool parse_ms(const char *s, double *seconds)
 {
 	char *end;
@@ -247,11 +260,11 @@ static bool apply_plan(struct ag_run *run, char **f)
 /* result SUITE NAME SCORE MAX STATUS MS MESSAGE HINT OUTPUT */
 static bool apply_result(struct ag_run *run, char **f)
 {
-	int score, max_score;
+	double score, seconds;
+	int max_score;
 	enum ag_status status;
-	double seconds;
 
-	if (!parse_int(f[2], &score) || !parse_int(f[3], &max_score) || max_score < 0 ||
+	if (!parse_score(f[2], &score) || !parse_int(f[3], &max_score) || max_score < 0 ||
 	    !ag_status_parse(f[4], &status) || !parse_ms(f[5], &seconds))
 		return false;
 	struct ag_result *test = find_or_add(run, f[0], f[1]);
@@ -288,6 +301,12 @@ static bool apply_end(struct ag_run *run, char **f)
 	return true;
 }
 
+/* output TEXT */
+static bool apply_output(struct ag_run *run, char **f)
+{
+	return set_str(&run->output, f[0]);
+}
+
 /* Fields a record may leave out come last; apply() sees them as NULL. */
 static const struct {
 	const char *kind;
@@ -298,6 +317,7 @@ static const struct {
 	{"plan", 6, 7, apply_plan},
 	{"result", 9, 9, apply_result},
 	{"end", 7, 7, apply_end},
+	{"output", 1, 1, apply_output},
 };
 
 #define MAX_FIELDS 10		/* kind + the longest record */
@@ -404,9 +424,9 @@ void run_free(struct ag_run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-int run_score(const struct ag_run *run)
+double run_score(const struct ag_run *run)
 {
-	int sum = 0;
+	double sum = 0;
 
 	for (int i = 0; i < run->ntests; i++)
 		sum += run->tests[i].score;
@@ -420,6 +440,19 @@ int run_max_score(const struct ag_run *run)
 	for (int i = 0; i < run->ntests; i++)
 		sum += run->tests[i].max_score;
 	return sum;
+}
+
+char *ag_points(char buf[AG_POINTS_LEN], double points)
+{
+	int len = snprintf(buf, AG_POINTS_LEN, "%.2f", isfinite(points) ? points : 0);
+
+	while (len > 0 && buf[len - 1] == '0')
+		buf[--len] = '\0';
+	if (len > 0 && buf[len - 1] == '.')
+		buf[--len] = '\0';
+	if (strcmp(buf, "-0") == 0)
+		strcpy(buf, "0");
+	return buf;
 }
 
 /*

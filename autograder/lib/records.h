@@ -16,6 +16,12 @@
  *                                        written by the test's worker when it ends
  *   end     SUITE NAME PASSED CRASHED TIMED_OUT SIGNAL EXIT_CODE
  *                                        written by the runner after each worker ends
+ *   output  TEXT                         what ipclab showed above the tests (the
+ *                                        compiler's messages), in the records it saves
+ *
+ * SCORE is a decimal number: a test that passes but leaks gets half its
+ * POINTS, so 2.5 of 5. Scores are held as doubles: halves of whole numbers,
+ * and their sums, are exact in a double.
  *
  * STATUS is one of passed, failed, leak, timeout, crashed, error (grader
  * fault), notrun. VISIBILITY is visible or hidden, as Gradescope says it: a
@@ -46,7 +52,8 @@ struct ag_result {
 	char *message;		/* why it failed: expected, got, where processes were blocked */
 	char *hint;		/* what to read next */
 	char *output;		/* what the submission printed (capped) */
-	int score, max_score;
+	double score;		/* 0..max_score, in halves: a leak keeps half */
+	int max_score;
 	int deadline_ms;
 	double seconds;
 	enum ag_status status;
@@ -81,8 +88,14 @@ bool rec_apply(struct ag_run *run, char *line);
 void rec_finish(struct ag_run *run, const char *notrun_reason);
 
 void run_free(struct ag_run *run);
-int run_score(const struct ag_run *run);
+double run_score(const struct ag_run *run);
 int run_max_score(const struct ag_run *run);
+/*
+ * Points as every report prints them: "2.5", "100" (never "2.50" or "100.0");
+ * at most two decimals, trailing zeros dropped. Returns buf.
+ */
+#define AG_POINTS_LEN 32
+char *ag_points(char buf[AG_POINTS_LEN], double points);
 struct ag_result *run_add_test(struct ag_run *run, const char *suite, const char *name);
 struct ag_result *run_find_test(struct ag_run *run, const char *suite, const char *name);
 

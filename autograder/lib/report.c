@@ -317,10 +317,13 @@ static void json_test(FILE *out, const struct ag_result *test, int number)
 {
 	char *output = json_test_output(test);
 
+	char score[AG_POINTS_LEN];
+
 	fputs("    {\"name\": ", out);
 	json_string(out, test->name);
-	fprintf(out, ", \"number\": \"%d\", \"score\": %d, \"max_score\": %d, "
-		"\"status\": \"%s\",\n", number, test->score, test->max_score,
+	ag_points(score, test->score);
+	fprintf(out, ", \"number\": \"%d\", \"score\": %s, \"max_score\": %d, "
+		"\"status\": \"%s\",\n", number, score, test->max_score,
 		test->status == AG_PASSED ? "passed" : "failed");
 	fputs("     \"output\": ", out);
 	json_string(out, output);
@@ -334,10 +337,11 @@ static void json_test(FILE *out, const struct ag_result *test, int number)
 static void json_run(FILE *out, const struct ag_run *run)
 {
 	char *output = json_run_output(run);
+	char score[AG_POINTS_LEN];
 
-	fprintf(out, "{\n  \"score\": %d,\n  \"max_score\": %d,\n"
-		"  \"execution_time\": %.3f,\n",
-		run_score(run), run_max_score(run), finite_or_zero(run->seconds));
+	fprintf(out, "{\n  \"score\": %s,\n  \"max_score\": %d,\n"
+		"  \"execution_time\": %.3f,\n", ag_points(score, run_score(run)),
+		run_max_score(run), finite_or_zero(run->seconds));
 	fputs("  \"output\": ", out);
 	json_string(out, output);
 	fputs(",\n  \"output_format\": \"text\",\n  \"tests\": [\n", out);
@@ -587,7 +591,9 @@ static struct columns terminal_columns(const struct ag_run *run)
 
 	for (int i = 0; i < run->ntests; i++) {
 		const struct ag_result *test = &run->tests[i];
-		int points = snprintf(NULL, 0, "%d/%d", test->score, test->max_score);
+		char score[AG_POINTS_LEN];
+		int points = snprintf(NULL, 0, "%s/%d", ag_points(score, test->score),
+				      test->max_score);
 		int name = (int)strlen(str(test->name));
 
 		/* the cap is for the name; a hidden test's mark comes on top */
@@ -608,11 +614,12 @@ static void terminal_test_line(FILE *out, const struct ag_result *test,
 	const char *tag = terminal_tag(test->status, &colour);
 	char *name = terminal_text(test->name, SIZE_MAX, true);
 	char *desc = terminal_text(test->desc, SIZE_MAX, true);
-	char points[32];
+	char points[64], score[AG_POINTS_LEN];
 	/* the mark pads with the name, so the descriptions still line up */
 	int pad = width.name - (int)strlen(str(name));
 
-	snprintf(points, sizeof(points), "%d/%d", test->score, test->max_score);
+	snprintf(points, sizeof(points), "%s/%d", ag_points(score, test->score),
+		 test->max_score);
 	fprintf(out, "  %s%-5s%s %*s  %s%-*s", paint(style, colour), tag, paint(style, RESET),
 		width.points, points, str(name), pad > 0 ? pad : 0,
 		test->hidden ? HIDDEN_MARK : "");
@@ -692,11 +699,13 @@ void report_terminal(FILE *out, const struct ag_run *run, const struct report_st
 		passed += run->tests[i].status == AG_PASSED;
 	}
 	int points, hidden = hidden_tests(run, &points);
+	char score[AG_POINTS_LEN];
 	if (hidden > 0)
 		fprintf(out, "\n%d/%d tests passed (%d hidden, worth %d of the points)\n",
 			passed, run->ntests, hidden, points);
 	else
 		fprintf(out, "\n%d/%d tests passed\n", passed, run->ntests);
 	/* Plain even in colour: scripts and gradelib-style graders read this line. */
-	fprintf(out, "score: %d/%d\n", run_score(run), run_max_score(run));
+	ag_points(score, run_score(run));
+	fprintf(out, "score: %s/%d\n", score, run_max_score(run));
 }

@@ -955,7 +955,7 @@ static int open_output(void)
 
 struct verdict {
 	enum ag_status status;
-	int score;
+	double score;
 	char message[8192];
 };
 
@@ -1098,7 +1098,7 @@ static void judge_ended(const struct ag_spec *spec, struct verdict *v)
 			       WEXITSTATUS(st));
 	} else if (sh->leaked) {
 		v->status = AG_LEAK;
-		v->score = spec->points / 2;
+		v->score = spec->points / 2.0;	/* half of 5 is 2.5, not 2 */
 	} else {
 		v->status = AG_PASSED;
 		v->score = spec->points;
@@ -1134,13 +1134,13 @@ static void read_output(int fd, char *buf, size_t cap)
 static void emit_result(const struct ag_spec *spec, const struct verdict *v, double seconds,
 			const char *output)
 {
-	char score[16], max[16], ms[16];
+	char score[AG_POINTS_LEN], max[16], ms[16];
 	const char *fields[9];
 	int fd = ag_records_open();
 
 	if (fd == -1)
 		return;
-	snprintf(score, sizeof(score), "%d", v->score);
+	ag_points(score, v->score);
 	snprintf(max, sizeof(max), "%d", spec->points);
 	snprintf(ms, sizeof(ms), "%d", (int)(seconds * 1000));
 	fields[0] = spec->suite;

@@ -19,6 +19,14 @@ make_class() {
 	cp labs/01-pipes/pipes.c "$class/skeleton/"
 	cp "$ref" "$class/nested/lab01/"
 	patched_copy 01-pipes autograder/mutants/01-pipes/parent-keeps-both-ends.patch "$class/mutant"
+	# Leaves zombies: two 5-point tests leak and keep 2.5 each; one fails (0/5).
+	patched_copy 01-pipes autograder/mutants/01-pipes/first-child-not-reaped.patch "$class/leaky"
+	# Does not compile: one reason, whatever the number of tests.
+	mkdir -p "$class/broken"
+	sed 's|^ssize_t read_full(int fd, void \*buf, size_t count)$|& oops|' "$ref" >"$class/broken/pipes.c"
+	# The skeleton with CRLF line ends, as an editor on Windows saves it.
+	mkdir -p "$class/skeleton-crlf"
+	sed 's/$/\r/' labs/01-pipes/pipes.c >"$class/skeleton-crlf/pipes.c"
 	echo "notes" >"$class/missing/README.txt"
 	ln -s "$ROOT/$ref" "$class/symlink/pipes.c"
 	truncate -s 2G "$class/big/pipes.c"
@@ -71,16 +79,67 @@ gradebook_rows() {
 }
 
 # expect_row ROWS NAME STATUS OP SCORE REASON_WORDS: one row, as expected
-# (OP: a test(1) comparison, -eq -lt -ge).
+# (OP: -eq -lt -ge, compared as numbers: a score can be a half, 2.5).
 expect_row() {
 	local rows=$1 name=$2 status=$3 op=$4 value=$5 words=$6 row score
 	row=$(awk -F'|' -v name="$name" '$1 == name' <<<"$rows" | head -n 1)
 	[[ -n $row ]] || fail "no gradebook row for '$name'"
 	IFS='|' read -r _ got_status score reason <<<"$row"
 	[[ $got_status == "$status" ]] || fail "'$name': status '$got_status', expected '$status' ($row)"
-	test "$score" "$op" "$value" || fail "'$name': score $score, expected $op $value"
+	awk -v a="$score" -v b="$value" -v op="$op" 'BEGIN {
+		if (op == "-eq") ok = a + 0 == b + 0; else if (op == "-lt") ok = a + 0 < b + 0
+		else ok = a + 0 >= b + 0
+		exit !ok }' ||
+		fail "'$name': score $score, expected $op $value"
 	[[ $reason == *"$words"* ]] || fail "'$name': reason '$reason' does not say '$words'"
 	echo "  $name: $status, $score, ${reason:-(graded)}"
+}
+
+# batch_half_points OUT: the leaky submission's two leaks are 2.5 of 5 each, in
+# its gradebook columns, its results.json, its report and the batch's summary.
+batch_half_points() {
+	local out=$1 json
+	json=$(ls "$out"/leaky-*/results.json)
+	python3 - "$out/gradebook.csv" "$json" <<-'EOF' || fail "the leaks of 'leaky' are not 2.5 everywhere (above)"
+		import csv, json, sys
+		row = next(r for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))
+		           if r["submission"] == "leaky")
+		tests = {t["name"]: t for t in json.load(open(sys.argv[2]))["tests"]}
+		leaks = sorted(n for n, t in tests.items() if t["score"] == 2.5 and t["max_score"] == 5)
+		bad = [n for n in leaks if row[n] != "2.5"] + [n for n in tests if row[n] != f"{tests[n]['score']:g}"]
+		if len(leaks) != 2 or bad:
+		    sys.exit(print(f"leaks at 2.5 of 5: {leaks}, expected 2; gradebook disagrees on {bad}"))
+		print(f"  leaky: {', '.join(leaks)} at 2.5/5 in results.json and gradebook.csv")
+	EOF
+	grep -q '^  LEAK  2\.5/5  pipeline_reader_sees_eof ' "${json%/results.json}/report.txt" ||
+		fail "leaky's report.txt does not show LEAK 2.5/5"
+	grep -q "^\[[0-9]*/20\] leaky: $(($(lab01_max) - 10))/$(lab01_max) (" "$WORK/batch.txt" ||
+		fail "the batch's progress line for leaky is not $(($(lab01_max) - 10))/$(lab01_max)"
+}
+
+# batch_failures_table HTML: the submission that did not compile is one row of the
+# most common failures, the two skeletons another, and the mutants' failures are
+# still there.
+batch_failures_table() {
+	python3 - "$1" <<-'EOF' || fail "the class report's failures table is wrong (above)"
+		import re, sys
+		page = open(sys.argv[1], encoding="utf-8").read()
+		table = re.search(r'<table id="failures">.*?</table>', page, re.S).group(0)
+		rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]
+		cells = [[re.sub("<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+		         for r in rows]
+		problems = []
+		for verdict, count in (("did not compile", "1"), ("the skeleton, unchanged", "2")):
+		    mine = [c for c in cells if verdict in c[2] or verdict in c[3]]
+		    if [(c[0], c[2]) for c in mine] != [(count, verdict)]:
+		        problems.append(f"{verdict!r}: rows {mine}, expected one counting {count}")
+		tests = [c for c in cells if c[1] != "every test"]
+		if not any(c[1] == "pipeline_reader_sees_eof" for c in tests):
+		    problems.append(f"the mutants' failures are not in the table: {cells}")
+		print("\n".join(problems) if problems else
+		      f"  failures table: {len(tests)} rows of test failures, one of each verdict")
+		sys.exit(1 if problems else 0)
+	EOF
 }
 
 check_batch_grading() {
@@ -93,14 +152,19 @@ check_batch_grading() {
 	seconds=$((SECONDS - seconds))
 	[[ $status == 1 ]] || fail "exit status $status, expected 1 (some not graded): $(tail -n 20 "$WORK/batch.txt")"
 	rows=$(gradebook_rows "$out/gradebook.csv")
-	[[ $(wc -l <<<"$rows") == 17 ]] || fail "17 rows expected in the gradebook: $rows"
+	[[ $(wc -l <<<"$rows") == 20 ]] || fail "20 rows expected in the gradebook: $rows"
 	expect_row "$rows" ref-dir graded -eq "$max" ""
 	expect_row "$rows" ref-zip graded -eq "$max" ""
 	expect_row "$rows" ref-tgz graded -eq "$max" ""
 	expect_row "$rows" nested graded -eq "$max" ""
 	expect_row "$rows" "$ODD_NAME" graded -eq "$max" ""
-	expect_row "$rows" skeleton graded -eq 0 ""
+	expect_row "$rows" skeleton graded -eq 0 "the skeleton, unchanged"
+	expect_row "$rows" skeleton-crlf graded -eq 0 "the skeleton, unchanged"
+	expect_row "$rows" broken graded -eq 0 "did not compile: pipes.c:75:52: error: "
 	expect_row "$rows" mutant graded -lt "$max" ""
+	expect_row "$rows" leaky graded -eq "$((max - 10))" ""
+	batch_half_points "$out"
+	batch_failures_table "$out/class-report.html"
 	expect_row "$rows" snoop graded -ge 0 ""
 	expect_row "$rows" empty "not graded" -eq 0 "empty submission"
 	expect_row "$rows" empty-zip "not graded" -eq 0 "empty submission"
@@ -128,7 +192,7 @@ check_batch_grading() {
 		jq -e --argjson n "$(plan_count 01-pipes)" '.score >= 0 and (.tests | length) == $n' "$json" >/dev/null ||
 			fail "$json is not a complete results.json"
 	done
-	[[ $(find "$out" -name results.json | wc -l) == 17 ]] || fail "not 17 results.json files"
+	[[ $(find "$out" -name results.json | wc -l) == 20 ]] || fail "not 20 results.json files"
 	grep -q '^failures by test' "$out/summary.txt" || fail "no failures by test in summary.txt"
 	xmllint --noout "$out/class-report.html" || fail "class-report.html is not well-formed"
 	grep -q 'Zoë Ünal, &quot;Jr&quot;' "$out/class-report.html" ||
@@ -148,7 +212,7 @@ check_batch_grading() {
 		cp "$WORK/batch-report.png" build/class-report-batch.png
 		echo "class report rendered: build/class-report-batch.png"
 	fi
-	echo "17 submissions in ${seconds} s; class directory unchanged; snoop saw nothing"
+	echo "20 submissions in ${seconds} s; class directory unchanged; snoop saw nothing"
 }
 
 check_batch_resumes() {

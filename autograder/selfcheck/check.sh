@@ -69,6 +69,8 @@ visible_max_of() { jq -r '[.tests[] | select(.visibility != "hidden") | .max_sco
 full_marks() { [[ $(score_of "$1") == "$(max_of "$1")" && $(visible_max_of "$1") == 100 ]]; }
 test_score() { jq -r --arg t "$2" '.tests[] | select(.name == $t) | .score' "$1"; }
 test_max() { jq -r --arg t "$2" '.tests[] | select(.name == $t) | .max_score' "$1"; }
+# below A B: A < B, as numbers (scores can be halves, 2.5: not for [[ -lt ]]).
+below() { jq -en --argjson a "$1" --argjson b "$2" '$a < $b' >/dev/null; }
 
 # ---- the student edition ----
 
@@ -146,7 +148,7 @@ check_mutants_caught() {
 			# Only the tests it names: a mutant that hangs elsewhere costs no deadline.
 			grade "$lab" "$dir" "$dir.json" "${tests[@]}"
 			for test in "${tests[@]}"; do
-				if [[ $(test_score "$dir.json" "$test") -ge $(test_max "$dir.json" "$test") ]]; then
+				if ! below "$(test_score "$dir.json" "$test")" "$(test_max "$dir.json" "$test")"; then
 					echo "mutant $lab/$name was not caught by $test"
 					bad=1
 				else
@@ -382,7 +384,7 @@ check_global_deadline_report() {
 	grade 01-pipes "$dir" "$json" --deadline 3
 	jq -e '.tests | length >= 12' "$json" >/dev/null || fail "tests missing after global deadline"
 	grep -q "deadline" <<<"$(jq -r '.tests[].output' "$json")" || fail "no test says the deadline passed"
-	tail -n 1 "$json.txt" | grep -q "^score: [0-9]*/$(max_of "$json")$" ||
+	tail -n 1 "$json.txt" | grep -q "^score: [0-9]*\(\.5\)\?/$(max_of "$json")$" ||
 		fail "last line is not score: N/$(max_of "$json")"
 }
 
@@ -737,7 +739,8 @@ class Report(HTMLParser):
     def __init__(self):
         super().__init__()
         self.ids, self.id_open, self.rows, self.bins = {}, None, [], []
-        self.in_list = self.in_count = False
+        self.failures = []
+        self.in_list = self.in_count = self.in_failures = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -749,19 +752,26 @@ class Report(HTMLParser):
             self.rows.append([])
         if self.in_list and tag == "td":
             self.rows[-1].append("")
+        self.in_failures |= attrs.get("id") == "failures"
+        if self.in_failures and tag == "tr":
+            self.failures.append([])
+        if self.in_failures and tag == "td":
+            self.failures[-1].append("")
         self.in_count = tag == "text" and attrs.get("class") == "count"
 
     def handle_endtag(self, tag):
         if tag == "div":
             self.id_open = None
         if tag == "table":
-            self.in_list = False
+            self.in_list = self.in_failures = False
 
     def handle_data(self, data):
         if self.id_open:
             self.ids[self.id_open] += data
         if self.in_list and self.rows and self.rows[-1]:
             self.rows[-1][-1] += data
+        if self.in_failures and self.failures and self.failures[-1]:
+            self.failures[-1][-1] += data
         if self.in_count:
             self.bins.append(int(data))
             self.in_count = False
@@ -773,13 +783,26 @@ for key in ("submissions", "graded", "not-graded"):
     if report.ids.get(key) != expected[key]:
         problems.append(f"{key}: shows {report.ids.get(key)!r}, expected {expected[key]}")
 rows = [[cell.strip() for cell in row] for row in report.rows if row]
-scores = [int(row[1].split("/")[0]) for row in rows if row[3] != "not graded"]
+scores = [float(row[1].split("/")[0]) for row in rows if row[3] != "not graded"]
 if len(rows) != int(expected["submissions"]) or len(scores) != int(expected["graded"]):
     problems.append(f"the table of submissions has {len(rows)} rows, {len(scores)} graded")
 if scores:
     for key, value in (("mean", statistics.mean(scores)), ("median", statistics.median(scores))):
         if report.ids.get(key) != f"{value:.1f}":
             problems.append(f"{key}: shows {report.ids.get(key)!r}, the table gives {value:.1f}")
+# A submission that did not compile, or an unchanged skeleton, is one row of the
+# failures table, counting submissions; the tests' own failures keep their rows.
+failures = [[cell.strip() for cell in row] for row in report.failures if row]
+for verdict, key in (("did not compile", "no-build"), ("the skeleton, unchanged", "skeleton")):
+    rows_of = [row for row in failures if row[2] == verdict]
+    if [row[0] for row in rows_of] != [expected[key]]:
+        problems.append(f"failures table: rows {rows_of} for {verdict!r}, expected one "
+                        f"counting {expected[key]} submissions")
+    stray = [row for row in failures if row[2] != verdict and verdict in row[3]]
+    if stray:
+        problems.append(f"failures table: {verdict!r} counted per test: {stray[:3]}")
+if len([row for row in failures if row[1] != "every test"]) < 8:
+    problems.append(f"failures table: fewer than 8 rows of test failures: {failures}")
 if len(report.bins) != 10 or sum(report.bins) != int(expected["graded"]):
     problems.append(f"histogram counts {report.bins}: expected 10 bins summing to {expected['graded']}")
 for text in ("&lt;script&gt;alert(1)&lt;/script&gt;", "Zo\u00eb \u00dcnal", "bad\ufffdname",
@@ -791,7 +814,7 @@ if "<script" in dom.lower():
 print("\n".join(problems) if problems else
       f"DOM: {expected['submissions']} submissions, {expected['graded']} graded, "
       f"{expected['not-graded']} not graded, mean {report.ids['mean']}, median "
-      f"{report.ids['median']}, histogram {report.bins}")
+      f"{report.ids['median']}, histogram {report.bins}, {len(failures)} failure rows")
 sys.exit(1 if problems else 0)
 EOF
 }
@@ -1068,7 +1091,7 @@ check_gradescope_bundle() {
 	fi
 	patched_copy 01-pipes "$mutant" "$WORK/gs-mutant" || return 1
 	gradescope_submit "$root" "$WORK/gs-mutant/pipes.c" "$WORK/gs-mutant.json" || return 1
-	[[ $(score_of "$WORK/gs-mutant.json") -lt $(max_of "$WORK/gs-mutant.json") ]] ||
+	below "$(score_of "$WORK/gs-mutant.json")" "$(max_of "$WORK/gs-mutant.json")" ||
 		fail "mutant $(basename "$mutant" .patch) scored $(score_of "$WORK/gs-mutant.json")"
 	echo "$zip: $(du -k "$zip" | cut -f1) KiB; reference $(score_of "$WORK/gs-ref.json"), mutant" \
 		"$(basename "$mutant" .patch) $(score_of "$WORK/gs-mutant.json")"

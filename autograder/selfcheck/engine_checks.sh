@@ -60,6 +60,14 @@ many_helpers_keep_their_judges|passed|
 interrupts_any_blocking_call|passed|
 subject_cannot_reach_judge|passed|
 EOF
+		# A leak keeps half of an odd number of points: 2.5 of 5, not 2.
+		if ! grep -qP "^result\tsandbox\tleaked_semaphore_set_is_named\t2\.5\t5\tleak\t" \
+			"$records"; then
+			echo "$mode: leaked_semaphore_set_is_named: expected score 2.5 of 5, got:" \
+				"$(grep -P "^result\tsandbox\tleaked_semaphore_set_is_named\t" "$records" |
+					cut -f1-6)"
+			bad=1
+		fi
 	done
 	# An ordinary user (a student in the VM) cannot read the test's own
 	# system calls; what the code under test waits for is still said.

@@ -336,7 +336,7 @@ def score_lab(lab, args, out):
         elif not row or row["status"] != "graded":
             problems.append("%s (%s) was not graded: %s" % (
                 m["id"], m["dir"].name, row["reason"] if row else "no gradebook row"))
-        elif int(row["score"]) < int(ref["score"]):
+        elif float(row["score"]) < float(ref["score"]):  # halves: 2.5
             killed += 1
             lost = " ".join(t for t in tests if row[t] != ref[t])
             if m["id"] in equivalent:

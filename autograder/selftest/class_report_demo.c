@@ -9,8 +9,10 @@
  * graded submissions with scores from 0 to 100, 3 not graded, and names and
  * messages that a report must escape: commas, quotes, <script>, spaces,
  * "Zoë Ünal", CJK, an invalid UTF-8 byte, control bytes, a 5000-byte
- * message. With "empty", the report of a class of no submissions.
- * Prints "submissions N graded N not-graded N" for the check to compare.
+ * message. Two of the graded fail every test for one reason: one did not
+ * compile, one is the skeleton, unchanged. With "empty", the report of a
+ * class of no submissions. Prints "submissions N graded N not-graded N
+ * no-build N skeleton N" for the check to compare.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -107,6 +109,25 @@ static const struct {
 	{25, "pipes.c is larger than 1 MiB (3145728 bytes)"},
 };
 
+/* Graded, but every test fails for one reason (batch.c's submission_judge). */
+static const struct {
+	int index;
+	enum class_verdict verdict;
+	const char *message;
+} wholes[] = {
+	{7, CLASS_NO_BUILD, "did not compile: see the compiler's messages above"},
+	{19, CLASS_SKELETON, "expected 4096 bytes, got -1 (errno 38, ENOSYS)"},
+};
+#define NWHOLES ((int)(sizeof(wholes) / sizeof(wholes[0])))
+
+static int whole_of(int index)
+{
+	for (int i = 0; i < NWHOLES; i++)
+		if (wholes[i].index == index)
+			return i;
+	return -1;
+}
+
 static uint32_t random_state = 2463534242u;
 
 /* xorshift32: the same class on every run. */
@@ -165,7 +186,9 @@ static void set_result(struct ag_result *result, const struct demo_test *test,
 	result->hint = xstrdup(test->hint);
 	result->planned = result->has_result = true;
 	result->status = passed ? AG_PASSED : test->failure;
-	result->score = passed ? test->points : 0;
+	/* a leak keeps half its points, as the sandbox gives them */
+	result->score = passed ? test->points :
+			test->failure == AG_LEAK ? test->points / 2.0 : 0;
 	if (!passed)
 		result->message = failure_message(test);
 }
@@ -173,6 +196,8 @@ static void set_result(struct ag_result *result, const struct demo_test *test,
 /* One submission: skill decides how many tests pass; a problem fails them all. */
 static void make_run(struct ag_run *run, int student, const char *problem)
 {
+	int whole = whole_of(student);
+
 	double skill = student == 0 ? 2 : student == 9 ? -1 : random_unit() * 1.3;
 
 	run->lab = xstrdup("01-pipes");
@@ -182,10 +207,12 @@ static void make_run(struct ag_run *run, int student, const char *problem)
 
 		if (result == NULL)
 			die("out of memory");
-		if (problem) {
+		if (problem || whole >= 0) {
 			set_result(result, &plan[t], false);
+			result->status = AG_FAILED;
+			result->score = 0;
 			free(result->message);
-			result->message = xstrdup(problem);
+			result->message = xstrdup(problem ? problem : wholes[whole].message);
 		} else {
 			set_result(result, &plan[t],
 				   skill + random_unit() * 0.4 > plan[t].difficulty + 0.2);
@@ -199,7 +226,7 @@ int main(int argc, char **argv)
 	struct ag_run runs[CLASS_SIZE];
 	char *names[CLASS_SIZE];
 	int n = argc == 3 && strcmp(argv[2], "empty") == 0 ? 0 : CLASS_SIZE;
-	int graded = 0;
+	int graded = 0, no_build = 0, skeleton = 0;
 
 	if (argc < 2 || argc > 3 || (argc == 3 && n != 0))
 		die("usage: class_report_demo OUT.html [empty]");
@@ -209,12 +236,18 @@ int main(int argc, char **argv)
 
 		names[i] = entry_name(i);
 		make_run(&runs[i], i, problem);
-		entries[i] = (struct class_entry){names[i], problem, &runs[i]};
+		int whole = whole_of(i);
+		enum class_verdict verdict = whole >= 0 ? wholes[whole].verdict : CLASS_TESTED;
+
+		entries[i] = (struct class_entry){names[i], problem, &runs[i], verdict};
 		graded += problem == NULL;
+		no_build += verdict == CLASS_NO_BUILD;
+		skeleton += verdict == CLASS_SKELETON;
 	}
 	if (report_class_html(argv[1], "Lab 01: pipes", entries, n) == -1)
 		die_errno("%s", argv[1]);
-	printf("submissions %d graded %d not-graded %d\n", n, graded, n - graded);
+	printf("submissions %d graded %d not-graded %d no-build %d skeleton %d\n", n, graded,
+	       n - graded, no_build, skeleton);
 	for (int i = 0; i < n; i++) {
 		run_free(&runs[i]);
 		free(names[i]);

@@ -377,7 +377,7 @@ Test(records, hidden_tests_count_in_the_score_and_the_maximum)
 	cr_assert(test_named(&run, "no_fd_leaks")->hidden);
 	cr_assert(test_named(&run, "blocks_forever")->hidden);
 	cr_assert_not(test_named(&run, "reader_sees_eof")->hidden);
-	cr_assert_eq(run_score(&run), 8 + 2, "got %d", run_score(&run));
+	cr_assert_eq(run_score(&run), 8 + 2, "got %g", run_score(&run));
 	cr_assert_eq(run_max_score(&run), 28, "got %d", run_max_score(&run));
 	run_free(&run);
 }
@@ -437,12 +437,23 @@ Test(records, leak_keeps_its_partial_score_and_failure_scores_nothing)
 	run_free(&run);
 }
 
+Test(records, points_print_as_halves_or_whole_numbers)
+{
+	char buf[AG_POINTS_LEN];
+
+	cr_assert_str_eq(ag_points(buf, 2.5), "2.5");
+	cr_assert_str_eq(ag_points(buf, 100), "100");
+	cr_assert_str_eq(ag_points(buf, 0), "0");
+	cr_assert_str_eq(ag_points(buf, 97.5), "97.5");
+	cr_assert_str_eq(ag_points(buf, 0.1 + 0.2), "0.3");
+}
+
 Test(records, run_score_sums_scores_and_max_scores)
 {
 	struct ag_run run;
 
 	sample_run(&run);
-	cr_assert_eq(run_score(&run), 8 + 2, "got %d", run_score(&run));
+	cr_assert_eq(run_score(&run), 8 + 2, "got %g", run_score(&run));
 	cr_assert_eq(run_max_score(&run), 8 + 6 + 4 + 5 + 3 + 2, "got %d", run_max_score(&run));
 	run_free(&run);
 }
@@ -884,5 +895,39 @@ Test(report, terminal_marks_hidden_tests_and_keeps_the_columns)
 	assert_ends_with(text, "\n\n1/6 tests passed (2 hidden, worth 9 of the points)\n"
 			 "score: 10/28\n");
 	free(text);
+	run_free(&run);
+}
+
+/* ---- a leak of a 5-point test: 2.5 in every output ---- */
+
+static void write_half_records(int fd)
+{
+	put_record(fd, "plan", 6, "pipes", "reader_sees_eof", "8", "2000", "sees EOF", "");
+	put_record(fd, "plan", 6, "pipes", "no_fd_leaks", "5", "2000", "closes all", "");
+	put_record(fd, "result", 9, "pipes", "reader_sees_eof", "8", "8", "passed", "12",
+		   "", "", "");
+	put_record(fd, "result", 9, "pipes", "no_fd_leaks", "2.5", "5", "leak", "5",
+		   "fd 4 still open", "", "");
+}
+
+Test(records, half_points_of_a_leak_reach_every_report)
+{
+	struct ag_run run;
+	const char *json = in_workdir("half.json");
+	char *text;
+
+	run_from(&run, write_half_records);
+	cr_assert_eq(test_named(&run, "no_fd_leaks")->score, 2.5, "got %g",
+		     test_named(&run, "no_fd_leaks")->score);
+	cr_assert_eq(run_score(&run), 10.5, "got %g", run_score(&run));
+	text = terminal(&run, false);
+	assert_contains(text, "\n  LEAK  2.5/5  no_fd_leaks", "leak line");
+	assert_contains(text, "\n  ok      8/8  reader_sees_eof", "passed line");
+	assert_ends_with(text, "\nscore: 10.5/13\n");
+	free(text);
+	cr_assert_eq(report_json(json, &run), 0, "report_json: %s", strerror(errno));
+	assert_parsed(json, "json", "r[\"score\"]", "10.5");
+	assert_parsed(json, "json", "r[\"tests\"][1][\"score\"]", "2.5");
+	assert_parsed(json, "json", "r[\"tests\"][0][\"score\"]", "8");
 	run_free(&run);
 }

@@ -405,6 +405,22 @@ check_progress() {
 	expect_out "0 of 2 labs at full marks"
 }
 
+# A leak keeps half of an odd number of points: 2.5 of 5, in every output.
+check_leak_keeps_half() {
+	FAKE=leak ipc test 01
+	expect_status 1
+	expect_out "^  LEAK  2.5/5  beta_works"
+	expect_last_line "score: 22.5/25"
+	ipc hint 01 beta_works
+	expect_out "beta_works (leak, 2.5/5)"
+	ipc
+	expect_out "^01 pipes  *22.5/30  *last run just now"
+	submission "$WORK/leaky"
+	FAKE=leak ipc grade 01 "$WORK/leaky" --results "$WORK/leak.json"
+	json_has "$WORK/leak.json" 'd["score"]' 22.5
+	json_has "$WORK/leak.json" 'd["tests"][1]["score"]' 2.5
+}
+
 check_reset() {
 	local lab=$KIT/labs/01-pipes
 	rm -rf "$lab/.backup"

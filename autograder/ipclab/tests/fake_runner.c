@@ -14,6 +14,7 @@
  *   noplan   abort() before writing anything
  *   orphan   as normal, but leaves `sleep 987655` holding its stdout
  *   bigline  as normal, with a 200 kB output in beta's result
+ *   leak     as normal, but beta is worth 5 and passes with a leak: 2.5 of 5
  *
  * Records go to $IPCLAB_RECORDS (records.h), one open(O_APPEND) per line, as
  * the real runner's workers write them. --filter=SUITE/NAME-PATTERN selects.
@@ -30,6 +31,7 @@
 
 static const char *const names[] = {"alpha_works", "beta_works", "gamma_works"};
 static const char *filter;
+static int leak;		/* FAKE=leak */
 
 static void emit(const char *kind, int n, const char *const fields[])
 {
@@ -54,11 +56,13 @@ static void result(int test, int passed, const char *output)
 	const char *fields[] = {"fake", names[test], passed ? "10" : "0", "10",
 				passed ? "passed" : "failed", "12",
 				passed ? "" : "expected 1, got 2", "", output};
+	const char *leaked[] = {"fake", names[test], "2.5", "5", "leak", "12",
+				"fd 4 (pipe:[77]) still open after the test", "", output};
 	const char *end[] = {"fake", names[test], "1", "0", "0", "0", "0"};
 
 	if (!wanted(test))
 		return;
-	emit("result", 9, fields);
+	emit("result", 9, leak && test == 1 ? leaked : fields);
 	emit("end", 7, end);
 }
 
@@ -89,9 +93,10 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		abort();
 	}
+	leak = strcmp(fake, "leak") == 0;
 	emit("mode", 2, mode);
 	for (int i = 0; i < 3; i++) {
-		const char *plan[] = {"fake", names[i], "10",
+		const char *plan[] = {"fake", names[i], leak && i == 1 ? "5" : "10",
 				      strcmp(fake, "hang") == 0 ? "1000" : "2000",
 				      "the thing works", "Handout 1.1: read it."};
 		if (wanted(i))
