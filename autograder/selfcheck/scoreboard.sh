@@ -15,7 +15,7 @@ for ref in build/ref/*/; do
 	score=$(jq -r '.score' "$json")
 	lab_max=$(jq -r '[.tests[].max_score] | add' "$json")
 	printf '%-12s %s/%s\n' "$lab" "$score" "$lab_max"
-	total=$((total + score))
+	total=$(awk -v a="$total" -v b="$score" 'BEGIN { print a + b }')	# halves: 2.5
 	max=$((max + lab_max))
 	rm -f "$json"
 done
