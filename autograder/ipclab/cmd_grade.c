@@ -252,7 +252,8 @@ int cmd_grade(int argc, char **argv)
 
 	char *word = shell_word(args.dir);
 	char *rerun = xstrfmt("ipclab grade %s %s", lab->number, word);
-	struct report_style style = {.colour = use_colour(STDOUT_FILENO), .rerun = rerun};
+	struct report_style style = {.colour = use_colour(STDOUT_FILENO),
+				     .width = terminal_width(STDOUT_FILENO), .rerun = rerun};
 	struct grade_opts opts = {.only = args.only, .deadline = args.deadline,
 				  .progress = isatty(STDOUT_FILENO)};
 	struct ag_run run = {0};
@@ -298,6 +299,7 @@ int cmd_grade(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 	fflush(stderr);
+	lab_tasks(lab, &run);
 	report_terminal(stdout, &run, &style);
 	fflush(stdout);
 	if (status == -1)

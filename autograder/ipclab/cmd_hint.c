@@ -1,82 +1,211 @@
 /*
- * cmd_hint.c - `ipclab hint NN [TEST]`: the hints of the tests that failed
- * in the last `ipclab test NN` (build/last/NN-topic.results), or of TEST;
- * before any run, what every test checks and its hint. Hints point to the
+ * cmd_hint.c - `ipclab hint NN [TEST]`: where to go next. For the first task
+ * of the handout that the last `ipclab test NN` (build/last/NN-topic.results)
+ * did not pass: its handout section, the hint and the first line of the
+ * failure of each test it failed, and the handout's common traps that those
+ * hints lead to; for TEST, the same about that one test, its whole failure
+ * message. Before any run, the first task's tests. Hints point to the
  * handout, never to the answer.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "ipclab.h"
+#include "report.h"
 #include "util.h"
 
-/* The first line of a message, for a one-line "why". */
-static void print_first_line(const char *label, const char *text)
+#define MAX_SECTIONS 32
+
+/* Sections a text names, "3.1" in "Handout 2.7 and 3.1:" or "(§3.1)", added to secs. */
+static int sections_in(const char *text, char secs[][16], int n)
 {
-	if (text && *text)
-		printf("    %s: %.*s\n", label, (int)strcspn(text, "\n"), text);
+	regex_t re;
+	regmatch_t m;
+
+	if (text == NULL || regcomp(&re, "[0-9]+\\.[0-9]+", REG_EXTENDED) != 0)
+		return n;
+	for (const char *p = text; n < MAX_SECTIONS && regexec(&re, p, 1, &m, 0) == 0;
+	     p += m.rm_eo) {
+		int len = (int)(m.rm_eo - m.rm_so);
+		bool known = false;
+
+		for (int i = 0; i < n; i++)
+			known |= (int)strlen(secs[i]) == len && strncmp(secs[i], p + m.rm_so, len) == 0;
+		if (!known && len < 16)
+			snprintf(secs[n++], 16, "%.*s", len, p + m.rm_so);
+	}
+	regfree(&re);
+	return n;
 }
 
-static void print_test(const struct ag_result *t, const char *handout, bool ran)
+/* True when the trap cites one of the sections, as "§3.1" (not "§3.10"). */
+static bool trap_cites(const char *trap, char secs[][16], int n)
 {
-	char score[AG_POINTS_LEN];
+	for (int i = 0; i < n; i++) {
+		char *mark = xstrfmt("§%s", secs[i]);
+		size_t len = strlen(mark);
+
+		for (const char *p = strstr(trap, mark); p; p = strstr(p + 1, mark)) {
+			char after = p[len];
+			if (!(after >= '0' && after <= '9') && !(after == '.' && p[len + 1] >= '0' &&
+								 p[len + 1] <= '9')) {
+				free(mark);
+				return true;
+			}
+		}
+		free(mark);
+	}
+	return false;
+}
+
+/* The handout's traps that the sections lead to; how many were shown. */
+static int show_traps(const struct lab *lab, char secs[][16], int nsecs, int width)
+{
+	char **traps;
+	int ntraps = lab_traps(lab, &traps), shown = 0;
+
+	for (int i = 0; i < ntraps; i++) {
+		if (!trap_cites(traps[i], secs, nsecs))
+			continue;
+		if (shown++ == 0)
+			printf("\nCommon traps these hints lead to (the handout's section 5):\n");
+		printf("\n");
+		report_wrapped(stdout, "  ", "", traps[i], width);
+	}
+	for (int i = 0; i < ntraps; i++)
+		free(traps[i]);
+	free(traps);
+	return shown;
+}
+
+static const struct ag_task *task_of(const struct ag_run *run, const struct ag_result *t)
+{
+	for (int i = 0; i < run->ntasks; i++)
+		if (t->task && strcmp(run->tasks[i].number, t->task) == 0)
+			return &run->tasks[i];
+	return NULL;
+}
+
+/* One test: its points and description, why it failed (the first line, or all), its hint. */
+static void show_test(const struct ag_result *t, bool ran, bool whole_why, int width)
+{
+	char score[AG_POINTS_LEN], *head;
 
 	if (ran)
-		printf("\n%s (%s, %s/%d): %s\n", t->name, ag_status_name(t->status),
-		       ag_points(score, t->score), t->max_score, t->desc ? t->desc : "");
+		head = xstrfmt("%s (%s, %s/%d)", t->name, ag_status_name(t->status),
+			       ag_points(score, t->score), t->max_score);
 	else
-		printf("\n%s (%d points): %s\n", t->name, t->max_score,
-		       t->desc ? t->desc : "");
-	if (ran && t->status != AG_PASSED)
-		print_first_line("why", t->message);
-	print_first_line("hint", t->hint);
-	printf("    read: %s\n", handout);
+		head = xstrfmt("%s (%d points)", t->name, t->max_score);
+	printf("\n");
+	report_wrapped(stdout, "  ", "", head, width);
+	if (t->desc && *t->desc)
+		report_wrapped(stdout, "    ", "", t->desc, width);
+	if (ran && t->status != AG_PASSED && t->message && *t->message) {
+		char *why = whole_why ? xstrdup(t->message) :
+			xstrfmt("%.*s", (int)strcspn(t->message, "\n"), t->message);
+		report_wrapped(stdout, "    ", "why: ", why, width);
+		free(why);
+	}
+	if (t->hint && *t->hint)
+		report_wrapped(stdout, "    ", "hint: ", t->hint, width);
+	free(head);
 }
 
-static const struct ag_result *find_name(const struct ag_run *run, const char *name)
+static bool to_do(const struct ag_result *t, bool ran)
 {
-	for (int i = 0; i < run->ntests; i++)
-		if (strcmp(run->tests[i].name, name) == 0)
-			return &run->tests[i];
-	return NULL;
+	return !ran || t->status != AG_PASSED;
+}
+
+/* The task's title and handout section: "3.1 read_full() ..., in labs/...#31-...". */
+static void show_task(const struct ag_task *task, const char *handout, int width)
+{
+	char *line = task ? xstrfmt("%s %s, in %s", task->number, task->title, task->where) :
+		xstrfmt("the tests below, in %s", handout);
+
+	report_wrapped(stdout, "", "read: ", line, width);
+	free(line);
+}
+
+/* The first task not done: its section, its tests to do, the traps. */
+static void show_first_task(const struct lab *lab, const struct ag_run *run, bool ran,
+			    int width)
+{
+	char secs[MAX_SECTIONS][16];
+	const struct ag_result *first = NULL;
+	int nsecs = 0, later = 0;
+	char *handout = xstrfmt("labs/%s/README.md", lab->dir);
+
+	for (int t = 0; t <= run->ntasks && first == NULL; t++)	/* handout order, then the rest */
+		for (int i = 0; i < run->ntests && first == NULL; i++)
+			if (to_do(&run->tests[i], ran) &&
+			    (t < run->ntasks ? task_of(run, &run->tests[i]) == &run->tasks[t] :
+			     task_of(run, &run->tests[i]) == NULL))
+				first = &run->tests[i];
+	if (first == NULL) {
+		printf("every test passed: no hints needed.\n");
+		free(handout);
+		return;
+	}
+	const struct ag_task *task = task_of(run, first);
+	show_task(task, handout, width);
+	for (int i = 0; i < run->ntests; i++) {
+		const struct ag_result *t = &run->tests[i];
+
+		if (!to_do(t, ran))
+			continue;
+		if (task_of(run, t) != task) {
+			later++;
+			continue;
+		}
+		show_test(t, ran, false, width);
+		nsecs = sections_in(t->hint, secs, nsecs);
+	}
+	if (task)
+		nsecs = sections_in(task->number, secs, nsecs);
+	show_traps(lab, secs, nsecs, width);
+	if (later > 0)
+		printf("\n%d more test%s to do in later tasks (`ipclab list %s` lists every test).\n",
+		       later, later == 1 ? "" : "s", lab->number);
+	free(handout);
 }
 
 static int show_hints(const struct lab *lab, const struct ag_run *run, const char *test,
 		      bool ran, const char *when)
 {
-	char *handout = xstrfmt("labs/%s/README.md", lab->dir);
-	int shown = 0;
+	int width = terminal_width(STDOUT_FILENO);
 
 	if (test) {
-		const struct ag_result *t = find_name(run, test);
+		const struct ag_result *t = run_find_test((struct ag_run *)run, "", test);
+		char secs[MAX_SECTIONS][16];
+		char *handout = xstrfmt("labs/%s/README.md", lab->dir);
 
+		for (int i = 0; t == NULL && i < run->ntests; i++)
+			if (strcmp(run->tests[i].name, test) == 0)
+				t = &run->tests[i];
 		if (t == NULL) {
 			free(handout);
 			return error_msg("lab %s has no test named '%s' "
-					 "(`ipclab hint %s` lists them)",
+					 "(`ipclab list %s` lists them)",
 					 lab->number, test, lab->number);
 		}
-		print_test(t, handout, ran);
+		show_task(task_of(run, t), handout, width);
+		show_test(t, ran, true, width);
+		int nsecs = sections_in(t->hint, secs, 0);
+		show_traps(lab, secs, sections_in(t->task, secs, nsecs), width);
 		free(handout);
 		return 0;
 	}
 	if (ran)
-		printf("Lab %s, last run %s (ipclab test %s):\n", lab->number, when,
-		       lab->number);
+		printf("Lab %s, last run %s (ipclab test %s): where to go next.\n", lab->number,
+		       when, lab->number);
 	else
-		printf("Lab %s has not been run yet (ipclab test %s runs it). "
-		       "What each test checks:\n", lab->number, lab->number);
-	for (int i = 0; i < run->ntests; i++) {
-		if (ran && run->tests[i].status == AG_PASSED)
-			continue;
-		print_test(&run->tests[i], handout, ran);
-		shown++;
-	}
-	if (ran && shown == 0)
-		printf("every test passed: no hints needed.\n");
-	free(handout);
+		printf("Lab %s has not been run yet (ipclab test %s runs it; ipclab list %s lists "
+		       "its tests). Where to begin:\n", lab->number, lab->number, lab->number);
+	show_first_task(lab, run, ran, width);
 	return 0;
 }
 
@@ -114,6 +243,7 @@ int cmd_hint(int argc, char **argv)
 	if (!ran && records_load(&run, plan, NULL, true) == -1)
 		rc = error_errno("no test list for lab %s (%s): run `make` in %s",
 				 lab->number, plan, kit_root());
+	lab_tasks(lab, &run);
 	if (rc == 0)
 		rc = show_hints(lab, &run, test, ran, when);
 	run_free(&run);

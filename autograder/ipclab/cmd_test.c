@@ -83,7 +83,8 @@ int test_lab(const struct lab *lab, const struct selection *only, bool verbose)
 	struct ag_run run = {0};
 	struct grade_opts opts = {.only = *only, .progress = isatty(STDOUT_FILENO)};
 	struct report_style style = {.colour = use_colour(STDOUT_FILENO),
-				     .verbose = verbose, .rerun = rerun};
+				     .verbose = verbose, .focus = only->n == 0,
+				     .width = terminal_width(STDOUT_FILENO), .rerun = rerun};
 	int status = EXIT_USAGE, lock = -1;
 
 	if (check_test_names(lab, only) == -1)
@@ -103,6 +104,7 @@ int test_lab(const struct lab *lab, const struct selection *only, bool verbose)
 		goto out;
 	if (!interrupted_by)	/* a run cut short says nothing about the lab */
 		save_last(lab, &run, only);
+	lab_tasks(lab, &run);
 	report_terminal(stdout, &run, &style);	/* last: its last line is the score */
 	fflush(stdout);
 	status = run_exit_status(&run);
@@ -115,6 +117,34 @@ out:
 	free(shown);
 	free(labdir);
 	free(workdir);
+	return status;
+}
+
+/* `ipclab test` with no lab: every lab whose working copy is not the skeleton. */
+static int test_started_labs(bool verbose)
+{
+	struct selection none = {NULL, 0};
+	int status = 0, tested = 0;
+
+	for (int i = 0; i < lab_count() && !interrupted_by; i++) {
+		const struct lab *lab = lab_at(i);
+		char *labdir = kit_path("labs/%s", lab->dir);
+		bool started = lab_state(lab) == LAB_READY && !lab_is_pristine(lab, labdir);
+
+		free(labdir);
+		if (!started)
+			continue;
+		if (tested++ > 0)
+			printf("\n");
+		int rc = test_lab(lab, &none, verbose);
+		status = rc > status ? rc : status;
+	}
+	if (tested == 0) {
+		printf("No lab is started yet: every labs/NN-topic/ holds its skeleton.\n"
+		       "Begin with lab 01: read labs/%s/README.md, then `ipclab test 01`.\n",
+		       lab_count() > 0 ? lab_at(0)->dir : "01-pipes");
+		return EXIT_USAGE;
+	}
 	return status;
 }
 
@@ -136,8 +166,12 @@ int cmd_test(int argc, char **argv)
 		else
 			return bad_option("test", argv, c);
 	}
-	if (optind >= argc)
-		return usage_error("test", "which lab? (for example: ipclab test 01)");
+	if (optind >= argc) {
+		int status = test_started_labs(verbose);
+		if (interrupted_by)
+			reraise_interrupt();
+		return status;
+	}
 	for (int i = optind + 1; i < argc; i++)
 		if (!valid_test_name(argv[i]))
 			return usage_error("test", "'%s' is not a test name", argv[i]);

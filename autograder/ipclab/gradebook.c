@@ -21,42 +21,6 @@ void submission_free(struct submission *s)
 	run_free(&s->run);
 }
 
-#define SOURCE_MAX (1 << 20)	/* a larger source is not a skeleton */
-
-/* The file's bytes without any '\r', or NULL when it cannot be read. */
-static char *text_without_cr(const char *path)
-{
-	char *text;
-
-	if (read_text(path, &text, SOURCE_MAX) == -1)
-		return NULL;
-	char *out = text;
-	for (const char *p = text; *p; p++)
-		if (*p != '\r')
-			*out++ = *p;
-	*out = '\0';
-	return text;
-}
-
-/* True when every source the submission holds is the kit's skeleton. */
-static bool is_skeleton(const struct lab *lab, const struct submission *s)
-{
-	bool same = lab->sources[0] != NULL;
-
-	for (int i = 0; same && lab->sources[i]; i++) {
-		char *mine = xstrfmt("%s/submission/%s", s->dir, lab->sources[i]);
-		char *kit = kit_path("build/pristine/%s/%s", lab->dir, lab->sources[i]);
-		char *a = text_without_cr(mine), *b = text_without_cr(kit);
-
-		same = a && b && strcmp(a, b) == 0;
-		free(a);
-		free(b);
-		free(mine);
-		free(kit);
-	}
-	return same;
-}
-
 static bool starts_with(const char *s, const char *prefix)
 {
 	return s && strncmp(s, prefix, strlen(prefix)) == 0;
@@ -116,7 +80,10 @@ void submission_judge(const struct lab *lab, struct submission *s)
 	free(s->note);
 	s->note = NULL;
 	s->verdict = CLASS_TESTED;
-	if (is_skeleton(lab, s)) {
+	char *files = xstrfmt("%s/submission", s->dir);
+	bool skeleton = lab_is_pristine(lab, files);
+	free(files);
+	if (skeleton) {
 		s->verdict = CLASS_SKELETON;
 		s->note = xstrdup(class_verdict_name(CLASS_SKELETON));
 	} else if (failure) {

@@ -13,6 +13,7 @@ int cmd_progress(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
 int cmd_hint(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

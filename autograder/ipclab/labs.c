@@ -189,3 +189,159 @@ char *lab_last_path(const struct lab *lab)
 {
 	return kit_path("build/last/%s.results", lab->dir);
 }
+
+/*
+ * The anchor GitHub and GitLab give a heading: lower case, every character
+ * but letters, digits, '_', '-' and spaces dropped, spaces made '-'.
+ * "3.2 run_pipeline(): who closes what (30 points)" becomes
+ * "32-run_pipeline-who-closes-what-30-points".
+ */
+static char *heading_anchor(const char *heading)
+{
+	char *anchor = xstrdup(heading), *out = anchor;
+
+	for (const char *in = heading; *in; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c == ' ')
+			*out++ = '-';
+		else if (isalnum(c) || c == '_' || c == '-')
+			*out++ = (char)tolower(c);
+	}
+	*out = '\0';
+	return anchor;
+}
+
+/* "3.2 TITLE (N points)" or "(1 point)": the number and title; false for another heading. */
+static bool task_heading(char *heading, char **number, char **title)
+{
+	size_t digits = strspn(heading, "0123456789.");
+	char *points = strrchr(heading, '(');
+
+	if (digits < 3 || heading[digits] != ' ' || strchr(heading, '.') > heading + digits ||
+	    points == NULL || points < heading + digits || !isdigit((unsigned char)points[1]))
+		return false;
+	char *end = points + 1 + strspn(points + 1, "0123456789");
+	if (strcmp(end, " points)") != 0 && strcmp(end, " point)") != 0)
+		return false;
+	*number = xstrfmt("%.*s", (int)digits, heading);
+	*title = xstrfmt("%.*s", (int)(points - heading - digits - 1), heading + digits + 1);
+	trim(*title);	/* the space before "(N points)" */
+	return true;
+}
+
+void lab_tasks(const struct lab *lab, struct ag_run *run)
+{
+	char *handout = xstrfmt("labs/%s/README.md", lab->dir);
+	char *path = kit_path("%s", handout);
+	FILE *in = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+
+	while (in && getline(&line, &cap, in) != -1) {
+		char *number, *title;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strncmp(line, "### ", 4) != 0 || !task_heading(line + 4, &number, &title))
+			continue;
+		char *anchor = heading_anchor(line + 4);
+		run->tasks = xrealloc(run->tasks, (size_t)(run->ntasks + 1) * sizeof(*run->tasks));
+		run->tasks[run->ntasks++] = (struct ag_task){
+			.number = number, .title = title,
+			.where = xstrfmt("%s#%s", handout, anchor)};
+		free(anchor);
+	}
+	if (in)
+		fclose(in);
+	free(line);
+	free(path);
+	free(handout);
+}
+
+/* line without its "**" marks, appended to *text with a space between lines. */
+static void append_plain(char **text, const char *line)
+{
+	char *plain = xstrfmt("%s%s%s", *text ? *text : "", *text ? " " : "", line);
+	char *out = plain;
+
+	for (const char *in = plain; *in; in++)
+		if (!(in[0] == '*' && in[1] == '*') && !(in[0] == '*' && in > plain && in[-1] == '*'))
+			*out++ = *in;
+	*out = '\0';
+	free(*text);
+	*text = plain;
+}
+
+int lab_traps(const struct lab *lab, char ***traps)
+{
+	char *path = kit_path("labs/%s/README.md", lab->dir);
+	FILE *in = fopen(path, "r");
+	char *line = NULL, *trap = NULL;
+	size_t cap = 0;
+	bool inside = false;
+	int n = 0;
+
+	*traps = NULL;
+	while (in && getline(&line, &cap, in) != -1) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strncmp(line, "## ", 3) == 0)
+			inside = strstr(line, " Common traps") != NULL;
+		if (!inside || strncmp(line, "## ", 3) == 0)
+			continue;
+		if (strncmp(line, "**", 2) == 0 || *line == '\0') {
+			if (trap) {
+				*traps = xrealloc(*traps, (size_t)(n + 1) * sizeof(**traps));
+				(*traps)[n++] = trap;
+				trap = NULL;
+			}
+			if (*line == '\0')
+				continue;
+		}
+		if (trap || strncmp(line, "**", 2) == 0)
+			append_plain(&trap, line);
+	}
+	if (trap) {
+		*traps = xrealloc(*traps, (size_t)(n + 1) * sizeof(**traps));
+		(*traps)[n++] = trap;
+	}
+	if (in)
+		fclose(in);
+	free(line);
+	free(path);
+	return n;
+}
+
+#define SOURCE_MAX (1 << 20)	/* a larger source is not a skeleton */
+
+/* The file's bytes without any '\r', or NULL when it cannot be read. */
+static char *text_without_cr(const char *path)
+{
+	char *text;
+
+	if (read_text(path, &text, SOURCE_MAX) == -1)
+		return NULL;
+	char *out = text;
+	for (const char *p = text; *p; p++)
+		if (*p != '\r')
+			*out++ = *p;
+	*out = '\0';
+	return text;
+}
+
+bool lab_is_pristine(const struct lab *lab, const char *dir)
+{
+	bool same = lab->sources[0] != NULL;
+
+	for (int i = 0; same && lab->sources[i]; i++) {
+		char *mine = xstrfmt("%s/%s", dir, lab->sources[i]);
+		char *kit = kit_path("build/pristine/%s/%s", lab->dir, lab->sources[i]);
+		char *a = text_without_cr(mine), *b = text_without_cr(kit);
+
+		same = a && b && strcmp(a, b) == 0;
+		free(a);
+		free(b);
+		free(mine);
+		free(kit);
+	}
+	return same;
+}

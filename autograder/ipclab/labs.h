@@ -13,6 +13,7 @@
 #define IPCLAB_LABS_H
 
 #include <stdbool.h>
+#include "records.h"
 
 #define LAB_MAX_FILES 4		/* sources or headers of one lab, and a NULL */
 
@@ -42,6 +43,26 @@ enum lab_state lab_state(const struct lab *lab);
  * do, and returns NULL.
  */
 const struct lab *lab_lookup(const char *name);
+
+/*
+ * The tasks of the lab's handout, labs/NN-topic/README.md, in its order, into
+ * run->tasks: every heading "### 3.2 TITLE (N points)". None when the
+ * handout is not there.
+ */
+void lab_tasks(const struct lab *lab, struct ag_run *run);
+
+/*
+ * The paragraphs of the handout's "Common traps" section ("**5.4 Partial
+ * reads and writes.** One read ..."), each on one line without the **, in
+ * *traps (malloc'd, as each of them). Returns how many.
+ */
+int lab_traps(const struct lab *lab, char ***traps);
+
+/*
+ * True when every source of the lab in dir is the skeleton's
+ * (build/pristine/NN-topic/), carriage returns aside: a lab not started.
+ */
+bool lab_is_pristine(const struct lab *lab, const char *dir);
 
 char *lab_plan_path(const struct lab *lab);	/* build/tests/NN-topic/plan.records */
 char *lab_last_path(const struct lab *lab);	/* build/last/NN-topic.results */

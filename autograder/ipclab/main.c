@@ -27,8 +27,9 @@ static const struct command {
 } commands[] = {
 	{"progress", cmd_progress, "progress",
 	 "your progress over all labs (also plain `ipclab`)"},
-	{"test", cmd_test, "test NN [TEST...] [-v]",
-	 "grade your working copy labs/NN-topic/ (only the TESTs named, if any)"},
+	{"test", cmd_test, "test [NN [TEST...]] [-v]",
+	 "grade your working copy labs/NN-topic/ (only the TESTs named, if any;\n"
+	 "      with no NN, every lab you have started); -v: every failure in full"},
 	{"grade", cmd_grade,
 	 "grade NN DIR [TEST...] [--results FILE] [--junit FILE] [--records FILE]\n"
 	 "                   [--deadline SECONDS] [--limits gradescope]\n"
@@ -40,7 +41,9 @@ static const struct command {
 	 "      ipclab-grades/NN-topic/; graded ones are skipped unless --regrade);\n"
 	 "      --limits gradescope grades as in a Gradescope container"},
 	{"hint", cmd_hint, "hint NN [TEST]",
-	 "hints for the tests that failed in your last run"},
+	 "where to go next: the handout section, hints and traps of the first\n"
+	 "      task your last run did not pass (or of TEST)"},
+	{"list", cmd_list, "list NN", "the lab's tests by task, with points and what each checks"},
 	{"watch", cmd_watch, "watch NN", "run `ipclab test NN` again each time you save"},
 	{"reset", cmd_reset, "reset NN [--yes]",
 	 "put the skeleton back (your files are backed up first)"},

@@ -127,11 +127,11 @@ int records_save(const char *path, const struct ag_run *run)
 		snprintf(ms, sizeof(ms), "%.0f",
 			 isfinite(t->seconds) ? t->seconds * 1000 : 0);
 		const char *plan[] = {t->suite, t->name, max, deadline, t->desc, t->hint,
-				      t->hidden ? "hidden" : "visible"};
+				      t->hidden ? "hidden" : "visible", t->task};
 		const char *result[] = {t->suite, t->name, score, max,
 					ag_status_name(t->status), ms, t->message,
 					t->hint, t->output};
-		put_record(out, "plan", 7, plan);
+		put_record(out, "plan", 8, plan);
 		put_record(out, "result", 9, result);
 	}
 	if (fclose(out) != 0)

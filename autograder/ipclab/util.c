@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -478,6 +479,22 @@ bool use_colour(int fd)
 	const char *no_colour = getenv("NO_COLOR");
 
 	return isatty(fd) && (no_colour == NULL || *no_colour == '\0');
+}
+
+int terminal_width(int fd)
+{
+	const char *columns = getenv("COLUMNS");
+	struct winsize size;
+	char *end;
+
+	if (columns && *columns) {
+		long n = strtol(columns, &end, 10);
+		if (*end == '\0' && n > 0 && n < 10000)
+			return (int)n;
+	}
+	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+		return size.ws_col;
+	return 0;
 }
 
 /* ---- signals ---- */

@@ -78,6 +78,8 @@ double median_of(double *values, int n);
 
 /* Terminal and colour: a terminal and NO_COLOR unset or empty (no-color.org). */
 bool use_colour(int fd);
+/* Columns of the terminal on fd: $COLUMNS, else the terminal's own; 0 when unknown. */
+int terminal_width(int fd);
 
 /*
  * Signals. SIGINT, SIGTERM and SIGHUP set interrupted_by and wake signal_fd() (a

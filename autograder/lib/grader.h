@@ -3,7 +3,7 @@
  *
  * A graded test is written as
  *
- *     GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 8,
+ *     GRADED_TEST(pipes, pipeline_reader_sees_eof, .task = "3.2", .points = 8,
  *                 .desc = "cat at the end of a pipeline sees EOF",
  *                 .hint = "Handout 3.2: every process closes the ends it does not use.")
  *     {
@@ -48,6 +48,7 @@ struct ag_spec {
 	const char *desc;	/* one line: the behaviour checked */
 	const char *hint;	/* one line: where to look (handout section), never the answer */
 	bool hidden;		/* Gradescope shows students only its points in the total */
+	const char *task;	/* the handout's task it grades: "3.2" (section 3.2) */
 	/* Set by GRADED_TEST: */
 	const char *suite, *name;
 	void (*body)(void);

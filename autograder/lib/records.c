@@ -238,7 +238,7 @@ static bool parse_visibility(const char *word, bool *hidden)
 	return word == NULL || *hidden || strcmp(word, "visible") == 0;
 }
 
-/* plan SUITE NAME POINTS DEADLINE_MS DESC HINT [VISIBILITY] */
+/* plan SUITE NAME POINTS DEADLINE_MS DESC HINT [VISIBILITY [TASK]] */
 static bool apply_plan(struct ag_run *run, char **f)
 {
 	int points, deadline_ms;
@@ -254,6 +254,8 @@ static bool apply_plan(struct ag_run *run, char **f)
 	test->hidden = hidden;
 	test->max_score = points;
 	test->deadline_ms = deadline_ms;
+	if (f[7] != NULL && *f[7] && !set_str(&test->task, f[7]))
+		return false;
 	return set_str(&test->desc, f[4]) && set_str(&test->hint, f[5]);
 }
 
@@ -314,7 +316,7 @@ static const struct {
 	bool (*apply)(struct ag_run *run, char **fields);
 } record_kinds[] = {
 	{"mode", 2, 2, apply_mode},
-	{"plan", 6, 7, apply_plan},
+	{"plan", 6, 8, apply_plan},
 	{"result", 9, 9, apply_result},
 	{"end", 7, 7, apply_end},
 	{"output", 1, 1, apply_output},
@@ -406,6 +408,7 @@ static void result_free(struct ag_result *test)
 	free(test->suite);
 	free(test->name);
 	free(test->desc);
+	free(test->task);
 	free(test->message);
 	free(test->hint);
 	free(test->output);
@@ -416,6 +419,12 @@ void run_free(struct ag_run *run)
 	for (int i = 0; i < run->ntests; i++)
 		result_free(&run->tests[i]);
 	free(run->tests);
+	for (int i = 0; i < run->ntasks; i++) {
+		free(run->tasks[i].number);
+		free(run->tasks[i].title);
+		free(run->tasks[i].where);
+	}
+	free(run->tasks);
 	free(run->lab);
 	free(run->title);
 	free(run->mode);

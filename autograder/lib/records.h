@@ -10,7 +10,7 @@
  * passed through as is (it may be invalid UTF-8: the reporters sanitise).
  *
  *   mode    MODE REASON                  sandbox mode: ns | fallback | none
- *   plan    SUITE NAME POINTS DEADLINE_MS DESC HINT VISIBILITY
+ *   plan    SUITE NAME POINTS DEADLINE_MS DESC HINT VISIBILITY TASK
  *                                        once per test, before any run
  *   result  SUITE NAME SCORE MAX STATUS MS MESSAGE HINT OUTPUT
  *                                        written by the test's worker when it ends
@@ -26,7 +26,8 @@
  * STATUS is one of passed, failed, leak, timeout, crashed, error (grader
  * fault), notrun. VISIBILITY is visible or hidden, as Gradescope says it: a
  * hidden test counts in the total, but students do not see it; a plan line
- * without it (the older form, 6 fields) is visible.
+ * without it (the older form, 6 fields) is visible. TASK is the handout's
+ * task the test grades ("3.2"), empty or absent when it names none.
  *
  * A "result" is authoritative; an "end" without a "result" means the worker
  * itself died and ipclab reports it from the "end" fields. ipclab reports
@@ -49,6 +50,7 @@ bool ag_status_parse(const char *word, enum ag_status *status);
 /* One test as reported. Strings are owned by the result (malloc'd). */
 struct ag_result {
 	char *suite, *name, *desc;
+	char *task;		/* "3.2": the handout's task; NULL when the plan names none */
 	char *message;		/* why it failed: expected, got, where processes were blocked */
 	char *hint;		/* what to read next */
 	char *output;		/* what the submission printed (capped) */
@@ -64,6 +66,17 @@ struct ag_result {
 	int end_signal, end_exit;
 };
 
+/*
+ * A task of the lab's handout, from its heading
+ * "### 3.2 run_pipeline(): who closes what (30 points)": the reports group
+ * the tests by task, in the handout's order.
+ */
+struct ag_task {
+	char *number;		/* "3.2": what a test's task names */
+	char *title;		/* "run_pipeline(): who closes what" */
+	char *where;		/* "labs/01-pipes/README.md#32-run_pipeline-who-closes-what-30-points" */
+};
+
 struct ag_run {
 	char *lab;		/* "01-pipes" */
 	char *title;		/* "Lab 01: pipes" */
@@ -71,6 +84,8 @@ struct ag_run {
 	char *output;		/* text shown above the tests (compile errors, runner crash) */
 	struct ag_result *tests;
 	int ntests;
+	struct ag_task *tasks;	/* the handout's tasks, in its order; none when unknown */
+	int ntasks;
 	double seconds;
 };
 

@@ -479,13 +479,14 @@ int report_junit(const char *path, const struct ag_run *run)
 
 #define OUTPUT_LINES 20		/* of a failing test's output */
 #define RUN_OUTPUT_LINES 40	/* of the runner's output (compile errors) */
-#define LINE_BYTES 500		/* longer lines are cut: one line stays one line */
-#define NAME_WIDTH_MAX 40
+#define DEFAULT_WIDTH 80
+#define MIN_WIDTH 40		/* below this, lines are cut too small to read */
 
 /*
  * Text safe to print on a terminal: valid UTF-8, and no control characters
- * (C0, DEL, C1) that could move the cursor, recolour or retitle it. Tabs and
- * newlines stay unless one_line, where they become spaces.
+ * (C0, DEL, C1) that could move the cursor, recolour or retitle it. Tabs
+ * become spaces (their width is the terminal's guess); newlines stay unless
+ * one_line, where they become spaces too.
  */
 static char *terminal_text(const char *s, size_t cap, bool one_line)
 {
@@ -498,8 +499,11 @@ static char *terminal_text(const char *s, size_t cap, bool one_line)
 		if (in[0] == 0xc2 && in[1] >= 0x80 && in[1] <= 0x9f) {
 			*out++ = '?';	/* C1 controls: U+0080..U+009F */
 			in += 2;
-		} else if (*in == '\n' || *in == '\t') {
-			*out++ = one_line ? ' ' : *in;
+		} else if (*in == '\n') {
+			*out++ = one_line ? ' ' : '\n';
+			in++;
+		} else if (*in == '\t') {
+			*out++ = ' ';
 			in++;
 		} else {
 			*out++ = *in < 0x20 || *in == 0x7f ? '?' : *in;
@@ -510,16 +514,115 @@ static char *terminal_text(const char *s, size_t cap, bool one_line)
 	return text;
 }
 
-static const char *paint(const struct report_style *style, const char *code)
-{
-	return style->colour ? code : "";
-}
-
 #define GREEN "\033[32m"
 #define RED "\033[31m"
 #define YELLOW "\033[33m"
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
+
+static const char *paint(const struct report_style *style, const char *code)
+{
+	return style->colour ? code : "";
+}
+
+
+static int report_width(const struct report_style *style)
+{
+	if (style->width == 0)
+		return DEFAULT_WIDTH;
+	return style->width < MIN_WIDTH ? MIN_WIDTH : style->width;
+}
+
+/* Columns of the first len bytes of valid UTF-8: one per character. */
+static int columns_of(const char *s, size_t len)
+{
+	int cols = 0;
+
+	for (size_t i = 0; i < len; i++)
+		cols += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return cols;
+}
+
+/* Bytes of s (len of them) that fill at most cols columns, cut at a character. */
+static size_t bytes_in_columns(const char *s, size_t len, int cols)
+{
+	size_t i = 0;
+
+	for (int used = 0; i < len; used++) {
+		if (used == cols)
+			break;
+		i++;
+		while (i < len && ((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+	}
+	return i;
+}
+
+/*
+ * The len bytes of text, from column `used` of a line the caller began, broken
+ * at spaces to fit width; each further line starts with indent, except one
+ * whose word would not fit after it (a long path: better whole than cut). A
+ * word longer than a whole line is cut.
+ */
+static void put_wrapped(FILE *out, int used, const char *indent, const char *text,
+			size_t len, int width)
+{
+	int room = width - used;
+
+	for (;;) {
+		if (room < 1)
+			room = 1;
+		size_t take = bytes_in_columns(text, len, room), shown;
+		if (take < len) {
+			size_t space = take;
+			while (space > 0 && text[space] != ' ')
+				space--;
+			if (space > 0)
+				take = space;
+		}
+		for (shown = take; take < len && shown > 0 && text[shown - 1] == ' '; shown--)
+			;	/* no spaces before a break */
+		fprintf(out, "%.*s\n", (int)shown, text);
+		while (take < len && text[take] == ' ')
+			take++;
+		text += take;
+		len -= take;
+		if (len == 0)
+			return;
+		room = width - columns_of(indent, strlen(indent));
+		size_t word = strcspn(text, " ");
+		int word_cols = columns_of(text, word < len ? word : len);
+		if (word_cols <= room || word_cols > width)
+			fputs(indent, out);
+		else
+			room = width;
+	}
+}
+
+/*
+ * label (in colour, an ANSI code or "") and then text, wrapped: further lines
+ * under the text, past the label.
+ */
+static void put_labelled(FILE *out, const char *indent, const char *colour, const char *label,
+			 const char *text, int width)
+{
+	char *clean = terminal_text(text, SIZE_MAX, true);
+	char under[128];
+
+	snprintf(under, sizeof(under), "%s%*s", indent, columns_of(label, strlen(label)), "");
+	fprintf(out, "%s%s%s%s", indent, colour, label, *colour ? RESET : "");
+	put_wrapped(out, columns_of(under, strlen(under)), under, str(clean),
+		    strlen(str(clean)), width);
+	free(clean);
+}
+
+void report_wrapped(FILE *out, const char *indent, const char *label, const char *text,
+		    int width)
+{
+	struct report_style style = {.width = width};
+
+	put_labelled(out, indent, "", label, text, report_width(&style));
+}
 
 static int count_lines(const char *text)
 {
@@ -530,34 +633,32 @@ static int count_lines(const char *text)
 	return lines;
 }
 
-/* One line of at most LINE_BYTES, cut at a character boundary. */
-static void put_line(FILE *out, const char *indent, const char *line, size_t len)
-{
-	size_t shown = len;
-
-	if (shown > LINE_BYTES) {
-		shown = LINE_BYTES;
-		while (shown > 0 && ((unsigned char)line[shown] & 0xc0) == 0x80)
-			shown--;
-	}
-	fprintf(out, "%s%.*s%s\n", indent, (int)shown, line, shown < len ? " [...]" : "");
-}
-
-/* Terminal-safe text, every line indented; at most max_lines, then how many were left. */
+/*
+ * Terminal-safe text, every line indented and wrapped to width, a wrapped
+ * line further in by two; at most max_lines lines of the text, then how many
+ * were left.
+ */
 static void put_lines(FILE *out, const char *indent, const char *s, size_t cap,
-		      int max_lines)
+		      int max_lines, int width)
 {
 	char *text = terminal_text(s, cap, false);
 	const char *line = str(text);
 
 	for (int shown = 0; *line; shown++) {
 		size_t len = strcspn(line, "\n");
+		size_t lead = strspn(line, " ");
+		char under[128];
 
 		if (shown == max_lines) {
 			fprintf(out, "%s[... %d more lines]\n", indent, count_lines(line));
 			break;
 		}
-		put_line(out, indent, line, len);
+		if (lead > len)
+			lead = len;
+		snprintf(under, sizeof(under), "%s%*s", indent, (int)lead + 2, "");
+		fprintf(out, "%s%.*s", indent, (int)lead, line);
+		put_wrapped(out, columns_of(indent, strlen(indent)) + (int)lead, under,
+			    line + lead, len - lead, width);
 		line += len + (line[len] == '\n');
 	}
 	free(text);
@@ -579,93 +680,198 @@ static const char *terminal_tag(enum ag_status status, const char **colour)
 }
 
 #define HIDDEN_MARK " [hidden]"	/* after a hidden test's name */
+#define DETAIL_INDENT "        "	/* under the name, past "  FAIL  " */
+#define OUTPUT_INDENT "          "
 
-/* Column widths, so that every test line lines up. */
-struct columns {
-	int points, name;
+/* The tests of one task, in the order the report shows them. */
+struct group {
+	const char *number;	/* "3.2"; NULL for tests that name no task */
+	const struct ag_task *task;	/* the handout's heading; NULL when unknown */
+	int *tests;		/* indexes into run->tests */
+	int ntests;
+	double score, hidden_score;	/* of the visible tests, and of the hidden ones */
+	int max_score, hidden_max;	/* the visible tests' add up to the handout's points */
+	bool done;		/* every test passed */
 };
 
-static struct columns terminal_columns(const struct ag_run *run)
+static bool same_task(const char *a, const char *b)
 {
-	struct columns width = {0, 0};
-
-	for (int i = 0; i < run->ntests; i++) {
-		const struct ag_result *test = &run->tests[i];
-		char score[AG_POINTS_LEN];
-		int points = snprintf(NULL, 0, "%s/%d", ag_points(score, test->score),
-				      test->max_score);
-		int name = (int)strlen(str(test->name));
-
-		/* the cap is for the name; a hidden test's mark comes on top */
-		if (name > NAME_WIDTH_MAX)
-			name = NAME_WIDTH_MAX;
-		if (test->hidden)
-			name += (int)strlen(HIDDEN_MARK);
-		width.points = points > width.points ? points : width.points;
-		width.name = name > width.name ? name : width.name;
-	}
-	return width;
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+static struct group *group_of(struct group *groups, int ngroups, const char *number)
+{
+	for (int g = 0; g < ngroups; g++)
+		if (same_task(groups[g].number, number))
+			return &groups[g];
+	return NULL;
+}
+
+static int by_number(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->number == NULL || y->number == NULL)
+		return (x->number == NULL) - (y->number == NULL);	/* no task: last */
+	return strverscmp(x->number, y->number);
+}
+
+/*
+ * The groups: the handout's tasks in its order, then tasks it does not have
+ * (by number), then the tests that name no task. Returns how many; *out is
+ * malloc'd (NULL when there are no tests or no memory).
+ */
+static int make_groups(const struct ag_run *run, struct group **out)
+{
+	int ngroups = 0, known = run->ntasks;
+	struct group *groups = calloc((size_t)(run->ntasks + run->ntests) + 1, sizeof(*groups));
+	int *slots = calloc((size_t)run->ntests + 1, sizeof(*slots));
+
+	*out = NULL;
+	if (groups == NULL || slots == NULL || run->ntests == 0) {
+		free(groups);
+		free(slots);
+		return 0;
+	}
+	for (int t = 0; t < run->ntasks; t++)
+		groups[ngroups++] = (struct group){.number = run->tasks[t].number,
+						   .task = &run->tasks[t]};
+	for (int i = 0; i < run->ntests; i++)
+		if (group_of(groups, ngroups, run->tests[i].task) == NULL)
+			groups[ngroups++] = (struct group){.number = run->tests[i].task};
+	qsort(groups + known, (size_t)(ngroups - known), sizeof(*groups), by_number);
+	/* the tests, each group's in the run's order, share one array */
+	int used = 0;
+	for (int g = 0; g < ngroups; g++) {
+		groups[g].tests = slots + used;
+		groups[g].done = true;
+		for (int i = 0; i < run->ntests; i++) {
+			const struct ag_result *test = &run->tests[i];
+
+			if (!same_task(test->task, groups[g].number))
+				continue;
+			groups[g].tests[groups[g].ntests++] = i;
+			*(test->hidden ? &groups[g].hidden_score : &groups[g].score) += test->score;
+			*(test->hidden ? &groups[g].hidden_max : &groups[g].max_score) +=
+				test->max_score;
+			groups[g].done &= test->status == AG_PASSED;
+		}
+		used += groups[g].ntests;
+	}
+	*out = groups;
+	return ngroups;
+}
+
+static void free_groups(struct group *groups)
+{
+	if (groups != NULL)
+		free(groups[0].tests);	/* the array every group's tests are in */
+	free(groups);
+}
+
+/* "3.2 run_pipeline(): who closes what", "task 3.7", or "tests with no task". */
+static char *group_title(const struct group *g)
+{
+	char *title = NULL;
+
+	if (g->task && g->task->title && *g->task->title) {
+		char *words = terminal_text(g->task->title, SIZE_MAX, true);
+		char *number = terminal_text(g->number, SIZE_MAX, true);
+		if (words && number && asprintf(&title, "%s %s", number, words) == -1)
+			title = NULL;
+		free(words);
+		free(number);
+	} else if (g->number) {
+		char *number = terminal_text(g->number, SIZE_MAX, true);
+		if (number && asprintf(&title, "task %s", number) == -1)
+			title = NULL;
+		free(number);
+	} else {
+		title = strdup("tests with no task");
+	}
+	return title;
+}
+
+/*
+ * The task and, at the right margin, its score: "3.1 read_full() ...   0/16",
+ * the handout's points; a hidden test's come after them, "0/30 + 0/5 hidden".
+ */
+static void terminal_group_line(FILE *out, const struct group *g,
+				const struct report_style *style)
+{
+	int width = report_width(style);
+	char *title = group_title(g);
+	char points[96], score[AG_POINTS_LEN], hidden[AG_POINTS_LEN];
+	int len = g->hidden_max == 0 ?
+		snprintf(points, sizeof(points), "%s/%d", ag_points(score, g->score),
+			 g->max_score) :
+		snprintf(points, sizeof(points), "%s/%d + %s/%d hidden",
+			 ag_points(score, g->score), g->max_score,
+			 ag_points(hidden, g->hidden_score), g->hidden_max);
+	int cols = columns_of(str(title), strlen(str(title)));
+
+	fputs(paint(style, BOLD), out);
+	if (cols + 2 + len <= width) {
+		fprintf(out, "%s%*s%s\n", str(title), width - cols, points, paint(style, RESET));
+	} else {
+		put_wrapped(out, 0, "    ", str(title), strlen(str(title)), width);
+		fprintf(out, "%*s%s\n", width, points, paint(style, RESET));
+	}
+	free(title);
+}
+
+/* "  FAIL  0/4  read_full_stops_at_eof [hidden]": tag, points, name. */
 static void terminal_test_line(FILE *out, const struct ag_result *test,
-			       const struct report_style *style, struct columns width)
+			       const struct report_style *style, int points_width)
 {
 	const char *colour;
 	const char *tag = terminal_tag(test->status, &colour);
 	char *name = terminal_text(test->name, SIZE_MAX, true);
-	char *desc = terminal_text(test->desc, SIZE_MAX, true);
-	char points[64], score[AG_POINTS_LEN];
-	/* the mark pads with the name, so the descriptions still line up */
-	int pad = width.name - (int)strlen(str(name));
+	char line[128], score[AG_POINTS_LEN];
 
-	snprintf(points, sizeof(points), "%s/%d", ag_points(score, test->score),
-		 test->max_score);
-	fprintf(out, "  %s%-5s%s %*s  %s%-*s", paint(style, colour), tag, paint(style, RESET),
-		width.points, points, str(name), pad > 0 ? pad : 0,
-		test->hidden ? HIDDEN_MARK : "");
-	if (desc && *desc)
-		fprintf(out, "  - %s", desc);
-	fputc('\n', out);
+	snprintf(line, sizeof(line), "%s/%d", ag_points(score, test->score), test->max_score);
+	fprintf(out, "  %s%-5s%s %*s  ", paint(style, colour), tag, paint(style, RESET),
+		points_width, line);
+	char *shown = NULL;
+	if (asprintf(&shown, "%s%s", str(name), test->hidden ? HIDDEN_MARK : "") == -1)
+		shown = NULL;
+	put_wrapped(out, 2 + 5 + 1 + points_width + 2, DETAIL_INDENT, str(shown),
+		    strlen(str(shown)), report_width(style));
+	free(shown);
 	free(name);
-	free(desc);
 }
 
-#define DETAIL_INDENT "        "	/* under the name, past "  FAIL  " */
-#define OUTPUT_INDENT "          "
-
-/* Why it failed, what to read, and the command that reruns just this test. */
-static void terminal_why(FILE *out, const struct ag_result *test,
-			 const struct report_style *style)
-{
-	put_lines(out, DETAIL_INDENT, test->message, SIZE_MAX, INT_MAX);
-	if (test->hint && *test->hint) {
-		char *hint = terminal_text(test->hint, SIZE_MAX, true);
-		fprintf(out, DETAIL_INDENT "hint: %s\n", str(hint));
-		free(hint);
-	}
-	if (style->rerun) {
-		char *name = terminal_text(test->name, SIZE_MAX, true);
-		fprintf(out, DETAIL_INDENT "rerun: %s %s\n", style->rerun, str(name));
-		free(name);
-	}
-}
-
+/* What the test checks, why it failed, what to read, and the command that reruns it. */
 static void terminal_details(FILE *out, const struct ag_result *test,
 			     const struct report_style *style)
 {
+	int width = report_width(style);
 	bool failed = test->status != AG_PASSED;
 
-	if (failed)
-		terminal_why(out, test, style);
+	if (test->desc && *test->desc)
+		put_labelled(out, DETAIL_INDENT, "", "", test->desc, width);
+	if (failed) {
+		put_lines(out, DETAIL_INDENT, test->message, SIZE_MAX, INT_MAX, width);
+		if (test->hint && *test->hint)
+			put_labelled(out, DETAIL_INDENT, "", "hint: ", test->hint, width);
+		if (style->rerun) {
+			char *rerun = NULL;
+			if (asprintf(&rerun, "%s %s", style->rerun, str(test->name)) != -1)
+				put_labelled(out, DETAIL_INDENT, "", "rerun: ", rerun, width);
+			free(rerun);
+		}
+	}
 	if ((failed || style->verbose) && test->output && *test->output) {
 		fputs(DETAIL_INDENT "output:\n", out);
-		put_lines(out, OUTPUT_INDENT, test->output, REPORT_OUTPUT_CAP, OUTPUT_LINES);
+		put_lines(out, OUTPUT_INDENT, test->output, REPORT_OUTPUT_CAP, OUTPUT_LINES,
+			  width);
 	}
 }
 
 static void terminal_header(FILE *out, const struct ag_run *run,
 			    const struct report_style *style)
 {
+	int width = report_width(style);
 	char *lab = terminal_text(run->lab, SIZE_MAX, true);
 	char *title = terminal_text(run->title, SIZE_MAX, true);
 
@@ -677,34 +883,130 @@ static void terminal_header(FILE *out, const struct ag_run *run,
 	free(lab);
 	free(title);
 	if (!isolated(run)) {
-		char *reason = terminal_text(isolation_reason(run), SIZE_MAX, true);
-		fprintf(out, "%snote: tests are not isolated (%s); see `ipclab doctor`%s\n",
-			paint(style, YELLOW), str(reason), paint(style, RESET));
-		free(reason);
+		char *note = NULL;
+		if (asprintf(&note, "tests are not isolated (%s); see `ipclab doctor`",
+			     isolation_reason(run)) != -1) {
+			put_labelled(out, "", paint(style, YELLOW), "note: ", note, width);
+		}
+		free(note);
 	}
 	if (run->output && *run->output)
-		put_lines(out, "", run->output, REPORT_OUTPUT_CAP, RUN_OUTPUT_LINES);
+		put_lines(out, "", run->output, REPORT_OUTPUT_CAP, RUN_OUTPUT_LINES, width);
+}
+
+/*
+ * The one reason no test passed, when every test failed for the same reason
+ * (the code did not compile, the submission is not there): said once, not
+ * once per test. NULL otherwise.
+ */
+static const char *common_reason(const struct ag_run *run)
+{
+	if (run->ntests < 2)
+		return NULL;
+	for (int i = 0; i < run->ntests; i++) {
+		const struct ag_result *test = &run->tests[i];
+		if (test->status == AG_PASSED || test->message == NULL || *test->message == '\0' ||
+		    strcmp(test->message, str(run->tests[0].message)) != 0)
+			return NULL;
+	}
+	return run->tests[0].message;
+}
+
+static int points_width(const struct ag_run *run)
+{
+	int width = 0;
+
+	for (int i = 0; i < run->ntests; i++) {
+		char score[AG_POINTS_LEN];
+		int len = snprintf(NULL, 0, "%s/%d", ag_points(score, run->tests[i].score),
+				   run->tests[i].max_score);
+		width = len > width ? len : width;
+	}
+	return width;
+}
+
+/* The name of the group's first test that did not pass. */
+static const char *first_failure(const struct ag_run *run, const struct group *g)
+{
+	for (int k = 0; k < g->ntests; k++)
+		if (run->tests[g->tests[k]].status != AG_PASSED)
+			return str(run->tests[g->tests[k]].name);
+	return "";
+}
+
+/* Where to begin: the first task not done, and its handout section. */
+static void terminal_start_here(FILE *out, const struct ag_run *run, const struct group *g,
+				const struct report_style *style)
+{
+	char *title = group_title(g);
+	char *line = NULL;
+	int rc;
+
+	if (g->task && g->task->where && *g->task->where)
+		rc = asprintf(&line, "%s, in %s", str(title), g->task->where);
+	else if (g->number)
+		rc = asprintf(&line, "%s (section %s of the handout)", str(title), g->number);
+	else
+		rc = asprintf(&line, "%s", first_failure(run, g));
+	if (rc != -1) {
+		put_labelled(out, "", paint(style, BOLD), "start here: ", line,
+			     report_width(style));
+	}
+	free(line);
+	free(title);
 }
 
 void report_terminal(FILE *out, const struct ag_run *run, const struct report_style *style)
 {
-	struct columns width = terminal_columns(run);
-	int passed = 0;
+	struct group *groups;
+	int ngroups = make_groups(run, &groups);
+	const struct group *start = NULL;
+	const char *reason = common_reason(run);
+	int passed = 0, pw = points_width(run);
+	bool more = false;	/* failures not shown in full */
 
 	terminal_header(out, run, style);
-	fputc('\n', out);
-	for (int i = 0; i < run->ntests; i++) {
-		terminal_test_line(out, &run->tests[i], style, width);
-		terminal_details(out, &run->tests[i], style);
-		passed += run->tests[i].status == AG_PASSED;
+	if (reason)
+		put_lines(out, "", reason, SIZE_MAX, INT_MAX, report_width(style));
+	for (int g = 0; g < ngroups; g++) {
+		bool full = style->verbose || !style->focus;
+
+		if (start == NULL && !groups[g].done && groups[g].ntests > 0) {
+			start = &groups[g];
+			full = true;
+		}
+		if (groups[g].ntests == 0)
+			continue;	/* a task no test grades */
+		fputc('\n', out);
+		if (groups[g].number || ngroups > 1)
+			terminal_group_line(out, &groups[g], style);
+		for (int k = 0; k < groups[g].ntests; k++) {
+			const struct ag_result *test = &run->tests[groups[g].tests[k]];
+
+			terminal_test_line(out, test, style, pw);
+			if (reason == NULL && full &&
+			    (test->status != AG_PASSED || style->verbose))
+				terminal_details(out, test, style);
+			more |= reason == NULL && !full && test->status != AG_PASSED;
+			passed += test->status == AG_PASSED;
+		}
 	}
 	int points, hidden = hidden_tests(run, &points);
-	char score[AG_POINTS_LEN];
-	if (hidden > 0)
-		fprintf(out, "\n%d/%d tests passed (%d hidden, worth %d of the points)\n",
-			passed, run->ntests, hidden, points);
-	else
-		fprintf(out, "\n%d/%d tests passed\n", passed, run->ntests);
+	char score[AG_POINTS_LEN], *summary = NULL;
+	int rc = hidden > 0 ?
+		asprintf(&summary, "%d/%d tests passed (%d hidden, worth %d of the points)",
+			 passed, run->ntests, hidden, points) :
+		asprintf(&summary, "%d/%d tests passed", passed, run->ntests);
+	if (rc != -1) {
+		fputc('\n', out);
+		put_labelled(out, "", "", "", summary, report_width(style));
+		free(summary);
+	}
+	if (more && style->rerun)
+		fprintf(out, "`%s -v` shows every failure in full\n", style->rerun);
+	if (start && reason == NULL)
+		terminal_start_here(out, run, start, style);
+	free_groups(groups);
 	/* Plain even in colour: scripts and gradelib-style graders read this line. */
 	ag_points(score, run_score(run));
 	fprintf(out, "score: %s/%d\n", score, run_max_score(run));

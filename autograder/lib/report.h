@@ -16,11 +16,19 @@
 
 struct report_style {
 	bool colour;		/* ANSI colours (a terminal, NO_COLOR unset) */
-	bool verbose;		/* show passing tests' output too */
+	bool verbose;		/* every test in full, passing ones' description and output too */
+	bool focus;		/* failures in full only in the first task not done (ipclab test) */
+	int width;		/* columns every line fits in; 0 means 80 */
 	const char *rerun;	/* "ipclab test 01" or "ipclab grade 01 DIR": rerun hint prefix */
 };
 
-/* Per test: ok/FAIL, points, name, description; for failures why, hint, rerun. Ends "score: N/M". */
+/*
+ * The tests grouped by task in the handout's order, each group headed by the
+ * task and its points; per test ok/FAIL, points and name, and for a failure
+ * in full its description, why, hint and rerun command. Then how many passed,
+ * "start here:" with the first task not done and its handout section, and
+ * last "score: N/M". Every line fits style->width columns.
+ */
 void report_terminal(FILE *out, const struct ag_run *run, const struct report_style *style);
 /*
  * Return 0, or -1 with errno set (nothing half-written is left: temp file + rename).
@@ -31,6 +39,13 @@ void report_terminal(FILE *out, const struct ag_run *run, const struct report_st
  */
 int report_json(const char *path, const struct ag_run *run);
 int report_junit(const char *path, const struct ag_run *run);
+
+/*
+ * indent, label, then text on one line, as the terminal report writes it:
+ * broken at spaces to fit width columns (0: 80), further lines under the text.
+ */
+void report_wrapped(FILE *out, const char *indent, const char *label, const char *text,
+		    int width);
 
 /* Text helpers shared by the writers, exposed for their tests. */
 /* Valid UTF-8 with invalid sequences replaced by U+FFFD; at most cap bytes of input. */

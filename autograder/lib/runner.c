@@ -56,7 +56,7 @@ static void emit_plan(const struct criterion_test *test)
 	const struct ag_spec *spec = test->data->data;
 	double seconds = ag_deadline(spec);
 	char points[16], deadline[16];
-	const char *fields[7];
+	const char *fields[8];
 
 	snprintf(points, sizeof(points), "%d", spec->points);
 	snprintf(deadline, sizeof(deadline), "%d", (int)(seconds * 1000));
@@ -67,7 +67,8 @@ static void emit_plan(const struct criterion_test *test)
 	fields[4] = spec->desc ? spec->desc : "";
 	fields[5] = spec->hint ? spec->hint : "";
 	fields[6] = spec->hidden ? "hidden" : "visible";
-	emit("plan", 7, fields);
+	fields[7] = spec->task ? spec->task : "";
+	emit("plan", 8, fields);
 }
 
 static void emit_end(const struct criterion_test *test, bool passed, bool crashed,

@@ -111,7 +111,7 @@ batch_half_points() {
 		    sys.exit(print(f"leaks at 2.5 of 5: {leaks}, expected 2; gradebook disagrees on {bad}"))
 		print(f"  leaky: {', '.join(leaks)} at 2.5/5 in results.json and gradebook.csv")
 	EOF
-	grep -q '^  LEAK  2\.5/5  pipeline_reader_sees_eof ' "${json%/results.json}/report.txt" ||
+	grep -qx '  LEAK  2\.5/5  pipeline_reader_sees_eof' "${json%/results.json}/report.txt" ||
 		fail "leaky's report.txt does not show LEAK 2.5/5"
 	grep -q "^\[[0-9]*/20\] leaky: $(($(lab01_max) - 10))/$(lab01_max) (" "$WORK/batch.txt" ||
 		fail "the batch's progress line for leaky is not $(($(lab01_max) - 10))/$(lab01_max)"

@@ -33,6 +33,9 @@ trap 'rm -rf "$WORK"' EXIT
 . autograder/selfcheck/new_lab_checks.sh
 # shellcheck source=autograder/selfcheck/cross_checks.sh
 . autograder/selfcheck/cross_checks.sh
+# tasks_match_handout, first_run_guides: the report as a student first meets it.
+# shellcheck source=autograder/selfcheck/first_run_checks.sh
+. autograder/selfcheck/first_run_checks.sh
 # handouts_run, handout_check_can_fail: every shell block of every handout.
 # shellcheck source=autograder/selfcheck/handout_checks.sh
 . autograder/selfcheck/handout_checks.sh
@@ -411,7 +414,7 @@ check_hidden_tests() {
 		echo "no autograder/hidden/01-pipes (the student edition?): nothing to check"
 		return 0
 	fi
-	grep -qP "^plan\tpipes\t$name\t5\t[0-9]+\t.*\thidden$" "$plan" ||
+	grep -qP "^plan\tpipes\t$name\t5\t[0-9]+\t.*\thidden\t3\.2$" "$plan" ||
 		fail "$plan does not plan $name as hidden, 5 points" || return
 	grade 01-pipes build/ref/01-pipes "$json" --junit "$json.xml" || return
 	jq -e --arg t "$name" '[.tests[] | .visibility == (if .name == $t then "hidden"
@@ -424,7 +427,7 @@ check_hidden_tests() {
 	[[ $(score_of "$json")/$(max_of "$json") == 105/105 ]] ||
 		fail "lab 01 reference: expected 105/105 (100 + 5 hidden)," \
 			"got $(score_of "$json")/$(max_of "$json")" || return
-	grep -q "^  ok    5/5  $name \[hidden\]  " "$json.txt" ||
+	grep -q "^  ok    5/5  $name \[hidden\]$" "$json.txt" ||
 		fail "the terminal report does not mark $name: $(grep "$name" "$json.txt")" || return
 	grep -q '<property name="visibility" value="hidden"/>' "$json.xml" ||
 		fail "the JUnit report does not mark $name hidden" || return
@@ -1104,7 +1107,7 @@ ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_bu
 	docs_no_warnings class_report_renders class_report_check_can_fail decks_fit decks_code_compiles
 	vagrant_validate
 	docker_build student_edition gradescope_bundle batch_grading batch_resumes
-	limits_gradescope hidden_tests new_lab_is_one_folder lab_builds_ignored alternatives_full_marks
+	limits_gradescope hidden_tests tasks_match_handout first_run_guides new_lab_is_one_folder lab_builds_ignored alternatives_full_marks
 	alternatives_memcheck handouts_run handout_check_can_fail scenarios_match_facts
 	scenario_check_can_fail)
 ONLY="$*"

@@ -363,9 +363,13 @@ Test(records, plan_visibility_is_read_and_a_plan_without_it_is_visible)
 	cr_assert_eq(run_find_test(&run, "s", "secret")->max_score, 5);
 	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td\th\tHIDDEN"), "unknown visibility accepted");
 	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td\th\t"), "empty visibility accepted");
-	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td\th\thidden\tx"), "8 fields accepted");
+	cr_assert(applies(&run, "plan\ts\ttasked\t5\t2000\td\th\thidden\t3.2"));
+	cr_assert_str_eq(run_find_test(&run, "s", "tasked")->task, "3.2");
+	cr_assert_null(run_find_test(&run, "s", "old")->task, "a plan without a task has one");
+	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td\th\thidden\t3.2\tx"),
+		      "9 fields accepted");
 	cr_assert_not(applies(&run, "plan\ts\tn\t5\t2000\td"), "5 fields accepted");
-	cr_assert_eq(run.ntests, 3);
+	cr_assert_eq(run.ntests, 4);
 	run_free(&run);
 }
 
@@ -776,12 +780,13 @@ Test(report, plain_terminal_has_no_escape_or_control_bytes_and_ends_with_score)
 	sample_run(&run);
 	text = terminal(&run, false);
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		cr_assert(*p >= 0x20 ? *p != 0x7f : *p == '\n' || *p == '\t',
+		cr_assert(*p >= 0x20 ? *p != 0x7f : *p == '\n',
 			  "byte 0x%02x at offset %td of the plain report", *p,
 			  (const char *)p - text);
 	char *valid = text_sanitise(text, SIZE_MAX);
 	cr_assert_str_eq(valid, text, "the plain report is not valid UTF-8");
-	assert_ends_with(text, "\n\n1/6 tests passed\nscore: 10/28\n");
+	assert_ends_with(text, "\n\n1/6 tests passed\nstart here: writer_gets_epipe\n"
+			 "score: 10/28\n");
 	free(valid);
 	free(text);
 	run_free(&run);
@@ -808,15 +813,14 @@ Test(report, terminal_lines_up_one_line_per_test)
 
 	sample_run(&run);
 	text = terminal(&run, false);
-	assert_contains(text, "Lab 01: pipes\n", "header");
-	assert_contains(text, "\n  ok    8/8  reader_sees_eof    "
-			"- cat at the end of a pipeline sees EOF\n", "passed line");
-	assert_contains(text, "\n  FAIL  0/6  writer_gets_epipe  "
-			"- a writer with no reader gets EPIPE\n", "failed line");
-	assert_contains(text, "\n  LEAK  2/4  no_fd_leaks        - ", "leak line");
-	assert_contains(text, "\n  TIME  0/5  blocks_forever     - ", "timeout line");
-	assert_contains(text, "\n  CRASH 0/3  worker_dies        - ", "crash line");
-	assert_contains(text, "\n  SKIP  0/2  never_started      - ", "notrun line");
+	assert_contains(text, "\n\n  ok    8/8  reader_sees_eof\n", "passed line");
+	assert_contains(text, "\n  FAIL  0/6  writer_gets_epipe\n", "failed line");
+	assert_contains(text, "\n  LEAK  2/4  no_fd_leaks\n", "leak line");
+	assert_contains(text, "\n  TIME  0/5  blocks_forever\n", "timeout line");
+	assert_contains(text, "\n  CRASH 0/3  worker_dies\n", "crash line");
+	assert_contains(text, "\n  SKIP  0/2  never_started\n", "notrun line");
+	cr_assert_null(strstr(text, "cat at the end of a pipeline"),
+		       "a passing test's description shown without -v");
 	free(text);
 	run_free(&run);
 }
@@ -828,7 +832,9 @@ Test(report, terminal_explains_a_failure_under_its_line)
 
 	sample_run(&run);
 	text = terminal(&run, false);
-	assert_contains(text, "EPIPE\n        expected \"quoted\"\tgot\n"
+	assert_contains(text, "  FAIL  0/6  writer_gets_epipe\n"
+			"        a writer with no reader gets EPIPE\n", "description");
+	assert_contains(text, "EPIPE\n        expected \"quoted\" got\n"
 			"        line2 back\\slash?????????", "message, every line indented");
 	assert_contains(text, "\n        hint: read 3.3 again\n"
 			"        rerun: ipclab test 01 writer_gets_epipe\n"
@@ -849,15 +855,17 @@ Test(report, terminal_explains_crashes_timeouts_leaks_and_skips_too)
 
 	sample_run(&run);
 	text = terminal(&run, false);
-	assert_contains(text, "  - worker survives\n        the test's worker process died "
+	assert_contains(text, "\n        worker survives\n        the test's worker process died "
 			"(signal 11) before reporting", "crash details");
-	assert_contains(text, "  - reader wakes up\n        the test's worker process was "
+	assert_contains(text, "\n        reader wakes up\n        the test's worker process was "
 			"killed at its deadline (1500 ms)", "timeout details");
-	assert_contains(text, "  - run_pipeline closes what it opens\n        fd 4 (pipe write end) "
-			"still open after run_pipeline returned\n        hint: Handout 3.4\n"
+	assert_contains(text, "\n        run_pipeline closes what it opens\n        fd 4 (pipe "
+			"write end) still open after run_pipeline returned\n"
+			"        hint: Handout 3.4\n"
 			"        rerun: ipclab test 01 no_fd_leaks\n", "leak details");
-	assert_contains(text, "  - runs last\n        the global deadline passed before this "
-			"test ran\n        rerun: ipclab test 01 never_started\n", "skip details");
+	assert_contains(text, "\n        runs last\n        the global deadline passed before "
+			"this test ran\n        rerun: ipclab test 01 never_started\n",
+			"skip details");
 	free(text);
 	run_free(&run);
 }
@@ -880,20 +888,197 @@ Test(report, terminal_notes_when_tests_are_not_isolated)
 	run_free(&run);
 }
 
-Test(report, terminal_marks_hidden_tests_and_keeps_the_columns)
+Test(report, terminal_marks_hidden_tests)
 {
 	struct ag_run run;
 	char *text;
 
 	hidden_run(&run);
 	text = terminal(&run, false);
-	/* the name column widens by the mark; descriptions still line up */
-	assert_contains(text, "\n  ok    8/8  reader_sees_eof          "
-			"- cat at the end of a pipeline sees EOF\n", "visible line");
-	assert_contains(text, "\n  LEAK  2/4  no_fd_leaks [hidden]     - ", "hidden leak line");
-	assert_contains(text, "\n  TIME  0/5  blocks_forever [hidden]  - ", "hidden timeout line");
+	assert_contains(text, "\n  ok    8/8  reader_sees_eof\n", "visible line");
+	assert_contains(text, "\n  LEAK  2/4  no_fd_leaks [hidden]\n", "hidden leak line");
+	assert_contains(text, "\n  TIME  0/5  blocks_forever [hidden]\n", "hidden timeout line");
 	assert_ends_with(text, "\n\n1/6 tests passed (2 hidden, worth 9 of the points)\n"
-			 "score: 10/28\n");
+			 "start here: writer_gets_epipe\nscore: 10/28\n");
+	free(text);
+	run_free(&run);
+}
+
+/*
+ * The sample's tests graded for a handout with tasks 3.1 to 3.3: two tests
+ * of 3.2, one of 3.1, one of a task the handout does not have (3.10, after
+ * 3.9 in number order), two of none.
+ */
+static void write_task_records(int fd)
+{
+	write_sample_records(fd);
+	put_record(fd, "plan", 8, "pipes", "reader_sees_eof", "8", "2000",
+		   "cat at the end of a pipeline sees EOF", "Handout 3.2", "visible", "3.2");
+	put_record(fd, "plan", 8, "pipes", "writer_gets_epipe", "6", "2000",
+		   "a writer with no reader gets EPIPE", "Handout 3.3", "visible", "3.2");
+	put_record(fd, "plan", 8, "pipes", "no_fd_leaks", "4", "2000",
+		   "run_pipeline closes what it opens", "Handout 3.4", "hidden", "3.1");
+	put_record(fd, "plan", 8, "pipes", "blocks_forever", "5", "1500", "reader wakes up", "",
+		   "visible", "3.10");
+	put_record(fd, "plan", 8, "pipes", "worker_dies", "3", "2000", "worker survives", "",
+		   "visible", "3.9");
+}
+
+static void add_task(struct ag_run *run, const char *number, const char *title,
+		     const char *where)
+{
+	run->tasks = realloc(run->tasks, (size_t)(run->ntasks + 1) * sizeof(*run->tasks));
+	cr_assert_not_null(run->tasks);
+	run->tasks[run->ntasks++] = (struct ag_task){strdup(number), strdup(title), strdup(where)};
+}
+
+static void task_run(struct ag_run *run)
+{
+	run_from(run, write_task_records);
+	add_task(run, "3.1", "read_full() and write_full()", "labs/01-pipes/README.md#31-x");
+	add_task(run, "3.2", "run_pipeline(): who closes what", "labs/01-pipes/README.md#32-y");
+	add_task(run, "3.3", "a task no test grades", "labs/01-pipes/README.md#33-z");
+}
+
+static char *styled(struct ag_run *run, struct report_style style)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *out = open_memstream(&text, &len);
+
+	cr_assert_not_null(out);
+	report_terminal(out, run, &style);
+	cr_assert_eq(fclose(out), 0);
+	return text;
+}
+
+/* Where in text the line that starts with prefix is; fails the test when none is. */
+static const char *line_at(const char *text, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	for (const char *line = text; *line; line += strcspn(line, "\n") + 1) {
+		if (strncmp(line, prefix, len) == 0)
+			return line;
+		if (line[strcspn(line, "\n")] == '\0')
+			break;
+	}
+	cr_assert_fail("no line starts with \"%s\" in:\n%s", prefix, text);
+	return NULL;
+}
+
+/* The line at line has cols bytes, and its end and the lines after it are text. */
+static void assert_line_ends(const char *line, size_t cols, const char *text)
+{
+	size_t len = strcspn(line, "\n"), end = strcspn(text, "\n");
+
+	cr_assert(len == cols, "a line of %zu columns, not %zu: \"%.*s\"", len, cols, (int)len,
+		  line);
+	cr_assert(strncmp(line + len - end, text, strlen(text)) == 0,
+		  "expected the line and those after it to end with:\n%s\ngot:\n%s", text, line);
+}
+
+Test(report, terminal_groups_tests_by_task_in_the_handouts_order)
+{
+	struct ag_run run;
+
+	task_run(&run);
+	char *text = styled(&run, (struct report_style){.rerun = "ipclab test 01"});
+	const char *first = line_at(text, "3.1 read_full() and write_full() ");
+	const char *second = line_at(text, "3.2 run_pipeline(): who closes what ");
+	const char *nine = line_at(text, "task 3.9 ");
+	const char *ten = line_at(text, "task 3.10 ");
+	const char *none = line_at(text, "tests with no task ");
+	cr_assert(first < second && second < nine && nine < ten && ten < none,
+		  "tasks out of the handout's order:\n%s", text);
+	cr_assert_null(strstr(text, "a task no test grades"), "a task with no tests shown");
+	/* each task's points at the right margin; a hidden test's after the handout's */
+	assert_line_ends(second, 80, " 8/14\n  ok    8/8  reader_sees_eof\n"
+			 "  FAIL  0/6  writer_gets_epipe\n");
+	assert_line_ends(first, 80, " 0/0 + 2/4 hidden\n  LEAK  2/4  no_fd_leaks [hidden]\n");
+	free(text);
+	run_free(&run);
+}
+
+Test(report, terminal_starts_with_the_first_task_not_done)
+{
+	struct ag_run run;
+
+	task_run(&run);
+	char *text = styled(&run, (struct report_style){.focus = true,
+							.rerun = "ipclab test 01"});
+	assert_ends_with(text, "\n`ipclab test 01 -v` shows every failure in full\n"
+			 "start here: 3.1 read_full() and write_full(), in "
+			 "labs/01-pipes/README.md#31-x\nscore: 10/28\n");
+	/* in full: the failures of the first task not done, and no other */
+	assert_contains(text, "rerun: ipclab test 01 no_fd_leaks\n", "3.1 in full");
+	cr_assert_null(strstr(text, "rerun: ipclab test 01 writer_gets_epipe"),
+		       "a failure of a later task in full:\n%s", text);
+	free(text);
+	text = styled(&run, (struct report_style){.focus = true, .verbose = true,
+						  .rerun = "ipclab test 01"});
+	assert_contains(text, "rerun: ipclab test 01 writer_gets_epipe\n", "-v: every failure");
+	assert_contains(text, "  ok    8/8  reader_sees_eof\n"
+			"        cat at the end of a pipeline sees EOF\n", "-v: passing tests too");
+	cr_assert_null(strstr(text, "-v` shows"), "-v still says to use -v");
+	free(text);
+	run_free(&run);
+}
+
+/* Every line of text fits in width columns (one per character). */
+static void assert_fits(const char *text, int width)
+{
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		int cols = 0;
+
+		for (size_t i = 0; i < len; i++)
+			cols += ((unsigned char)line[i] & 0xc0) != 0x80;
+		cr_assert(cols <= width, "a line of %d columns, above %d: \"%.*s\"", cols, width,
+			  (int)len, line);
+		line += len + (line[len] == '\n');
+	}
+}
+
+Test(report, terminal_fits_the_width_and_breaks_lines_between_words)
+{
+	struct ag_run run;
+
+	task_run(&run);
+	for (int width = 40; width <= 120; width += 40) {
+		char *text = styled(&run, (struct report_style){.verbose = true, .width = width,
+								.rerun = "ipclab test 01"});
+		assert_fits(text, width);
+		free(text);
+	}
+	char *text = styled(&run, (struct report_style){.width = 40, .rerun = "ipclab test 01"});
+	assert_contains(text, "\n        hint: Handout 3.3\n        rerun: ipclab test 01\n"
+			"               writer_gets_epipe\n", "a rerun line broken after a word");
+	free(text);
+	text = styled(&run, (struct report_style){.width = 10});
+	assert_fits(text, 40);	/* narrower than 40 is taken as 40 */
+	free(text);
+	run_free(&run);
+}
+
+Test(report, terminal_says_a_reason_every_test_shares_once)
+{
+	struct ag_run run;
+
+	sample_run(&run);
+	for (int i = 0; i < run.ntests; i++) {
+		free(run.tests[i].message);
+		run.tests[i].message = strdup("did not compile: see the compiler's messages above");
+		run.tests[i].status = AG_FAILED;
+		run.tests[i].score = 0;
+	}
+	char *text = styled(&run, (struct report_style){.focus = true,
+							.rerun = "ipclab test 01"});
+	const char *once = strstr(text, "did not compile");
+	cr_assert(once && strstr(once + 1, "did not compile") == NULL,
+		  "the shared reason is not said once:\n%s", text);
+	cr_assert_null(strstr(text, "rerun:"), "a test in full under a shared reason");
+	cr_assert_null(strstr(text, "start here"), "a task to start from though nothing compiled");
 	free(text);
 	run_free(&run);
 }

@@ -49,7 +49,7 @@ static int run_with_unflushed_output(char *const cmd1[], char *const cmd2[])
  * stdout is the pipe by then. The visible tests only run a missing cmd2,
  * whose stdout is the caller's own.
  */
-GRADED_TEST(pipes, pipeline_failed_exec_writes_nothing, .points = 5,
+GRADED_TEST(pipes, pipeline_failed_exec_writes_nothing, .task = "3.2", .points = 5,
 	    .desc = "a cmd1 that cannot be executed puts nothing into the pipe; cmd2 sees EOF",
 	    .hint = "Handout 5.8: how a child ends after a failed execvp, and what else "
 		    "goes with it.")

@@ -118,7 +118,7 @@ static void check_round(int round, key_t key, const struct got_set *got)
 	drop_set(semid);
 }
 
-GRADED_TEST(semaphores, get_race_makes_one_set, .points = 4, .deadline = 8,
+GRADED_TEST(semaphores, get_race_makes_one_set, .task = "3.2", .points = 4, .deadline = 8,
 	    .desc = "6 processes call semset_get() on one fresh key at once, 50 times: one set, "
 		    "its values as given, every caller gets its id once it is initialised",
 	    .hint = "Handout 3.2: between \"no set yet\" and \"I create it\" another process can "
@@ -180,7 +180,8 @@ static int pairs(int semid, int a, int b, struct pair_watch *watch)
 	return 0;
 }
 
-GRADED_TEST(semaphores, take_pair_both_orders_never_deadlock, .points = 3, .deadline = 5,
+GRADED_TEST(semaphores, take_pair_both_orders_never_deadlock, .task = "3.4",
+	    .points = 3, .deadline = 5,
 	    .desc = "two processes, one repeating take_pair(0, 1), the other take_pair(1, 0), "
 		    "3000 times each with give_pair(): never both inside, never stuck",
 	    .hint = "Handout 3.4: one semop(2) with both operations, whichever order the caller "
@@ -244,7 +245,7 @@ static void produce_one(void *arg)
 	fill_ring(ctx->semid, ctx->ring, 1, 77);
 }
 
-GRADED_TEST(semaphores, ring_waits_through_signals, .points = 3,
+GRADED_TEST(semaphores, ring_waits_through_signals, .task = "3.6", .points = 3,
 	    .desc = "ring_put() on a full ring and ring_get() on an empty one go on waiting when "
 		    "signals interrupt them, and finish once they can",
 	    .hint = "Handout 3.5 and 3.6: the wait for a slot or an item is a semop like any "
@@ -281,7 +282,7 @@ GRADED_TEST(semaphores, ring_waits_through_signals, .points = 3,
 	drop_set(ctx.semid);
 }
 
-GRADED_TEST(semaphores, ring_waits_end_with_eidrm, .points = 2,
+GRADED_TEST(semaphores, ring_waits_end_with_eidrm, .task = "3.6", .points = 2,
 	    .desc = "ring_get() on an empty ring and ring_put() on a full one fail with EIDRM "
 		    "when the set is removed while they wait",
 	    .hint = "Handout 3.5 and 3.6: every wait of the ring can end with EIDRM; return -1 "

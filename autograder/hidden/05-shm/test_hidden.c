@@ -68,7 +68,7 @@ static int table_in_child(struct forked_table *t)
 	return table_release();
 }
 
-GRADED_TEST(shm, table_inherited_by_fork, .points = 4,
+GRADED_TEST(shm, table_inherited_by_fork, .task = "3.2", .points = 4,
 	    .desc = "after fork, table_get() in the child returns the inherited table: no new "
 		    "attachment",
 	    .hint = "Handout 3.2: a child inherits its parent's attachments (and the remembered "
@@ -99,7 +99,7 @@ static long attach_graded(void *arg)
 	return segment_attach(*(int *)arg, false) ? 0 : -1;
 }
 
-GRADED_TEST(shm, attach_removed_but_attached, .points = 4,
+GRADED_TEST(shm, attach_removed_but_attached, .task = "3.1", .points = 4,
 	    .desc = "segment_attach() of a segment removed while attached elsewhere succeeds "
 		    "(Linux), and status shows both attachments",
 	    .hint = "Handout 3.1: IPC_RMID while attached only marks the segment (SHM_DEST); "

@@ -75,8 +75,13 @@ make_kit() {
 	cc -std=gnu11 -Wall -Wextra -Werror -c autograder/lib/records.c -o "$WORK/obj/records.o"
 	ar rcs "$lib/libgrader.a" "$WORK/obj/records.o"
 	for name in alpha_works beta_works gamma_works; do
-		printf 'plan\tfake\t%s\t10\t2000\tthe thing works\tHandout 1.1: read it.\n' "$name"
+		printf 'plan\tfake\t%s\t10\t2000\tthe thing works\tHandout 1.1: read it.\tvisible\t%s\n' \
+			"$name" "$([[ $name == gamma_works ]] && echo 3.2 || echo 3.1)"
 	done >"$tests/plan.records"
+	# The handout: two tasks, and traps that cite them.
+	printf '%s\n' "# Lab 01" "### 3.1 Alpha, and beta (20 points)" "### 3.2 Gamma (10 points)" \
+		"## 5 Common traps" "" "**5.1 The alpha trap.** It bites (§3.1)." "" \
+		"**5.2 The gamma trap.** Elsewhere (§3.2)." >"$KIT/labs/01-pipes/README.md"
 	# Two scenarios: demo, built (a script that says where it runs), and unbuilt.
 	mkdir -p "$KIT/scenarios/05-shm" "$KIT/build/scenarios"
 	printf '/*\n * %s.c - a scenario\n * %s\n */\n' demo "shows the demo" \
@@ -103,12 +108,12 @@ submission() {	# submission DIR [CONTENT]: a directory holding pipes.c
 
 check_usage_errors() {
 	local cmd
-	for cmd in "test" "grade" "hint" "watch" "reset" "doctor" "scenario" "progress" "help"; do
+	for cmd in "test" "grade" "hint" "list" "watch" "reset" "doctor" "scenario" "progress" "help"; do
 		ipc "$cmd" --no-such-option
 		expect_status 2
 		expect_out "usage: ipclab $cmd"
 	done
-	for cmd in "test" "grade 01" "hint" "watch" "reset"; do
+	for cmd in "grade 01" "hint" "list" "watch" "reset"; do
 		# shellcheck disable=SC2086 # the words are meant to split
 		ipc $cmd
 		expect_status 2
@@ -145,7 +150,7 @@ check_help() {
 	done
 	ipc test --help
 	expect_status 0
-	expect_out "usage: ipclab test NN"
+	expect_out "usage: ipclab test \\[NN"
 }
 
 # ---- ipclab test ----
@@ -159,6 +164,9 @@ check_test_normal() {
 	done
 	expect_out "FAIL.*beta_works"
 	expect_out "rerun: ipclab test 01 beta_works"
+	expect_out "^3.1 Alpha, and beta  *10/20$"
+	expect_out "^start here: 3.1 Alpha, and beta, in$"
+	expect_out "^            labs/01-pipes/README.md#31-alpha-and-beta-20-points$"
 	grep -q $'\033' "$WORK/out" && fail "colour codes when stdout is not a terminal"
 	[[ -s $KIT/build/last/01-pipes.results ]] || fail "build/last/01-pipes.results not written"
 }
@@ -211,6 +219,34 @@ check_test_missing_source() {
 	expect_status 2
 	expect_out "labs/01-pipes/pipes.c is missing"
 	expect_out "ipclab reset 01"
+}
+
+# `ipclab test` alone: every lab whose copy is not the skeleton (02 is not built).
+check_test_started_labs() {
+	cp "$KIT/build/pristine/01-pipes/pipes.c" "$KIT/labs/01-pipes/"
+	ipc test
+	expect_status 2
+	expect_out "No lab is started yet"
+	expect_out "ipclab test 01"
+	sed -i 's/$/\r/' "$KIT/labs/01-pipes/pipes.c"	# carriage returns: still the skeleton
+	ipc test
+	expect_status 2
+	printf 'int answer(void) { return 1; }\n' >"$KIT/labs/01-pipes/pipes.c"
+	ipc test
+	cp "$KIT/build/pristine/01-pipes/pipes.c" "$KIT/labs/01-pipes/"
+	expect_status 1
+	expect_out "^Lab 01"
+	expect_last_line "score: 20/30"
+}
+
+check_list() {
+	ipc list 01
+	expect_status 0
+	expect_out "3 tests"
+	expect_out "^  10  alpha_works$"
+	expect_out "^      the thing works$"
+	ipc list 09
+	expect_status 2
 }
 
 check_test_progress_on_a_terminal() {
@@ -376,13 +412,17 @@ check_hint() {
 	ipc hint 01
 	expect_status 0
 	expect_out "has not been run yet"
-	expect_out "gamma_works (10 points)"
+	expect_out "^  alpha_works (10 points)$"
+	expect_out "^1 more test to do in later tasks"
 	ipc test 01
 	ipc hint 01
 	expect_status 0
 	expect_out "beta_works (failed, 0/10)"
-	expect_out "read: labs/01-pipes/README.md"
+	expect_out "^read: 3.1 Alpha, and beta, in$"
+	expect_out "^      labs/01-pipes/README.md#31-alpha-and-beta-20-points$"
+	expect_out "^  5.1 The alpha trap. It bites (§3.1).$"
 	grep -q "alpha_works" "$WORK/out" && fail "hint shows a test that passed"
+	grep -q "gamma trap" "$WORK/out" && fail "hint shows a trap of another task"
 	ipc hint 01 alpha_works
 	expect_status 0
 	expect_out "alpha_works (passed"

@@ -98,9 +98,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 3; i++) {
 		const char *plan[] = {"fake", names[i], leak && i == 1 ? "5" : "10",
 				      strcmp(fake, "hang") == 0 ? "1000" : "2000",
-				      "the thing works", "Handout 1.1: read it."};
+				      "the thing works", "Handout 1.1: read it.", "visible",
+				      i < 2 ? "3.1" : "3.2"};
 		if (wanted(i))
-			emit("plan", 6, plan);
+			emit("plan", 8, plan);
 	}
 	result(0, 1, "");
 	fflush(stdout);

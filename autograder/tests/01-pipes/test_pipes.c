@@ -136,7 +136,7 @@ static void leave_room_for(int room)
 
 /* ---- 3.1 read_full and write_full ---- */
 
-GRADED_TEST(pipes, read_full_gathers_partial_reads, .points = 4,
+GRADED_TEST(pipes, read_full_gathers_partial_reads, .task = "3.1", .points = 4,
 	    .desc = "read_full() keeps reading until it has all the bytes asked for",
 	    .hint = "Handout 3.1: read(2) on a pipe returns what is there now; loop until count.")
 {
@@ -169,7 +169,7 @@ GRADED_TEST(pipes, read_full_gathers_partial_reads, .points = 4,
 	expect(ag_wait_exit(writer) == 0, "the writer process failed");
 }
 
-GRADED_TEST(pipes, read_full_stops_at_eof, .points = 3,
+GRADED_TEST(pipes, read_full_stops_at_eof, .task = "3.1", .points = 3,
 	    .desc = "read_full() returns a short count at end of file, then 0; a count of 0 "
 		    "returns 0",
 	    .hint = "Handout 3.1: read(2) returns 0 at end of file; stop there, it is not an "
@@ -205,7 +205,7 @@ static void send_after_signals(void *arg)
 	expect(write(fds[1], "after-signal", 12) == 12, "the test could not write into the pipe");
 }
 
-GRADED_TEST(pipes, read_full_retries_after_signal, .points = 5,
+GRADED_TEST(pipes, read_full_retries_after_signal, .task = "3.1", .points = 5,
 	    .desc = "read_full() goes on reading when a signal interrupts it with EINTR",
 	    .hint = "Handout 2.7 and 3.1: a handler installed without SA_RESTART makes a "
 		    "blocked read(2) fail with EINTR; that is not an error, read again.")
@@ -251,7 +251,7 @@ static void receive_one_mib(void *arg)
 	       "bytes", total);
 }
 
-GRADED_TEST(pipes, write_full_survives_interruption, .points = 4,
+GRADED_TEST(pipes, write_full_survives_interruption, .task = "3.1", .points = 4,
 	    .desc = "write_full() delivers 1 MiB through a pipe despite signals mid-write",
 	    .hint = "Handout 2.7 and 3.1: a write(2) that a handler without SA_RESTART "
 		    "interrupts returns what it wrote so far (a short count), or fails with "
@@ -281,7 +281,7 @@ GRADED_TEST(pipes, write_full_survives_interruption, .points = 4,
 
 /* ---- 3.2 run_pipeline ---- */
 
-GRADED_TEST(pipes, pipeline_passes_data, .points = 3,
+GRADED_TEST(pipes, pipeline_passes_data, .task = "3.2", .points = 3,
 	    .desc = "run_pipeline() connects cmd1's stdout to cmd2's stdin",
 	    .hint = "Handout 3.2: dup2() the write end onto 1 in the first child and the read "
 		    "end onto 0 in the second, before execvp().")
@@ -297,7 +297,7 @@ GRADED_TEST(pipes, pipeline_passes_data, .points = 3,
 	       "expected cmd2 to receive \"alpha\\nbeta\\n\" from cmd1, it wrote \"%s\"", got);
 }
 
-GRADED_TEST(pipes, pipeline_returns_last_status, .points = 3,
+GRADED_TEST(pipes, pipeline_returns_last_status, .task = "3.2", .points = 3,
 	    .desc = "run_pipeline() returns cmd2's status as a shell would (exit code, 128+signal, 127)",
 	    .hint = "Handout 3.2: waitpid() both children; decode cmd2's status with WIFEXITED/"
 		    "WEXITSTATUS and WIFSIGNALED/WTERMSIG.")
@@ -319,7 +319,7 @@ GRADED_TEST(pipes, pipeline_returns_last_status, .points = 3,
 	expect(status == 127, "cmd2 cannot be executed: expected 127, got %d", status);
 }
 
-GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 5,
+GRADED_TEST(pipes, pipeline_reader_sees_eof, .task = "3.2", .points = 5,
 	    .desc = "cmd2 sees end of file when cmd1 exits (printf x | wc -c ends)",
 	    .hint = "Handout 3.2: EOF comes only when every write end is closed, in the parent "
 		    "and in both children.")
@@ -338,7 +338,7 @@ GRADED_TEST(pipes, pipeline_reader_sees_eof, .points = 5,
 	expect_no_leaks(&before, "run_pipeline returned");
 }
 
-GRADED_TEST(pipes, pipeline_head_stops_yes, .points = 5,
+GRADED_TEST(pipes, pipeline_head_stops_yes, .task = "3.2", .points = 5,
 	    .desc = "yes | head -n 1 ends: cmd1 gets SIGPIPE once cmd2 has exited",
 	    .hint = "Handout 2.4 and 3.2: SIGPIPE reaches yes only when no process holds the "
 		    "read end any more: the parent and the first child must close it.")
@@ -353,7 +353,7 @@ GRADED_TEST(pipes, pipeline_head_stops_yes, .points = 5,
 	expect(strcmp(got, "y\n") == 0, "expected head to print \"y\\n\", got \"%s\"", got);
 }
 
-GRADED_TEST(pipes, pipeline_leaves_nothing_behind, .points = 5,
+GRADED_TEST(pipes, pipeline_leaves_nothing_behind, .task = "3.2", .points = 5,
 	    .desc = "run_pipeline() closes both pipe ends and reaps both children",
 	    .hint = "Handout 3.2: the parent closes both ends after forking, then waitpid()s each "
 		    "child (a child never waited for stays a zombie).")
@@ -374,7 +374,7 @@ GRADED_TEST(pipes, pipeline_leaves_nothing_behind, .points = 5,
 	       "run_pipeline must leave no descriptor open and no child behind");
 }
 
-GRADED_TEST(pipes, pipeline_commands_inherit_only_stdio, .points = 4,
+GRADED_TEST(pipes, pipeline_commands_inherit_only_stdio, .task = "3.2", .points = 4,
 	    .desc = "the commands run_pipeline() execs inherit none of its descriptors but "
 		    "their stdin and stdout",
 	    .hint = "Handout 3.2: after dup2() the original pipe end is still open: close it, "
@@ -402,7 +402,7 @@ static void open_gate(void *arg)
 	close(fd);
 }
 
-GRADED_TEST(pipes, pipeline_survives_signals, .points = 3,
+GRADED_TEST(pipes, pipeline_survives_signals, .task = "3.2", .points = 3,
 	    .desc = "run_pipeline() goes on waiting for its children when signals interrupt it",
 	    .hint = "Handout 2.7 and 3.2: waitpid() fails with EINTR when a handler installed "
 		    "without SA_RESTART runs; wait again, the child is still there.")
@@ -422,7 +422,7 @@ GRADED_TEST(pipes, pipeline_survives_signals, .points = 3,
 	expect(strcmp(got, "go\n") == 0, "cmd2 did not finish its work, it wrote \"%s\"", got);
 }
 
-GRADED_TEST(pipes, pipeline_fork_failure_cleans_up, .points = 2,
+GRADED_TEST(pipes, pipeline_fork_failure_cleans_up, .task = "3.2", .points = 2,
 	    .desc = "run_pipeline() returns -1 and leaves no descriptor open when fork fails",
 	    .hint = "Handout 3.2: an error path is a path too: close both pipe ends before "
 		    "returning -1.")
@@ -441,7 +441,7 @@ GRADED_TEST(pipes, pipeline_fork_failure_cleans_up, .points = 2,
 
 /* ---- 3.3 feed_command and SIGPIPE ---- */
 
-GRADED_TEST(pipes, feed_command_survives_early_exit, .points = 4,
+GRADED_TEST(pipes, feed_command_survives_early_exit, .task = "3.3", .points = 4,
 	    .desc = "feed_command() is not killed when the command exits before reading it all",
 	    .hint = "Handout 3.3: writing to a pipe nobody reads raises SIGPIPE, which kills by "
 		    "default; ignore or block it while writing and treat EPIPE as the end.")
@@ -501,7 +501,7 @@ static int feed_with_handler_and_record(struct caller_signals *after, char *cons
 	return feed_and_record(after, cmd, data, len);
 }
 
-GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 4,
+GRADED_TEST(pipes, feed_command_restores_sigpipe, .task = "3.3", .points = 4,
 	    .desc = "feed_command() leaves the caller's SIGPIPE disposition and signal mask as they were",
 	    .hint = "Handout 3.3: save the old action (sigaction's third argument) or mask, and "
 		    "put it back on every path.")
@@ -539,7 +539,7 @@ GRADED_TEST(pipes, feed_command_restores_sigpipe, .points = 4,
 	       "the caller's signal mask (SIGUSR2 blocked, SIGPIPE not) changed in feed_command()");
 }
 
-GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 3,
+GRADED_TEST(pipes, feed_command_delivers_all_data, .task = "3.3", .points = 3,
 	    .desc = "feed_command() delivers every byte, returns the status, and leaves the "
 		    "command's SIGPIPE as the caller's",
 	    .hint = "Handout 3.3: write everything, close the write end (the command waits for "
@@ -570,7 +570,7 @@ GRADED_TEST(pipes, feed_command_delivers_all_data, .points = 3,
 	expect(status == 5, "expected the command's status 5, got %d", status);
 }
 
-GRADED_TEST(pipes, feed_command_reports_exec_failure, .points = 2,
+GRADED_TEST(pipes, feed_command_reports_exec_failure, .task = "3.3", .points = 2,
 	    .desc = "feed_command() returns -1 with execvp's errno (ENOENT, EACCES) when the "
 		    "command cannot be executed, and 127 when the command exits with 127",
 	    .hint = "Handout 3.3: the status 127 cannot tell \"could not run\" from \"ran\"; "
@@ -602,7 +602,7 @@ GRADED_TEST(pipes, feed_command_reports_exec_failure, .points = 2,
 	       status, status == -1 ? strerror(errno) : "-");
 }
 
-GRADED_TEST(pipes, feed_command_inherits_only_stdio, .points = 3,
+GRADED_TEST(pipes, feed_command_inherits_only_stdio, .task = "3.3", .points = 3,
 	    .desc = "the command feed_command() execs inherits none of its descriptors but "
 		    "its stdin",
 	    .hint = "Handout 3.3: after dup2() onto stdin, close both original pipe ends before "
@@ -617,7 +617,7 @@ GRADED_TEST(pipes, feed_command_inherits_only_stdio, .points = 3,
 				    "close both pipe ends after dup2, before execvp");
 }
 
-GRADED_TEST(pipes, feed_command_survives_signals, .points = 2,
+GRADED_TEST(pipes, feed_command_survives_signals, .task = "3.3", .points = 2,
 	    .desc = "feed_command() delivers everything when signals interrupt it on a full pipe",
 	    .hint = "Handout 2.7, 3.1 and 3.3: a write(2) to a full pipe that a handler without "
 		    "SA_RESTART interrupts returns a short count or fails with EINTR; neither is "
@@ -643,7 +643,7 @@ GRADED_TEST(pipes, feed_command_survives_signals, .points = 2,
 	       sizeof(data), len);
 }
 
-GRADED_TEST(pipes, feed_command_fork_failure_cleans_up, .points = 2,
+GRADED_TEST(pipes, feed_command_fork_failure_cleans_up, .task = "3.3", .points = 2,
 	    .desc = "feed_command() returns -1 and leaves no descriptor open when fork fails",
 	    .hint = "Handout 3.3: an error path is a path too: close both pipe ends before "
 		    "returning -1.")
@@ -676,7 +676,7 @@ static void expect_capacity(int fds[2], long want, const char *context)
 	       "the file status flags changed (O_NONBLOCK left set?): restore them");
 }
 
-GRADED_TEST(pipes, capacity_default_is_measured, .points = 3,
+GRADED_TEST(pipes, capacity_default_is_measured, .task = "3.4", .points = 3,
 	    .desc = "measure_pipe_capacity() finds 65536 bytes in a new pipe, and the size of "
 		    "one resized at random, and leaves it empty",
 	    .hint = "Handout 3.4: fill the pipe with O_NONBLOCK writes until EAGAIN, count, "
@@ -701,7 +701,7 @@ GRADED_TEST(pipes, capacity_default_is_measured, .points = 3,
 	close(fds[1]);
 }
 
-GRADED_TEST(pipes, capacity_follows_setpipe_sz, .points = 3,
+GRADED_TEST(pipes, capacity_follows_setpipe_sz, .task = "3.4", .points = 3,
 	    .desc = "set_pipe_capacity() resizes (rounded up) and the measurement follows",
 	    .hint = "Handout 3.4: measure, do not assume: the capacity is whatever F_SETPIPE_SZ "
 		    "made it, rounded up to a power-of-two number of pages.")
@@ -735,7 +735,7 @@ static void drop_cap_sys_resource(void)
 	ag_setup(syscall(SYS_capset, &header, caps) == 0, "capset");
 }
 
-GRADED_TEST(pipes, capacity_above_max_refused, .points = 2,
+GRADED_TEST(pipes, capacity_above_max_refused, .task = "3.4", .points = 2,
 	    .desc = "set_pipe_capacity() above pipe-max-size fails with EPERM, up to INT_MAX",
 	    .hint = "Handout 2.2 and 3.4: pass the size to the kernel and report its answer; "
 		    "refuse yourself only what fcntl(2) cannot take (more than INT_MAX).")
@@ -826,7 +826,7 @@ static void feed_and_drain(void *arg)
 	       "after the bytes already in the pipe, got %zu bytes \"%.*s\"", len, (int)len, got);
 }
 
-GRADED_TEST(pipes, uppercase_filter_survives_signals, .points = 2,
+GRADED_TEST(pipes, uppercase_filter_survives_signals, .task = "3.5", .points = 2,
 	    .desc = "uppercase_filter() goes on reading after signals, and waits for room in "
 		    "a full output pipe",
 	    .hint = "Handout 2.7 and 3.5: read(2) fails with EINTR when a handler without "
@@ -851,7 +851,7 @@ GRADED_TEST(pipes, uppercase_filter_survives_signals, .points = 2,
 	close(filter_in[0]);
 }
 
-GRADED_TEST(pipes, filter_round_trip, .points = 3,
+GRADED_TEST(pipes, filter_round_trip, .task = "3.5", .points = 3,
 	    .desc = "filter_through_child() returns the upper-cased text; ENOBUFS when it cannot fit",
 	    .hint = "Handout 3.5: two pipes, one each way; close the request's write end so the "
 		    "child sees EOF; waitpid() the child.")
@@ -880,7 +880,7 @@ GRADED_TEST(pipes, filter_round_trip, .points = 3,
 	expect_no_leaks(&before, "filter_through_child returned");
 }
 
-GRADED_TEST(pipes, filter_large_message_no_deadlock, .points = 5,
+GRADED_TEST(pipes, filter_large_message_no_deadlock, .task = "3.5", .points = 5,
 	    .desc = "filter_through_child() moves 4 MiB each way without deadlocking",
 	    .hint = "Handout 3.5: if the parent writes everything before reading, both pipes fill "
 		    "and both processes block; interleave with poll(2).", .deadline = 4)
@@ -900,7 +900,7 @@ static ssize_t filter_with_room_for(int room, char *out, size_t cap)
 	return filter_through_child("abc", 3, out, cap);
 }
 
-GRADED_TEST(pipes, filter_start_failure_cleans_up, .points = 2,
+GRADED_TEST(pipes, filter_start_failure_cleans_up, .task = "3.5", .points = 2,
 	    .desc = "filter_through_child() returns -1 and leaves no descriptor open when the "
 		    "second pipe or the fork fails",
 	    .hint = "Handout 3.5: an error path is a path too: close every end made so far "
@@ -983,7 +983,7 @@ static void continue_stopped(void *arg)
 	kill(*stopped_child, SIGCONT);
 }
 
-GRADED_TEST(pipes, filter_survives_signals, .points = 2,
+GRADED_TEST(pipes, filter_survives_signals, .task = "3.5", .points = 2,
 	    .desc = "filter_through_child() completes its exchange while signals interrupt it",
 	    .hint = "Handout 2.7 and 3.5: poll(2) is never restarted, SA_RESTART or not: a "
 		    "handler makes it fail with EINTR; poll again.", .deadline = 4)
@@ -1079,7 +1079,7 @@ static pid_t inspect_filter_child(void)
 	_exit(0);
 }
 
-GRADED_TEST(pipes, filter_child_closes_unused_ends, .points = 2,
+GRADED_TEST(pipes, filter_child_closes_unused_ends, .task = "3.5", .points = 2,
 	    .desc = "filter_through_child()'s child holds only the request's read end and the "
 		    "reply's write end",
 	    .hint = "Handout 3.5: after the fork the child closes the two ends it does not use, "
@@ -1154,7 +1154,7 @@ static void expect_whole_lines(char *text, size_t len)
 		       'A' + w, MESSAGES, count[w]);
 }
 
-GRADED_TEST(pipes, messages_arrive_whole, .points = 4,
+GRADED_TEST(pipes, messages_arrive_whole, .task = "3.6", .points = 4,
 	    .desc = "8 processes writing lines into one pipe: every line arrives whole",
 	    .hint = "Handout 3.6: one write(2) of at most PIPE_BUF bytes is atomic; the line and "
 		    "its newline must go out in the same call.", .deadline = 4)
@@ -1181,7 +1181,7 @@ GRADED_TEST(pipes, messages_arrive_whole, .points = 4,
 	expect_whole_lines(text, len);
 }
 
-GRADED_TEST(pipes, message_over_pipe_buf_rejected, .points = 2,
+GRADED_TEST(pipes, message_over_pipe_buf_rejected, .task = "3.6", .points = 2,
 	    .desc = "write_message() refuses a line that cannot be written atomically (EMSGSIZE)",
 	    .hint = "Handout 3.6: strlen(line) + 1 > PIPE_BUF cannot be atomic: fail with "
 		    "EMSGSIZE and write nothing.")
@@ -1213,7 +1213,7 @@ static int write_message_with_room(int fd, const char *line, rlim_t room)
 	return write_message(fd, line);
 }
 
-GRADED_TEST(pipes, message_short_write_is_error, .points = 1,
+GRADED_TEST(pipes, message_short_write_is_error, .task = "3.6", .points = 1,
 	    .desc = "write_message() fails with EIO when write(2) takes only part of the message",
 	    .hint = "Handout 3.6: a message written in part is no longer whole: do not write the "
 		    "rest, fail with EIO.")
@@ -1254,7 +1254,7 @@ static void drain_message(void *arg)
 	       "in all", message_prefill, len);
 }
 
-GRADED_TEST(pipes, message_waits_on_full_pipe, .points = 3,
+GRADED_TEST(pipes, message_waits_on_full_pipe, .task = "3.6", .points = 3,
 	    .desc = "write_message() on a full pipe waits for room, through signals, and "
 		    "writes the line once",
 	    .hint = "Handout 2.7 and 3.6: a write of at most PIPE_BUF bytes waits until it fits "

@@ -574,7 +574,7 @@ static bool no_reply_fifo_left(char *name, size_t cap)
 
 /* ---- 3.1 fifo_make and fifo_open_writer ---- */
 
-GRADED_TEST(fifos, fifo_make_creates_fifo, .points = 3,
+GRADED_TEST(fifos, fifo_make_creates_fifo, .task = "3.1", .points = 3,
 	    .desc = "fifo_make() creates a FIFO with the mode asked for",
 	    .hint = "Handout 2.1 and 3.1: mkfifo(3) makes the special file (ls -l shows 'p').")
 {
@@ -591,7 +591,7 @@ GRADED_TEST(fifos, fifo_make_creates_fifo, .points = 3,
 	       (unsigned)(st.st_mode & 07777));
 }
 
-GRADED_TEST(fifos, fifo_make_keeps_existing, .points = 5,
+GRADED_TEST(fifos, fifo_make_keeps_existing, .task = "3.1", .points = 5,
 	    .desc = "fifo_make() accepts an existing FIFO as it is and refuses any other file (EEXIST)",
 	    .hint = "Handout 3.1: mkfifo fails with EEXIST whatever is there; stat(2) tells a "
 		    "FIFO from a regular file.")
@@ -631,7 +631,7 @@ static int open_writer_and_send(const char *path)
 	return write(fd, "hello", 5) == 5 ? 0 : 3;
 }
 
-GRADED_TEST(fifos, open_writer_waits_for_reader, .points = 5,
+GRADED_TEST(fifos, open_writer_waits_for_reader, .task = "3.1", .points = 5,
 	    .desc = "fifo_open_writer(path, true) sleeps in open() until a reader opens the FIFO",
 	    .hint = "Handout 2.2: open(2) of a FIFO for writing waits for a reader, unless "
 		    "O_NONBLOCK says otherwise.")
@@ -677,7 +677,7 @@ static int open_writer_and_check(const char *path, struct writer_check *check)
 	return check->fd;
 }
 
-GRADED_TEST(fifos, open_writer_nonblock_enxio, .points = 5,
+GRADED_TEST(fifos, open_writer_nonblock_enxio, .task = "3.1", .points = 5,
 	    .desc = "fifo_open_writer(path, false) fails at once with ENXIO when nobody reads, and "
 		    "returns a blocking descriptor when someone does",
 	    .hint = "Handout 2.3: O_WRONLY|O_NONBLOCK on a FIFO without a reader is ENXIO; clear "
@@ -734,7 +734,7 @@ static int open_writer_then_close(const char *path)
 	return fd;
 }
 
-GRADED_TEST(fifos, open_writer_survives_signals, .points = 4,
+GRADED_TEST(fifos, open_writer_survives_signals, .task = "3.1", .points = 4,
 	    .desc = "fifo_open_writer(path, true) goes on waiting for a reader when signals "
 		    "interrupt its open()",
 	    .hint = "Handout 3 and 3.1: a signal caught by a handler without SA_RESTART makes a "
@@ -775,7 +775,7 @@ static int open_look_close(void)
 	return 0;
 }
 
-GRADED_TEST(fifos, server_open_does_not_wait, .points = 4,
+GRADED_TEST(fifos, server_open_does_not_wait, .task = "3.2", .points = 4,
 	    .desc = "server_open() creates the request FIFO and returns at once, with no client",
 	    .hint = "Handout 2.2 and 3.2: open(O_RDONLY) waits for a writer; open the read end "
 		    "with O_NONBLOCK (or O_RDWR).")
@@ -805,7 +805,7 @@ static int serve_after_last_client_left(void)
 	return 0;
 }
 
-GRADED_TEST(fifos, server_survives_last_client_leaving, .points = 5,
+GRADED_TEST(fifos, server_survives_last_client_leaving, .task = "3.2", .points = 5,
 	    .desc = "after the last client leaves, the server waits for the next request "
 		    "instead of seeing end of file",
 	    .hint = "Handout 2.4 and 3.2: read() on a FIFO returns 0 once no writer is left; the "
@@ -851,7 +851,7 @@ static int restart_and_serve(void)
 	return 0;
 }
 
-GRADED_TEST(fifos, server_restarts_after_crash, .points = 4,
+GRADED_TEST(fifos, server_restarts_after_crash, .task = "3.2", .points = 4,
 	    .desc = "server_open() starts over the FIFO a killed server left, and refuses "
 		    "to remove a file that is not a FIFO",
 	    .hint = "Handout 3.2: a FIFO holds no data once nobody has it open, so a stale one "
@@ -918,7 +918,7 @@ static int open_with_spare_fds(int spare, int *err)
 	return rc;
 }
 
-GRADED_TEST(fifos, server_open_fails_cleanly, .points = 3,
+GRADED_TEST(fifos, server_open_fails_cleanly, .task = "3.2", .points = 3,
 	    .desc = "server_open() that finds no descriptor free returns -1 (EMFILE), leaving "
 		    "nothing open and no request FIFO",
 	    .hint = "Handout 3.2: when the second open fails, close the first end and remove "
@@ -964,7 +964,7 @@ static int serve_many_clients(void)
 	return 0;
 }
 
-GRADED_TEST(fifos, server_routes_concurrent_replies, .points = 5,
+GRADED_TEST(fifos, server_routes_concurrent_replies, .task = "3.2", .points = 5,
 	    .desc = "8 clients, 25 requests each, at the same time: every reply reaches the "
 		    "client that asked",
 	    .hint = "Handout 3.2: the reply goes to reply.PID, PID taken from the request; "
@@ -1003,7 +1003,7 @@ static int serve_past_vanished_clients(void)
 	return 0;
 }
 
-GRADED_TEST(fifos, server_skips_vanished_client, .points = 5,
+GRADED_TEST(fifos, server_skips_vanished_client, .task = "3.2", .points = 5,
 	    .desc = "a client that left before its reply costs one request: the server does "
 		    "not wait for it and serves the next client",
 	    .hint = "Handout 2.3 and 3.2: open the reply FIFO with O_WRONLY|O_NONBLOCK; ENXIO "
@@ -1067,7 +1067,7 @@ static int server_status(int report_fd)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-GRADED_TEST(fifos, server_survives_sigpipe, .points = 4,
+GRADED_TEST(fifos, server_survives_sigpipe, .task = "3.2", .points = 4,
 	    .desc = "a client that vanishes while its reply is written does not kill the server "
 		    "(SIGPIPE), which goes on serving",
 	    .hint = "Handout 2.4 and 3.2: writing to a FIFO nobody reads raises SIGPIPE, which "
@@ -1116,7 +1116,7 @@ static int serve_then_skip(void)
 	return 0;
 }
 
-GRADED_TEST(fifos, server_closes_reply_fds, .points = 4,
+GRADED_TEST(fifos, server_closes_reply_fds, .task = "3.2", .points = 4,
 	    .desc = "server_serve_one() closes the client's reply FIFO every time",
 	    .hint = "Handout 3.2: the reply ends at the client's end of file, which comes when "
 		    "the server closes its write end; close on every path.")
@@ -1150,7 +1150,7 @@ static int open_then_close(int *err)
 	return rc;
 }
 
-GRADED_TEST(fifos, server_close_removes_fifo, .points = 4,
+GRADED_TEST(fifos, server_close_removes_fifo, .task = "3.2", .points = 4,
 	    .desc = "server_close() removes the request FIFO and closes both of the server's ends",
 	    .hint = "Handout 3.2: a FIFO is a file: it stays until unlink(2); a client finding "
 		    "it would wait for a server that is gone.")
@@ -1190,7 +1190,7 @@ static int serve_once_with(fifo_handler handler, int *err)
 	return served;
 }
 
-GRADED_TEST(fifos, server_survives_signals, .points = 5,
+GRADED_TEST(fifos, server_survives_signals, .task = "3.2", .points = 5,
 	    .desc = "server_serve_one() goes on waiting for a request when signals interrupt "
 		    "its read(), and serves it",
 	    .hint = "Handout 3 and 3.2: a handler without SA_RESTART makes a waiting read(2) "
@@ -1226,7 +1226,7 @@ static int serve_one_and_close(void)
 	return code;
 }
 
-GRADED_TEST(fifos, server_reply_waits_for_room, .points = 4,
+GRADED_TEST(fifos, server_reply_waits_for_room, .task = "3.2", .points = 4,
 	    .desc = "the reply to a client whose reply FIFO is full waits for room, and "
 		    "reaches the client whole",
 	    .hint = "Handout 3.2: the reply FIFO is opened with O_NONBLOCK, then put back in "
@@ -1303,7 +1303,7 @@ static int open_close_and_look(void (**sigpipe)(int))
 	return 0;
 }
 
-GRADED_TEST(fifos, server_close_keeps_sigpipe_ignored, .points = 2,
+GRADED_TEST(fifos, server_close_keeps_sigpipe_ignored, .task = "3.2", .points = 2,
 	    .desc = "SIGPIPE, ignored from server_open() on, is still ignored after server_close()",
 	    .hint = "Handout 3.2: server_close() changes no signal disposition; SIGPIPE stays "
 		    "ignored, as server_open() left it.")
@@ -1343,7 +1343,7 @@ static int interrupted_handler(const struct fifo_request *request, int reply_fd,
 	return -1;
 }
 
-GRADED_TEST(fifos, server_returns_handler_error, .points = 2,
+GRADED_TEST(fifos, server_returns_handler_error, .task = "3.2", .points = 2,
 	    .desc = "a handler that fails with EINTR is called once: server_serve_one() returns "
 		    "-1 with EINTR and closes the reply FIFO",
 	    .hint = "Handout 3 and 3.2: only a call that waits (for a request) is made again "
@@ -1524,7 +1524,7 @@ static pid_t expect_request_from(struct test_server *s, pid_t client, const char
 	return request.client_pid;
 }
 
-GRADED_TEST(fifos, client_gets_its_reply, .points = 4,
+GRADED_TEST(fifos, client_gets_its_reply, .task = "3.3", .points = 4,
 	    .desc = "client_request() sends its request and reads the whole reply, without "
 		    "deadlocking with a server that opens the reply FIFO after the request",
 	    .hint = "Handout 3.3: open your reply FIFO for reading with O_NONBLOCK before "
@@ -1557,7 +1557,7 @@ GRADED_TEST(fifos, client_gets_its_reply, .points = 4,
 	expect_student_client_ok(client, pid, text);
 }
 
-GRADED_TEST(fifos, client_request_is_one_write, .points = 4,
+GRADED_TEST(fifos, client_request_is_one_write, .task = "3.3", .points = 4,
 	    .desc = "client_request() writes its request in a single write(2), so requests "
 		    "never interleave",
 	    .hint = "Handout 2.5 and 3.3: a write of at most PIPE_BUF bytes is atomic; the pid "
@@ -1592,7 +1592,7 @@ GRADED_TEST(fifos, client_request_is_one_write, .points = 4,
 	expect_student_client_ok(client, pid, text);
 }
 
-GRADED_TEST(fifos, client_removes_reply_fifo, .points = 3,
+GRADED_TEST(fifos, client_removes_reply_fifo, .task = "3.3", .points = 3,
 	    .desc = "client_request() removes its reply FIFO and closes everything, after a "
 		    "reply and when there is no server (ENOENT, ENXIO)",
 	    .hint = "Handout 3.3: the client made the FIFO, so it unlinks it, on every path out; "
@@ -1655,7 +1655,7 @@ GRADED_TEST(fifos, client_removes_reply_fifo, .points = 3,
 	expect_no_leaks(&before, "client_request returned");
 }
 
-GRADED_TEST(fifos, client_fails_when_server_leaves, .points = 3,
+GRADED_TEST(fifos, client_fails_when_server_leaves, .task = "3.3", .points = 3,
 	    .desc = "client_request() whose server closes the full request FIFO returns -1 "
 		    "(EPIPE), leaving nothing open and no reply FIFO",
 	    .hint = "Handout 2.4 and 3.3: a write(2) waiting for room fails with EPIPE when the "
@@ -1732,7 +1732,7 @@ static ssize_t request_with_cap(struct test_server *s, size_t reply_len, char *r
 	return len;
 }
 
-GRADED_TEST(fifos, client_reply_respects_cap, .points = 3,
+GRADED_TEST(fifos, client_reply_respects_cap, .task = "3.3", .points = 3,
 	    .desc = "client_request() returns a reply that fills its buffer exactly, fails with "
 		    "ENOBUFS when one byte more comes, and never writes past reply[cap - 1]",
 	    .hint = "Handout 3.3: cap counts the NUL; read at most cap - 1 bytes, then one more "
@@ -1829,7 +1829,7 @@ static void expect_reply_after_signals(struct late_server *late, const char *whe
 	       "server had sent it: it never waited for it");
 }
 
-GRADED_TEST(fifos, client_write_survives_signals, .points = 3,
+GRADED_TEST(fifos, client_write_survives_signals, .task = "3.3", .points = 3,
 	    .desc = "client_request() goes on waiting for room in a full request FIFO when "
 		    "signals interrupt its write()",
 	    .hint = "Handout 3 and 3.3: a write(2) that waits for room fails with EINTR, having "
@@ -1847,7 +1847,7 @@ GRADED_TEST(fifos, client_write_survives_signals, .points = 3,
 	expect_reply_after_signals(&late, "its request waited for room in the full request FIFO");
 }
 
-GRADED_TEST(fifos, client_reply_survives_signals, .points = 4,
+GRADED_TEST(fifos, client_reply_survives_signals, .task = "3.3", .points = 4,
 	    .desc = "client_request() goes on waiting for its reply, and reading it, when "
 		    "signals interrupt its poll() or read()",
 	    .hint = "Handout 3 and 3.3: poll(2) fails with EINTR when a handler runs, "
@@ -1892,7 +1892,7 @@ static int serve_everyone(int requests)
 	return server_close(&server) == 0 ? 0 : 3;
 }
 
-GRADED_TEST(fifos, server_and_clients_end_to_end, .points = 3,
+GRADED_TEST(fifos, server_and_clients_end_to_end, .task = "3.4", .points = 3,
 	    .desc = "your server and 8 of your clients at once: every client gets its own replies",
 	    .hint = "Handout 3.4: run ./server and several ./client; the tests above point at "
 		    "the side that fails.", .deadline = 4)

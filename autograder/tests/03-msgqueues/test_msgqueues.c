@@ -163,7 +163,7 @@ static pid_t start_idle_process(int *release)
 
 /* ---- 3.1 creating, finding and removing a queue ---- */
 
-GRADED_TEST(msgqueues, key_follows_ftok, .points = 3,
+GRADED_TEST(msgqueues, key_follows_ftok, .task = "3.1", .points = 3,
 	    .desc = "msgq_key() creates a missing key file and returns ftok()'s key",
 	    .hint = "Handout 3.1: ftok(3) fails on a file that does not exist; create it "
 		    "(without truncating an existing one) first.")
@@ -195,7 +195,7 @@ GRADED_TEST(msgqueues, key_follows_ftok, .points = 3,
 	       (unsigned)key);
 }
 
-GRADED_TEST(msgqueues, create_and_remove_leave_nothing, .points = 4,
+GRADED_TEST(msgqueues, create_and_remove_leave_nothing, .task = "3.1", .points = 4,
 	    .desc = "msgq_create() makes a new 0600 queue for the key; msgq_remove() deletes it",
 	    .hint = "Handout 3.1: msgget(key, IPC_CREAT | IPC_EXCL | 0600) creates; "
 		    "msgctl(IPC_RMID) is the only thing that removes a queue.")
@@ -221,7 +221,7 @@ GRADED_TEST(msgqueues, create_and_remove_leave_nothing, .points = 4,
 	expect_no_leaks(&before, "msgq_create and msgq_remove returned");
 }
 
-GRADED_TEST(msgqueues, create_refuses_existing_queue, .points = 5,
+GRADED_TEST(msgqueues, create_refuses_existing_queue, .task = "3.1", .points = 5,
 	    .desc = "msgq_create() fails with EEXIST on a key in use and leaves that queue alone; "
 		    "msgq_open() finds it and never creates",
 	    .hint = "Handout 3.1: without IPC_EXCL, msgget(IPC_CREAT) quietly returns the queue "
@@ -250,7 +250,7 @@ GRADED_TEST(msgqueues, create_refuses_existing_queue, .points = 5,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, remove_wakes_blocked_reader, .points = 4,
+GRADED_TEST(msgqueues, remove_wakes_blocked_reader, .task = "3.1", .points = 4,
 	    .desc = "msgq_remove() deletes the queue and a reader blocked in msgrcv wakes with EIDRM",
 	    .hint = "Handout 3.1 and 2.6: msgctl(qid, IPC_RMID, NULL) removes at once; waiting "
 		    "processes get EIDRM.")
@@ -282,7 +282,7 @@ GRADED_TEST(msgqueues, remove_wakes_blocked_reader, .points = 4,
 
 /* ---- 3.2 sending and receiving ---- */
 
-GRADED_TEST(msgqueues, send_counts_text_only, .points = 5,
+GRADED_TEST(msgqueues, send_counts_text_only, .task = "3.2", .points = 5,
 	    .desc = "msgq_send() sends exactly len bytes of text (the mtype is not counted), "
 		    "from 0 to 8192 bytes",
 	    .hint = "Handout 3.2 and trap 1: msgsnd's size is the size of mtext, never "
@@ -315,7 +315,7 @@ GRADED_TEST(msgqueues, send_counts_text_only, .points = 5,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, receive_e2big_keeps_message, .points = 5,
+GRADED_TEST(msgqueues, receive_e2big_keeps_message, .task = "3.2", .points = 5,
 	    .desc = "msgq_receive() fails with E2BIG on a message longer than cap, which stays "
 		    "queued; with room enough it returns the text and type",
 	    .hint = "Handout 3.2: msgrcv's size is the room for mtext; without MSG_NOERROR a "
@@ -350,7 +350,7 @@ GRADED_TEST(msgqueues, receive_e2big_keeps_message, .points = 5,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, receive_truncated_drops_rest, .points = 4,
+GRADED_TEST(msgqueues, receive_truncated_drops_rest, .task = "3.2", .points = 4,
 	    .desc = "msgq_receive_truncated() cuts a long message to cap bytes and removes it",
 	    .hint = "Handout 3.2: the flag is MSG_NOERROR (IPC_NOERROR does not exist); the cut "
 		    "part is lost.")
@@ -375,7 +375,7 @@ GRADED_TEST(msgqueues, receive_truncated_drops_rest, .points = 4,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, try_receive_empty_gives_enomsg, .points = 4,
+GRADED_TEST(msgqueues, try_receive_empty_gives_enomsg, .task = "3.2", .points = 4,
 	    .desc = "msgq_try_receive() fails at once with ENOMSG when no message of the type is queued",
 	    .hint = "Handout 3.2: IPC_NOWAIT turns msgrcv's wait into ENOMSG (msgsnd's into EAGAIN).")
 {
@@ -400,7 +400,7 @@ GRADED_TEST(msgqueues, try_receive_empty_gives_enomsg, .points = 4,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, try_send_full_queue_gives_eagain, .points = 4,
+GRADED_TEST(msgqueues, try_send_full_queue_gives_eagain, .task = "3.2", .points = 4,
 	    .desc = "msgq_try_send() fails at once with EAGAIN on a full queue (16384 bytes)",
 	    .hint = "Handout 3.2 and 2.3: msgsnd waits while the queue is full unless IPC_NOWAIT "
 		    "is given.")
@@ -425,7 +425,7 @@ GRADED_TEST(msgqueues, try_send_full_queue_gives_eagain, .points = 4,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, send_waits_while_queue_full, .points = 5,
+GRADED_TEST(msgqueues, send_waits_while_queue_full, .task = "3.2", .points = 5,
 	    .desc = "msgq_send() waits in msgsnd while the queue is full and completes once a "
 		    "message is taken",
 	    .hint = "Handout 3.2 and 2.3: a full queue makes msgsnd sleep (wchan do_msgsnd) "
@@ -459,7 +459,7 @@ static void make_room(void *qid)
 	       "message out of the full queue: %s", strerror(errno));
 }
 
-GRADED_TEST(msgqueues, send_retries_after_signal, .points = 4,
+GRADED_TEST(msgqueues, send_retries_after_signal, .task = "3.2", .points = 4,
 	    .desc = "msgq_send() on a full queue goes on waiting when signals interrupt its "
 		    "msgsnd, and sends once there is room",
 	    .hint = "Handout 2.8 and trap 9: msgsnd is never restarted after a signal handler, "
@@ -496,7 +496,7 @@ static void send_awaited(void *arg)
 	raw_send(awaited->qid, awaited->type, "wake up", 7);
 }
 
-GRADED_TEST(msgqueues, receive_retries_after_signal, .points = 5,
+GRADED_TEST(msgqueues, receive_retries_after_signal, .task = "3.2", .points = 5,
 	    .desc = "msgq_receive(), _truncated(), _urgent() and _except() go on waiting when "
 		    "signals interrupt their msgrcv",
 	    .hint = "Handout 2.8 and trap 9: msgrcv is never restarted after a signal handler, "
@@ -534,7 +534,7 @@ GRADED_TEST(msgqueues, receive_retries_after_signal, .points = 5,
 	drop_queue(awaited.qid);
 }
 
-GRADED_TEST(msgqueues, receive_urgent_lowest_type_first, .points = 5,
+GRADED_TEST(msgqueues, receive_urgent_lowest_type_first, .task = "3.2", .points = 5,
 	    .desc = "msgq_receive_urgent(max) takes the lowest type <= max, oldest first among equals",
 	    .hint = "Handout 3.2: a negative msgtyp -N asks for the lowest type up to N; a "
 		    "positive one asks for type N only.")
@@ -561,7 +561,7 @@ GRADED_TEST(msgqueues, receive_urgent_lowest_type_first, .points = 5,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, receive_except_skips_type, .points = 4,
+GRADED_TEST(msgqueues, receive_except_skips_type, .task = "3.2", .points = 4,
 	    .desc = "msgq_receive_except(t) takes the first message whose type is not t",
 	    .hint = "Handout 3.2: the flag is MSG_EXCEPT (needs _GNU_SOURCE; IPC_EXCEPT does not "
 		    "exist).")
@@ -591,7 +591,7 @@ GRADED_TEST(msgqueues, receive_except_skips_type, .points = 4,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, stat_reports_queue_state, .points = 4,
+GRADED_TEST(msgqueues, stat_reports_queue_state, .task = "3.1", .points = 4,
 	    .desc = "msgq_stat() reports msg_qnum, msg_cbytes, msg_qbytes, msg_lspid and msg_lrpid",
 	    .hint = "Handout 3.1 and 2.2: msgctl(IPC_STAT) fills a struct msqid_ds; ipcs -q -i ID "
 		    "shows the same fields.")
@@ -631,7 +631,7 @@ GRADED_TEST(msgqueues, stat_reports_queue_state, .points = 4,
 
 /* ---- 3.3 the client ---- */
 
-GRADED_TEST(msgqueues, request_waits_for_own_reply, .points = 5,
+GRADED_TEST(msgqueues, request_waits_for_own_reply, .task = "3.3", .points = 5,
 	    .desc = "msgq_request() sends {pid, text} as a type-1 request of the right size and "
 		    "takes only the reply typed with its pid",
 	    .hint = "Handout 3.3: the request's size is sizeof(pid_t) + strlen + 1; receive with "
@@ -717,7 +717,7 @@ static void make_room_and_answer(void *qid)
 	answer_request(qid);
 }
 
-GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
+GRADED_TEST(msgqueues, request_retries_after_signal, .task = "3.3", .points = 4,
 	    .desc = "msgq_request() goes on when signals interrupt its msgsnd on a full queue "
 		    "and its msgrcv of the reply",
 	    .hint = "Handout 2.8 and 3.3: msgsnd and msgrcv are never restarted after a signal "
@@ -754,7 +754,7 @@ GRADED_TEST(msgqueues, request_retries_after_signal, .points = 4,
 
 /* ---- 3.4 the server ---- */
 
-GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .points = 4,
+GRADED_TEST(msgqueues, serve_one_replies_to_client_pid, .task = "3.4", .points = 4,
 	    .desc = "msgq_serve_one() runs the handler and sends its reply typed with the "
 		    "client's pid, strlen + 1 bytes, for any request text, \"\" too",
 	    .hint = "Handout 3.4: the reply's mtype is req.client (not the server's pid, not "
@@ -805,7 +805,8 @@ static void length_reply(pid_t client, const char *request, char reply[MSGQ_TEXT
 		 length ? request[length - 1] : '-');
 }
 
-GRADED_TEST(msgqueues, oversized_request_does_not_stop_service, .points = 2,
+GRADED_TEST(msgqueues, oversized_request_does_not_stop_service, .task = "3.4",
+	    .points = 2,
 	    .desc = "msgq_serve_one() takes a request longer than a struct msgq_request off "
 		    "the queue (cut to its first 511 bytes of text and served, or dropped with "
 		    "EBADMSG and no reply); the next call serves the next request",
@@ -859,7 +860,7 @@ GRADED_TEST(msgqueues, oversized_request_does_not_stop_service, .points = 2,
 	drop_queue(qid);
 }
 
-GRADED_TEST(msgqueues, serve_drops_request_without_client, .points = 2,
+GRADED_TEST(msgqueues, serve_drops_request_without_client, .task = "3.4", .points = 2,
 	    .desc = "msgq_serve_one() drops a request whose client is 0 or negative with "
 		    "EBADMSG; msgq_serve() goes on serving after it",
 	    .hint = "Handout 3.4 and trap 10: kill(0, 0) succeeds (it asks about your own "
@@ -905,7 +906,7 @@ GRADED_TEST(msgqueues, serve_drops_request_without_client, .points = 2,
 	       "(status %d)", status);
 }
 
-GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .points = 4,
+GRADED_TEST(msgqueues, serve_loop_ends_on_removal, .task = "3.4", .points = 4,
 	    .desc = "msgq_serve() serves requests and returns 0 when the queue is removed (EIDRM)",
 	    .hint = "Handout 3.4: EIDRM is how a server learns of the shutdown: it is the "
 		    "loop's normal end, not an error.")
@@ -961,7 +962,7 @@ static void remove_queue(void *qid)
 	       "queue: %s", strerror(errno));
 }
 
-GRADED_TEST(msgqueues, serve_retries_after_signal, .points = 4,
+GRADED_TEST(msgqueues, serve_retries_after_signal, .task = "3.4", .points = 4,
 	    .desc = "msgq_serve_one() and msgq_serve() go on waiting for a request when signals "
 		    "interrupt their msgrcv",
 	    .hint = "Handout 2.8 and 3.4: msgrcv is never restarted after a signal handler, "
@@ -1004,7 +1005,7 @@ static void long_reply(pid_t client, const char *request, char reply[MSGQ_TEXT_M
 	reply[100] = '\0';
 }
 
-GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .points = 3,
+GRADED_TEST(msgqueues, serve_one_full_queue_gives_eagain, .task = "3.4", .points = 3,
 	    .desc = "msgq_serve_one() on a queue too full for the reply fails at once with "
 		    "EAGAIN and drops the reply, instead of waiting",
 	    .hint = "Handout 3.4: the server never waits on its own queue: the reply goes out "
@@ -1092,7 +1093,8 @@ static void converse(int qid, int client, int report)
 	_exit(write(report, &last, sizeof(last)) == sizeof(last) ? 0 : 4);
 }
 
-GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .points = 4, .deadline = 4,
+GRADED_TEST(msgqueues, concurrent_clients_get_own_replies, .task = "3.4",
+	    .points = 4, .deadline = 4,
 	    .desc = "6 clients, 25 requests each, one server: every reply reaches its own client",
 	    .hint = "Handout 3.3 and 3.4: the server types each reply with the requester's pid "
 		    "and each client receives only that type.")
@@ -1149,7 +1151,7 @@ static int request_own_reply(int qid, const char *request)
 	return strcmp(reply, expected) == 0 ? 0 : 3;
 }
 
-GRADED_TEST(msgqueues, dead_client_gets_no_reply, .points = 3,
+GRADED_TEST(msgqueues, dead_client_gets_no_reply, .task = "3.4", .points = 3,
 	    .desc = "a client killed mid-conversation: the server skips its reply and goes on "
 		    "serving the others",
 	    .hint = "Handout 3.4 and trap 5: a reply nobody will receive sits in the queue until "

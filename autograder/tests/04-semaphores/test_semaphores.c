@@ -183,7 +183,7 @@ static const unsigned short *at_page_end(const unsigned short *values, int n)
 
 /* ---- §3.1 a semaphore set ---- */
 
-GRADED_TEST(semaphores, create_initialises_set, .points = 5,
+GRADED_TEST(semaphores, create_initialises_set, .task = "3.1", .points = 5,
 	    .desc = "semset_create() makes a 0600 set of nsems semaphores with the given values, "
 		    "and its sem_otime is set",
 	    .hint = "Handout 3.1: semget(key, nsems, IPC_CREAT | IPC_EXCL | 0600), the values "
@@ -228,7 +228,7 @@ GRADED_TEST(semaphores, create_initialises_set, .points = 5,
 	expect_no_leaks(&before, "semset_create returned and the test removed its sets");
 }
 
-GRADED_TEST(semaphores, create_refuses_existing_key, .points = 4,
+GRADED_TEST(semaphores, create_refuses_existing_key, .task = "3.1", .points = 4,
 	    .desc = "semset_create() fails with EEXIST on a key in use and leaves that set "
 		    "as it was",
 	    .hint = "Handout 3.1: without IPC_EXCL, semget(IPC_CREAT) quietly returns the set that "
@@ -254,7 +254,7 @@ GRADED_TEST(semaphores, create_refuses_existing_key, .points = 4,
 	drop_set(semid);
 }
 
-GRADED_TEST(semaphores, create_leaves_no_half_made_set, .points = 4,
+GRADED_TEST(semaphores, create_leaves_no_half_made_set, .task = "3.1", .points = 4,
 	    .desc = "semset_create() that cannot initialise (a value above 32767: ERANGE) removes "
 		    "the set it made; a bad nsems is EINVAL",
 	    .hint = "Handout 3.1: when SETALL or the semop fails after semget created the set, "
@@ -286,7 +286,7 @@ GRADED_TEST(semaphores, create_leaves_no_half_made_set, .points = 4,
 	expect_no_leaks(&before, "the failed semset_create calls returned");
 }
 
-GRADED_TEST(semaphores, open_checks_size, .points = 4,
+GRADED_TEST(semaphores, open_checks_size, .task = "3.1", .points = 4,
 	    .desc = "semset_open() finds an initialised set asked for as many semaphores or fewer, "
 		    "fails with EINVAL for more and ENOENT for a missing key, and creates nothing",
 	    .hint = "Handout 3.1: semget(key, nsems, 0) fails with EINVAL when the set has fewer "
@@ -321,7 +321,7 @@ GRADED_TEST(semaphores, open_checks_size, .points = 4,
 	drop_set(semid);
 }
 
-GRADED_TEST(semaphores, remove_wakes_waiters, .points = 4,
+GRADED_TEST(semaphores, remove_wakes_waiters, .task = "3.1", .points = 4,
 	    .desc = "semset_remove() deletes the set and a process blocked in semop on it wakes "
 		    "with EIDRM",
 	    .hint = "Handout 3.1: semctl(semid, 0, IPC_RMID) removes at once (no fourth "
@@ -357,7 +357,7 @@ GRADED_TEST(semaphores, remove_wakes_waiters, .points = 4,
 
 /* ---- §3.2 the initialisation race ---- */
 
-GRADED_TEST(semaphores, open_waits_for_initialisation, .points = 8,
+GRADED_TEST(semaphores, open_waits_for_initialisation, .task = "3.2", .points = 8,
 	    .desc = "semset_open() on a set whose creator has not initialised it yet waits until "
 		    "sem_otime is set, then returns the set",
 	    .hint = "Handout 3.2: semget and the initialisation are two steps; an opener that "
@@ -386,7 +386,7 @@ GRADED_TEST(semaphores, open_waits_for_initialisation, .points = 8,
 	drop_set(semid);
 }
 
-GRADED_TEST(semaphores, open_gives_up_at_deadline, .points = 4,
+GRADED_TEST(semaphores, open_gives_up_at_deadline, .task = "3.2", .points = 4,
 	    .desc = "semset_open() on a set nobody initialises waits timeout_ms, then fails with "
 		    "ETIMEDOUT and leaves the set alone",
 	    .hint = "Handout 3.2: compute the deadline once, before the first look; ETIMEDOUT "
@@ -414,7 +414,7 @@ static void initialise_now(void *semid)
 	mark_initialised(*(int *)semid);
 }
 
-GRADED_TEST(semaphores, open_waits_through_signals, .points = 4,
+GRADED_TEST(semaphores, open_waits_through_signals, .task = "3.2", .points = 4,
 	    .desc = "semset_open() goes on waiting when signals interrupt its sleep, and returns "
 		    "once the set is initialised",
 	    .hint = "Handout 3.2 and 3.5: nanosleep and usleep fail with EINTR when a handler "
@@ -435,7 +435,7 @@ GRADED_TEST(semaphores, open_waits_through_signals, .points = 4,
 	drop_set(semid);
 }
 
-GRADED_TEST(semaphores, get_creates_or_waits, .points = 5,
+GRADED_TEST(semaphores, get_creates_or_waits, .task = "3.2", .points = 5,
 	    .desc = "semset_get() creates and initialises a missing set, opens an initialised one "
 		    "without touching it, and waits for a creator that has not finished",
 	    .hint = "Handout 3.2: try semset_create(); on EEXIST you are not the creator, so "
@@ -482,7 +482,7 @@ GRADED_TEST(semaphores, get_creates_or_waits, .points = 5,
 
 /* ---- §3.3 a mutex that survives its holder ---- */
 
-GRADED_TEST(semaphores, mutex_excludes, .points = 5,
+GRADED_TEST(semaphores, mutex_excludes, .task = "3.3", .points = 5,
 	    .desc = "mutex_lock() takes the lock, a second mutex_lock() waits while it is held, "
 		    "and mutex_unlock() hands it on",
 	    .hint = "Handout 3.3: take 1 with sem_op -1, give it back with +1, SEM_UNDO on both.")
@@ -513,7 +513,7 @@ GRADED_TEST(semaphores, mutex_excludes, .points = 5,
 	drop_set(semid);
 }
 
-GRADED_TEST(semaphores, mutex_released_when_holder_dies, .points = 8,
+GRADED_TEST(semaphores, mutex_released_when_holder_dies, .task = "3.3", .points = 8,
 	    .desc = "a process killed while it holds the mutex does not leave it held: the next "
 		    "mutex_lock() gets it (SEM_UNDO)",
 	    .hint = "Handout 3.3: with SEM_UNDO the kernel undoes a process's operations when it "
@@ -545,7 +545,7 @@ GRADED_TEST(semaphores, mutex_released_when_holder_dies, .points = 8,
 	drop_set(semid);
 }
 
-GRADED_TEST(semaphores, timed_lock_gives_eagain, .points = 5,
+GRADED_TEST(semaphores, timed_lock_gives_eagain, .task = "3.5", .points = 5,
 	    .desc = "mutex_lock_timed() waits while the mutex is held and fails with EAGAIN at its "
 		    "deadline; a free mutex it takes with SEM_UNDO",
 	    .hint = "Handout 3.5: semtimedop with a relative timeout fails with EAGAIN when it "
@@ -599,7 +599,7 @@ static void arrive(void *semid)
 	raw_op(*(int *)semid, 0, -1);
 }
 
-GRADED_TEST(semaphores, waits_retry_after_signal, .points = 5,
+GRADED_TEST(semaphores, waits_retry_after_signal, .task = "3.5", .points = 5,
 	    .desc = "mutex_lock(), mutex_lock_timed(), take_pair() and barrier_wait() go on "
 		    "waiting when signals interrupt their semop",
 	    .hint = "Handout 3.5: semop and semtimedop are never restarted after a signal handler, "
@@ -634,7 +634,7 @@ GRADED_TEST(semaphores, waits_retry_after_signal, .points = 5,
 	}
 }
 
-GRADED_TEST(semaphores, waits_end_with_eidrm, .points = 4,
+GRADED_TEST(semaphores, waits_end_with_eidrm, .task = "3.5", .points = 4,
 	    .desc = "mutex_lock(), take_pair() and barrier_wait() fail with EIDRM when the set is "
 		    "removed while they wait",
 	    .hint = "Handout 3.5: EIDRM is not EINTR: the set is gone, and retrying would fail "
@@ -667,7 +667,7 @@ GRADED_TEST(semaphores, waits_end_with_eidrm, .points = 4,
 
 /* ---- §3.4 several semaphores at once ---- */
 
-GRADED_TEST(semaphores, take_pair_is_atomic, .points = 6,
+GRADED_TEST(semaphores, take_pair_is_atomic, .task = "3.4", .points = 6,
 	    .desc = "take_pair() waiting for its second semaphore holds neither, takes both "
 		    "at once when it can, and give_pair() gives both back",
 	    .hint = "Handout 3.4: one semop(2) with an array of two operations is all or nothing; "
@@ -697,7 +697,7 @@ GRADED_TEST(semaphores, take_pair_is_atomic, .points = 6,
 	drop_set(semid);
 }
 
-GRADED_TEST(semaphores, barrier_releases_all_at_once, .points = 5,
+GRADED_TEST(semaphores, barrier_releases_all_at_once, .task = "3.4", .points = 5,
 	    .desc = "barrier_wait() takes 1 and waits for zero: nobody passes until the last has "
 		    "arrived, then everybody does, and the semaphore stays 0",
 	    .hint = "Handout 3.4: take 1, then wait for zero, in two semops (one {-1, 0} "
@@ -746,7 +746,7 @@ static int get_items(int semid, struct ring *ring, long *items, int count)
 	return 0;
 }
 
-GRADED_TEST(semaphores, ring_put_waits_for_a_free_slot, .points = 5,
+GRADED_TEST(semaphores, ring_put_waits_for_a_free_slot, .task = "3.6", .points = 5,
 	    .desc = "ring_put() on a full ring waits without holding the mutex, and stores the "
 		    "item once a slot is free",
 	    .hint = "Handout 3.6: wait for RING_FREE first, then take RING_MUTEX; the other order "
@@ -788,7 +788,7 @@ GRADED_TEST(semaphores, ring_put_waits_for_a_free_slot, .points = 5,
 	drop_set(semid);
 }
 
-GRADED_TEST(semaphores, ring_get_waits_for_an_item, .points = 4,
+GRADED_TEST(semaphores, ring_get_waits_for_an_item, .task = "3.6", .points = 4,
 	    .desc = "ring_get() on an empty ring waits without holding the mutex, and returns the "
 		    "item once one is put",
 	    .hint = "Handout 3.6: wait for RING_USED first, then take RING_MUTEX, take the item, "
@@ -822,7 +822,7 @@ GRADED_TEST(semaphores, ring_get_waits_for_an_item, .points = 4,
 	drop_set(semid);
 }
 
-GRADED_TEST(semaphores, ring_items_outlive_their_producer, .points = 3,
+GRADED_TEST(semaphores, ring_items_outlive_their_producer, .task = "3.6", .points = 3,
 	    .desc = "items put by a process that has exited stay in the ring and counted; a "
 		    "consumer gets them in order",
 	    .hint = "Handout 3.6: SEM_UNDO on RING_USED would take back, when the producer exits, "
@@ -895,7 +895,8 @@ static pid_t start_consumer(int semid, struct ring *ring, int fd, int index)
  * The reference passes the 100000 items in 1.6 to 2.2 s on two busy cores;
  * the deadline is 5x that, and a ring that deadlocks waits for all of it.
  */
-GRADED_TEST(semaphores, ring_passes_every_item_once, .points = 8, .deadline = 10,
+GRADED_TEST(semaphores, ring_passes_every_item_once, .task = "3.6",
+	    .points = 8, .deadline = 10,
 	    .desc = "4 producers and 4 consumers pass 100000 items through the 8-slot ring: none "
 		    "lost, none twice",
 	    .hint = "Handout 3.6: RING_FREE and RING_USED count, RING_MUTEX guards head and tail; "

@@ -150,7 +150,7 @@ static int key_all(struct keying *k)
 	return 0;
 }
 
-GRADED_TEST(shm, key_for_matches_ftok, .points = 5,
+GRADED_TEST(shm, key_for_matches_ftok, .task = "3.3", .points = 5,
 	    .desc = "key_for() gives ftok's key for files on ext4 and tmpfs, links and "
 		    "directories, for proj_id 1 to 2015; -1 with stat's errno for a missing path",
 	    .hint = "Handout 3.3: stat(2) the path; the low 8 bits of proj_id, of st_dev and "
@@ -236,7 +236,7 @@ static void expect_same_lines(const char *call, const char *want, const char *go
  */
 #define LIST_PROJ 0x1cb
 
-GRADED_TEST(shm, collisions_found, .points = 6, .deadline = 6,
+GRADED_TEST(shm, collisions_found, .task = "3.3", .points = 6, .deadline = 6,
 	    .desc = "collisions_list() writes one line per shared key, in key order, paths "
 		    "sorted, at any depth, hard links counted, symbolic links not followed",
 	    .hint = "Handout 3.3: nftw with FTW_PHYS, regular files only; sort by key (unsigned) "
@@ -296,7 +296,7 @@ GRADED_TEST(shm, collisions_found, .points = 6, .deadline = 6,
 	expect(rc == 2, "%s wrote the 2 lines expected, but returned %d", call, rc);
 }
 
-GRADED_TEST(shm, collisions_none_or_error, .points = 2,
+GRADED_TEST(shm, collisions_none_or_error, .task = "3.3", .points = 2,
 	    .desc = "collisions_list() of a tree with no shared key writes nothing and returns 0; "
 		    "a missing directory: -1 with errno ENOENT; a file or a link to a directory: "
 		    "ENOTDIR",
@@ -409,7 +409,7 @@ static bool still_filled(int shmid, size_t size)
 	return i == size;
 }
 
-GRADED_TEST(shm, create_refuses_taken_key, .points = 4,
+GRADED_TEST(shm, create_refuses_taken_key, .task = "3.4", .points = 4,
 	    .desc = "segment_create() fails EEXIST for a key taken by another segment (proj_id "
 		    "257 against 1) and leaves it untouched; on a free key it makes a 0600 segment",
 	    .hint = "Handout 3.4: shmget with IPC_CREAT | IPC_EXCL | 0600; without IPC_EXCL "
@@ -472,7 +472,7 @@ static pid_t other_program_creates(key_t key, size_t size)
 	return pid;
 }
 
-GRADED_TEST(shm, join_refuses_foreign_creator, .points = 6, .deadline = 6,
+GRADED_TEST(shm, join_refuses_foreign_creator, .task = "3.4", .points = 6, .deadline = 6,
 	    .desc = "segment_join() refuses (EPERM) a segment another process created for a "
 		    "colliding file, without attaching it; it opens it for its creator's pid",
 	    .hint = "Handout 3.4: shmget(key, 0, 0), then shmctl IPC_STAT: compare shm_cpid with "
@@ -536,7 +536,7 @@ static long attach_raw(void *arg)
 	return shmat(*(int *)arg, NULL, 0) == (void *)-1 ? -1 : 0;
 }
 
-GRADED_TEST(shm, join_checks_mode_and_size, .points = 4,
+GRADED_TEST(shm, join_checks_mode_and_size, .task = "3.4", .points = 4,
 	    .desc = "segment_join() refuses a segment whose mode is not 0600 (EPERM) or whose size "
 		    "is not the size asked (EINVAL), in that order; no segment, or one removed: "
 		    "ENOENT",
@@ -604,7 +604,7 @@ static void recreate_data(key_t *before, key_t *after)
 	*after = ftok_of("data", 'R');
 }
 
-GRADED_TEST(shm, join_after_file_recreated, .points = 4,
+GRADED_TEST(shm, join_after_file_recreated, .task = "3.4", .points = 4,
 	    .desc = "a file deleted and recreated may keep its key (ext4 gives the inode "
 		    "back): the old run's segment is refused by segment_create (EEXIST) and "
 		    "segment_join (EPERM)",

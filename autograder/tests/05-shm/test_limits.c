@@ -134,7 +134,7 @@ static void check_limits(const struct shm_limits *kernel, const struct shm_limit
 	}
 }
 
-GRADED_TEST(shm, limits_match_namespace, .points = 5,
+GRADED_TEST(shm, limits_match_namespace, .task = "3.6", .points = 5,
 	    .desc = "shm_limits() reports this IPC namespace's limits: kernel from "
 		    "shmctl(IPC_INFO), proc from /proc/sys/kernel/shm*; EPROTO when a file "
 		    "holds no number",
@@ -380,7 +380,7 @@ static void clear_scene(const struct scene *s)
 	}
 }
 
-GRADED_TEST(shm, cleanup_dry_run_lists_only, .points = 4,
+GRADED_TEST(shm, cleanup_dry_run_lists_only, .task = "3.7", .points = 4,
 	    .desc = "lab_cleanup() in dry run lists each lab object as \"would remove KIND ID "
 		    "0xKEY\", in order, and removes nothing; nkeys < 1 fails EINVAL",
 	    .hint = "Handout 3.7: read /proc/sysvipc/shm, sem and msg (key, id, cuid columns); "
@@ -409,7 +409,7 @@ GRADED_TEST(shm, cleanup_dry_run_lists_only, .points = 4,
 	clear_scene(&s);
 }
 
-GRADED_TEST(shm, cleanup_removes_only_lab_objects, .points = 6,
+GRADED_TEST(shm, cleanup_removes_only_lab_objects, .task = "3.7", .points = 6,
 	    .desc = "lab_cleanup() removes every segment, set and queue of the lab's keys, "
 		    "says \"removed KIND ID 0xKEY\" for each, leaves every other object; a key "
 		    "IPC_PRIVATE fails EINVAL",

@@ -302,7 +302,7 @@ static void call_both(struct failed_pair *f, const char *path)
 	f->receive_errno = errno;
 }
 
-GRADED_TEST(shm, pair_stops_on_ftok_failure, .points = 4,
+GRADED_TEST(shm, pair_stops_on_ftok_failure, .task = "3.5", .points = 4,
 	    .desc = "pair_send() and pair_receive() of a missing file fail with ftok's errno "
 		    "(ENOENT) and create nothing",
 	    .hint = "Handout 3.5: ftok returns (key_t) -1 when it cannot stat the file; a draft "
@@ -339,7 +339,7 @@ static void forbid_new_mappings(void)
 	ag_setup(setrlimit(RLIMIT_AS, &limit) == 0, "setrlimit");
 }
 
-GRADED_TEST(shm, pair_checks_failed_attach, .points = 4,
+GRADED_TEST(shm, pair_checks_failed_attach, .task = "3.5", .points = 4,
 	    .desc = "pair_send() and pair_receive() return -1 with ENOMEM when shmat fails, "
 		    "instead of using (void *) -1",
 	    .hint = "Handout 3.5: shmat(2) fails with (void *) -1, not NULL; a check against NULL "
@@ -430,7 +430,7 @@ static void expect_pair_objects(key_t key)
 	       (unsigned long)sds.sem_nsems, sds.sem_perm.mode & 0777);
 }
 
-GRADED_TEST(shm, pair_leaves_proj_223_alone, .points = 4,
+GRADED_TEST(shm, pair_leaves_proj_223_alone, .task = "3.5", .points = 4,
 	    .desc = "the pair uses its own segment and set, at ftok(path, PAIR_PROJ), mode 0600, "
 		    "and leaves another program's segment at ftok(path, 223) alone",
 	    .hint = "Handout 3.5: ftok keeps the low 8 bits of proj_id, so 2015 is 223; use "
@@ -507,7 +507,7 @@ static void exchange(bool receiver_first)
 	free(got);
 }
 
-GRADED_TEST(shm, pair_orders_records, .points = 6, .deadline = 10,
+GRADED_TEST(shm, pair_orders_records, .task = "3.5", .points = 6, .deadline = 10,
 	    .desc = "2000 records from pair_send() arrive at pair_receive() once each, in order, "
 		    "intact, whichever starts first; nothing is left",
 	    .hint = "Handout 3.5: the receiver takes 1 from semaphore 0 before it reads; the "
@@ -563,7 +563,7 @@ static pid_t start_saying_receiver(int said[2], int release[2])
 	return helper;
 }
 
-GRADED_TEST(shm, pair_removes_before_saying, .points = 4,
+GRADED_TEST(shm, pair_removes_before_saying, .task = "3.5", .points = 4,
 	    .desc = "pair_receive() removes the segment and the set (IPC_RMID) before it calls say, "
 		    "once, with a line that begins \"removed\"",
 	    .hint = "Handout 3.5: shmdt removes nothing; say \"removed\" once both IPC_RMIDs "
@@ -665,7 +665,7 @@ static void remove_set(void *arg)
 	ag_setup(semctl(set_of(pair_key()), 0, IPC_RMID) == 0, "semctl IPC_RMID");
 }
 
-GRADED_TEST(shm, pair_waits_through_signals, .points = 3,
+GRADED_TEST(shm, pair_waits_through_signals, .task = "3.5", .points = 3,
 	    .desc = "pair_receive() waiting for a record, and pair_send() waiting for a read, go "
 		    "on waiting when signals interrupt their semop, and stop, detached, with EIDRM",
 	    .hint = "Handout 3.5: semop is never restarted after a signal handler; it fails with "

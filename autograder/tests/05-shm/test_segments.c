@@ -81,7 +81,7 @@ static void check_attached(int shmid, bool readonly, const char *perms)
 	end_held(&h);
 }
 
-GRADED_TEST(shm, attach_maps_segment, .points = 4,
+GRADED_TEST(shm, attach_maps_segment, .task = "3.1", .points = 4,
 	    .desc = "segment_attach() maps the segment once, read-write, or read-only when asked",
 	    .hint = "Handout 3.1: shmat(shmid, NULL, readonly ? SHM_RDONLY : 0).")
 {
@@ -94,7 +94,7 @@ GRADED_TEST(shm, attach_maps_segment, .points = 4,
 	drop_segment(shmid);
 }
 
-GRADED_TEST(shm, attach_failure_is_null, .points = 4,
+GRADED_TEST(shm, attach_failure_is_null, .task = "3.1", .points = 4,
 	    .desc = "segment_attach() returns NULL, with shmat's errno, when shmat fails",
 	    .hint = "Handout 3.1: shmat(2) fails with (void *) -1, not NULL: compare with that.")
 {
@@ -134,7 +134,7 @@ static int attach_and_detach(struct twice *t)
 	return 0;
 }
 
-GRADED_TEST(shm, detach_unmaps_segment, .points = 3,
+GRADED_TEST(shm, detach_unmaps_segment, .task = "3.1", .points = 3,
 	    .desc = "segment_detach() unmaps the segment and leaves it in place; a second detach "
 		    "fails EINVAL",
 	    .hint = "Handout 3.1: shmdt(addr). Detaching never removes a segment.")
@@ -171,7 +171,7 @@ static long attach_raw(void *arg)
 	return shmat(*(int *)arg, NULL, 0) == (void *)-1 ? -1 : 0;
 }
 
-GRADED_TEST(shm, status_reports_kernel_view, .points = 4,
+GRADED_TEST(shm, status_reports_kernel_view, .task = "3.1", .points = 4,
 	    .desc = "segment_status() reports the key, size, attachments and creator the kernel "
 		    "holds, and not removed",
 	    .hint = "Handout 3.1: shmctl(shmid, IPC_STAT, &ds): shm_perm.__key, shm_segsz, "
@@ -204,7 +204,7 @@ GRADED_TEST(shm, status_reports_kernel_view, .points = 4,
 	       "gone) segment: expected -1 with errno EINVAL, got %d", shmid, l.rc);
 }
 
-GRADED_TEST(shm, status_reports_removal, .points = 5,
+GRADED_TEST(shm, status_reports_removal, .task = "3.1", .points = 5,
 	    .desc = "segment_status() of a segment removed while attached: removed, key 0, "
 		    "still attached; gone after the last detach",
 	    .hint = "Handout 3.1: IPC_RMID on an attached segment marks it SHM_DEST and makes its "
@@ -256,7 +256,7 @@ static long get_many_times(void *arg)
 	return (long)(uintptr_t)first;
 }
 
-GRADED_TEST(shm, table_attaches_once, .points = 6,
+GRADED_TEST(shm, table_attaches_once, .task = "3.2", .points = 6,
 	    .desc = "table_get() called 5000 times attaches once: one SYSV mapping, shm_nattch 1, "
 		    "the same address every time",
 	    .hint = "Handout 3.2: remember the address of the first shmat and return it; each "
@@ -310,7 +310,7 @@ static int release_sequence(struct release_run *r)
 	return 0;
 }
 
-GRADED_TEST(shm, table_release_detaches, .points = 3,
+GRADED_TEST(shm, table_release_detaches, .task = "3.2", .points = 3,
 	    .desc = "table_release() detaches the table, keeps the segment, fails EINVAL with no "
 		    "table; table_get() of another key fails EBUSY, and NULL when shmat fails",
 	    .hint = "Handout 3.2: shmdt the remembered address and forget it.")

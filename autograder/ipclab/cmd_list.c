@@ -1,0 +1,96 @@
+/*
+ * cmd_list.c - `ipclab list NN`: the lab's tests, by the handout's tasks in
+ * its order, each with its points and what it checks (from the lab's test
+ * list, build/tests/NN-topic/plan.records). Nothing runs.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ipclab.h"
+#include "report.h"
+#include "util.h"
+
+static bool in_task(const struct ag_result *t, const char *number)
+{
+	return t->task && number && strcmp(t->task, number) == 0;
+}
+
+static bool task_known(const struct ag_run *run, const struct ag_result *t)
+{
+	for (int i = 0; i < run->ntasks; i++)
+		if (in_task(t, run->tasks[i].number))
+			return true;
+	return false;
+}
+
+static void list_test(const struct ag_result *t, int width)
+{
+	char *head = xstrfmt("%2d  %s%s", t->max_score, t->name, t->hidden ? " [hidden]" : "");
+
+	report_wrapped(stdout, "  ", "", head, width);
+	if (t->desc && *t->desc)
+		report_wrapped(stdout, "      ", "", t->desc, width);
+	free(head);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		if (c == 'h')
+			return usage_of("list");
+		return bad_option("list", argv, c);
+	}
+	if (argc - optind != 1)
+		return usage_error("list", optind >= argc ? "which lab? (ipclab list 01)" :
+				   "one lab at a time");
+	const struct lab *lab = lab_lookup(argv[optind]);
+	if (lab == NULL)
+		return EXIT_USAGE;
+
+	char *plan = lab_plan_path(lab);
+	struct ag_run run = {0};
+	int width = terminal_width(STDOUT_FILENO), total = 0;
+
+	if (records_load(&run, plan, NULL, true) == -1) {
+		int rc = error_errno("no test list for lab %s (%s): run `make` in %s",
+				     lab->number, plan, kit_root());
+		free(plan);
+		return rc;
+	}
+	lab_tasks(lab, &run);
+	printf("%s: %d tests (points, name, what it checks)\n", lab->title, run.ntests);
+	for (int k = 0; k < run.ntasks; k++) {
+		const struct ag_task *task = &run.tasks[k];
+		int points = 0;
+
+		for (int i = 0; i < run.ntests; i++)
+			if (in_task(&run.tests[i], task->number) && !run.tests[i].hidden)
+				points += run.tests[i].max_score;
+		char *head = xstrfmt("%s %s, %d points:", task->number, task->title, points);
+		printf("\n");
+		report_wrapped(stdout, "", "", head, width);
+		report_wrapped(stdout, "  ", "", task->where, width);
+		free(head);
+		for (int i = 0; i < run.ntests; i++)
+			if (in_task(&run.tests[i], task->number))
+				list_test(&run.tests[i], width);
+	}
+	for (int i = 0; i < run.ntests; i++) {
+		if (task_known(&run, &run.tests[i]))
+			continue;
+		if (total++ == 0)
+			printf("\nTests of no task in the handout:\n");
+		list_test(&run.tests[i], width);
+	}
+	run_free(&run);
+	free(plan);
+	return 0;
+}
