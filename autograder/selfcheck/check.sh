@@ -426,7 +426,7 @@ check_hidden_tests() {
 			"got $(score_of "$json")/$(max_of "$json")" || return
 	grep -q "^  ok    5/5  $name \[hidden\]  " "$json.txt" ||
 		fail "the terminal report does not mark $name: $(grep "$name" "$json.txt")" || return
-	grep -q '<property name="visibility" value="hidden"/>' "$json.xml" ||
+	grep -q "<property name=\"visibility:$name\" value=\"hidden\"/>" "$json.xml" ||
 		fail "the JUnit report does not mark $name hidden" || return
 	echo "with autograder/hidden: lab 01 reference $(tail -n 1 "$json.txt"), $name hidden"
 
