@@ -302,10 +302,13 @@ static char *json_run_output(const struct ag_run *run)
 	if (!isolated(run))
 		fprintf(m, "tests were not isolated: %s\n", isolation_reason(run));
 	int points, hidden = hidden_tests(run, &points);
+	/* Gradescope's specifications: while any test is hidden, students see no total. */
 	if (hidden > 0)
-		fprintf(m, "Your total includes %d hidden test%s worth %d point%s; you see "
-			"their points only in the total.\n", hidden, hidden == 1 ? "" : "s",
-			points, points == 1 ? "" : "s");
+		fprintf(m, "%d hidden test%s worth %d point%s count%s in your score, but "
+			"Gradescope does not show %s to you, and while a test is hidden "
+			"Gradescope does not show your total score either.\n",
+			hidden, hidden == 1 ? "" : "s", points, points == 1 ? "" : "s",
+			hidden == 1 ? "s" : "", hidden == 1 ? "it" : "them");
 	if (fclose(m) != 0) {
 		free(text);
 		return NULL;

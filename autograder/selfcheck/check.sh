@@ -398,6 +398,29 @@ check_results_parse() {
 
 # ---- hidden tests ----
 
+# hidden_wording_true JSON: the text above lab 01's tests and the README say
+# what Gradescope shows (FORMATS.md, from its autograder specifications):
+# while a test is hidden, students see no total score. Neither may say they
+# see one, and both say it in the same words.
+hidden_wording_true() {
+	local said readme
+	said=$(jq -r .output "$1" | grep "hidden test") ||
+		fail "the text above the tests does not count the hidden test: $(jq .output "$1")" ||
+		return
+	if grep -Eiq "you see .*total|total includes" <<<"$said"; then
+		fail "the text above the tests says students see a total: $said" || return
+	fi
+	grep -q "^1 hidden test worth 5 points .*while a test is hidden Gradescope does not show" \
+		<<<"$said" || fail "the text above the tests does not say the total is hidden: $said" ||
+		return
+	readme=$(tr -s ' \n' '  ' <README.md)
+	if grep -Eiq "you see [^.]*only in the total|total includes [0-9]" <<<"$readme"; then
+		fail "README.md says students see a total with hidden tests" || return
+	fi
+	grep -qF "(\"$said\")" <<<"$readme" ||
+		fail "README.md does not quote the text above the tests: $said"
+}
+
 # The lab 01 hidden test (autograder/hidden/01-pipes/) is in the plan, hidden
 # in results.json and marked in the reports, its points on top of the 100;
 # and a kit without autograder/hidden/ (the student edition) builds, tests
@@ -418,9 +441,7 @@ check_hidden_tests() {
 		else "visible" end)] | all' "$json" >/dev/null ||
 		fail "expected $name hidden and every other test visible: $(jq -c \
 			'[.tests[] | [.name, .visibility]]' "$json")" || return
-	jq -r .output "$json" | grep -qx "Your total includes 1 hidden test worth 5 points; .*" ||
-		fail "the text above the tests does not count the hidden test: $(jq .output "$json")" ||
-		return
+	hidden_wording_true "$json" || return
 	[[ $(score_of "$json")/$(max_of "$json") == 105/105 ]] ||
 		fail "lab 01 reference: expected 105/105 (100 + 5 hidden)," \
 			"got $(score_of "$json")/$(max_of "$json")" || return

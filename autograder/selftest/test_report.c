@@ -626,15 +626,17 @@ Test(report, json_output_counts_the_hidden_tests_and_their_points)
 	cr_assert_eq(report_json(path, &run), 0, "report_json: %s", strerror(errno));
 	assert_parsed(path, "json", "r[\"output\"]",
 		      "tests were not isolated: user namespaces are disabled\n"
-		      "Your total includes 2 hidden tests worth 9 points; you see their points "
-		      "only in the total.\n");
+		      "2 hidden tests worth 9 points count in your score, but Gradescope does "
+		      "not show them to you, and while a test is hidden Gradescope does not "
+		      "show your total score either.\n");
 	test_named(&run, "blocks_forever")->hidden = false;
 	free(run.mode);
 	run.mode = strdup("ns");
 	cr_assert_eq(report_json(path, &run), 0, "report_json: %s", strerror(errno));
 	assert_parsed(path, "json", "r[\"output\"]",
-		      "Your total includes 1 hidden test worth 4 points; you see their points "
-		      "only in the total.\n");
+		      "1 hidden test worth 4 points counts in your score, but Gradescope does "
+		      "not show it to you, and while a test is hidden Gradescope does not "
+		      "show your total score either.\n");
 	run_free(&run);
 }
 
