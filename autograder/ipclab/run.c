@@ -740,10 +740,12 @@ int grade_workdir(const struct lab *lab, const char *workdir,
 		fail_all(lab, &opts->only, reason, AG_NOTRUN, run);
 		free(reason);
 	} else if (b.failed) {
+		/* No "above": each report puts the messages where its readers look. */
 		const char *reason = b.link_failed ?
-			"did not link: see the linker's messages above" :
-			"did not compile: see the compiler's messages above";
+			"did not link: see the linker's messages" :
+			"did not compile: see the compiler's messages";
 
+		run->not_built = true;
 		fail_all(lab, &opts->only, reason, AG_FAILED, run);
 	} else {
 		run_runner(lab, b.runner, workdir, opts, run);

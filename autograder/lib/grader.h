@@ -12,7 +12,8 @@
  *     }
  *
  * A test the students must not see in the results (Gradescope's "hidden"
- * visibility: they see only their total) adds `.hidden = true`. Every test
+ * visibility: it counts in the score, and while it is hidden students see
+ * neither it nor their total score) adds `.hidden = true`. Every test
  * under autograder/hidden/ is hidden without saying so: the Makefile compiles
  * those files with -DAG_HIDDEN_DEFAULT=1, and `.hidden = false` overrides it.
  *
@@ -47,7 +48,7 @@ struct ag_spec {
 	double deadline;	/* seconds; 0 means AG_DEFAULT_DEADLINE */
 	const char *desc;	/* one line: the behaviour checked */
 	const char *hint;	/* one line: where to look (handout section), never the answer */
-	bool hidden;		/* Gradescope shows students only its points in the total */
+	bool hidden;		/* Gradescope shows students neither it nor their total */
 	const char *task;	/* the handout's task it grades: "3.2" (section 3.2) */
 	/* Set by GRADED_TEST: */
 	const char *suite, *name;

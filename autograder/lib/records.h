@@ -82,6 +82,7 @@ struct ag_run {
 	char *title;		/* "Lab 01: pipes" */
 	char *mode, *mode_reason;	/* sandbox mode as the runner reported it */
 	char *output;		/* text shown above the tests (compile errors, runner crash) */
+	bool not_built;		/* it did not compile or link: output holds the messages */
 	struct ag_result *tests;
 	int ntests;
 	struct ag_task *tasks;	/* the handout's tasks, in its order; none when unknown */

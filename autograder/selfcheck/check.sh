@@ -63,6 +63,18 @@ grade() {
 	[[ -s $json ]] || fail "no results.json written; ipclab said:$(tail -n 20 "$json.txt")"
 }
 
+# junit_valid XML JSON [TEXT]: XML, written with JSON by one grading, fits
+# autograder/selfcheck/junit.xsd (Jenkins' junit-10.xsd structure), and GitLab's
+# and GitHub's readers find in it JSON's tests (junit_readers.py); with TEXT,
+# every failure shows it.
+junit_valid() {
+	local out
+	out=$(xmllint --noout --schema autograder/selfcheck/junit.xsd "$1" 2>&1) ||
+		fail "$1 does not fit autograder/selfcheck/junit.xsd: $(head -n 5 <<<"$out")" ||
+		return
+	python3 autograder/selfcheck/junit_readers.py "$1" "$2" ${3:+--failures-contain "$3"}
+}
+
 score_of() { jq -r '.score' "$1"; }
 max_of() { jq -r '.max_score // ([.tests[].max_score] | add)' "$1"; }
 # What the tests students see are worth: 100 per lab. Hidden tests (README.md,
@@ -120,9 +132,10 @@ check_skeleton_scores_zero() {
 	local lab json
 	for lab in "${LABS[@]}"; do
 		json=$WORK/skel-$lab.json
-		grade "$lab" "labs/$lab" "$json"
+		grade "$lab" "labs/$lab" "$json" --junit "$json.xml"
 		[[ $(score_of "$json") == 0 ]] ||
 			fail "$lab skeleton scored $(score_of "$json"):$(cat "$json.txt")"
+		junit_valid "$json.xml" "$json"
 	done
 }
 
@@ -368,14 +381,21 @@ check_non_root() {
 # ---- reports on every path ----
 
 check_compile_error_report() {
-	local dir=$WORK/broken json
+	local dir=$WORK/broken json error
 	mkdir -p "$dir"
 	printf 'int read_full(void) { return syntax error }\n' >"$dir/pipes.c"
 	json=$dir.json
-	grade 01-pipes "$dir" "$json"
+	grade 01-pipes "$dir" "$json" --junit "$json.xml"
 	[[ $(score_of "$json") == 0 && $(jq '.tests | length' "$json") -ge 12 ]] ||
 		fail "compile error: expected score 0 and every test listed"
-	grep -q "error" <<<"$(jq -r .output "$json")" || fail "compile error: compiler messages missing"
+	# The compiler's own line, in the text above the tests and in each JUnit failure.
+	error=$(grep -m 1 "^pipes.c:1:[0-9]*: error: " "$json.txt") ||
+		fail "compile error: no compiler error in ipclab's output: $(head "$json.txt")"
+	grep -qxF "$error" <<<"$(jq -r .output "$json")" ||
+		fail "compile error: results.json's output lacks the compiler's messages"
+	junit_valid "$json.xml" "$json" "$error"
+	grep -qF "$error" <<<"$(xmllint --xpath 'string(//testsuite/system-out)' "$json.xml")" ||
+		fail "compile error: the JUnit suite's system-out lacks the compiler's messages"
 	tail -n 1 "$json.txt" | grep -qx "score: 0/$(max_of "$json")" ||
 		fail "last line is not score: 0/$(max_of "$json")"
 }
@@ -384,8 +404,12 @@ check_global_deadline_report() {
 	local dir=$WORK/slow json
 	patched_copy 01-pipes autograder/hostile/01-pipes/endless-loop.patch "$dir"
 	json=$dir.json
-	grade 01-pipes "$dir" "$json" --deadline 3
+	grade 01-pipes "$dir" "$json" --deadline 3 --junit "$json.xml"
 	jq -e '.tests | length >= 12' "$json" >/dev/null || fail "tests missing after global deadline"
+	# timeouts (<error>) or tests the deadline left unrun (<skipped>): their messages end cleanly
+	[[ $(xmllint --xpath 'count(//error | //skipped)' "$json.xml") -gt 0 ]] ||
+		fail "global deadline: no timed-out or skipped test in the JUnit file"
+	junit_valid "$json.xml" "$json"
 	grep -q "deadline" <<<"$(jq -r '.tests[].output' "$json")" || fail "no test says the deadline passed"
 	tail -n 1 "$json.txt" | grep -q "^score: [0-9]*\(\.5\)\?/$(max_of "$json")$" ||
 		fail "last line is not score: N/$(max_of "$json")"
@@ -395,11 +419,35 @@ check_results_parse() {
 	local json=$WORK/ref-01-pipes.json
 	[[ -s $json ]] || grade 01-pipes build/ref/01-pipes "$json"
 	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["tests"]' "$json"
-	"$IPCLAB" grade 01 build/ref/01-pipes --junit "$WORK/junit.xml" >/dev/null
-	xmllint --noout "$WORK/junit.xml"
+	"$IPCLAB" grade 01 build/ref/01-pipes --junit "$WORK/junit.xml" --results "$WORK/junit.json" \
+		>/dev/null
+	junit_valid "$WORK/junit.xml" "$WORK/junit.json"
 }
 
 # ---- hidden tests ----
+
+# hidden_wording_true JSON: the text above lab 01's tests and the README say
+# what Gradescope shows (FORMATS.md, from its autograder specifications):
+# while a test is hidden, students see no total score. Neither may say they
+# see one, and both say it in the same words.
+hidden_wording_true() {
+	local said readme
+	said=$(jq -r .output "$1" | grep "hidden test") ||
+		fail "the text above the tests does not count the hidden test: $(jq .output "$1")" ||
+		return
+	if grep -Eiq "you see .*total|total includes" <<<"$said"; then
+		fail "the text above the tests says students see a total: $said" || return
+	fi
+	grep -q "^1 hidden test worth 5 points .*while a test is hidden Gradescope does not show" \
+		<<<"$said" || fail "the text above the tests does not say the total is hidden: $said" ||
+		return
+	readme=$(tr -s ' \n' '  ' <README.md)
+	if grep -Eiq "you see [^.]*only in the total|total includes [0-9]" <<<"$readme"; then
+		fail "README.md says students see a total with hidden tests" || return
+	fi
+	grep -qF "(\"$said\")" <<<"$readme" ||
+		fail "README.md does not quote the text above the tests: $said"
+}
 
 # The lab 01 hidden test (autograder/hidden/01-pipes/) is in the plan, hidden
 # in results.json and marked in the reports, its points on top of the 100;
@@ -417,19 +465,18 @@ check_hidden_tests() {
 	grep -qP "^plan\tpipes\t$name\t5\t[0-9]+\t.*\thidden\t3\.2$" "$plan" ||
 		fail "$plan does not plan $name as hidden, 5 points" || return
 	grade 01-pipes build/ref/01-pipes "$json" --junit "$json.xml" || return
+	junit_valid "$json.xml" "$json" || return
 	jq -e --arg t "$name" '[.tests[] | .visibility == (if .name == $t then "hidden"
 		else "visible" end)] | all' "$json" >/dev/null ||
 		fail "expected $name hidden and every other test visible: $(jq -c \
 			'[.tests[] | [.name, .visibility]]' "$json")" || return
-	jq -r .output "$json" | grep -qx "Your total includes 1 hidden test worth 5 points; .*" ||
-		fail "the text above the tests does not count the hidden test: $(jq .output "$json")" ||
-		return
+	hidden_wording_true "$json" || return
 	[[ $(score_of "$json")/$(max_of "$json") == 105/105 ]] ||
 		fail "lab 01 reference: expected 105/105 (100 + 5 hidden)," \
 			"got $(score_of "$json")/$(max_of "$json")" || return
 	grep -q "^  ok    5/5  $name \[hidden\]$" "$json.txt" ||
 		fail "the terminal report does not mark $name: $(grep "$name" "$json.txt")" || return
-	grep -q '<property name="visibility" value="hidden"/>' "$json.xml" ||
+	grep -q "<property name=\"visibility:$name\" value=\"hidden\"/>" "$json.xml" ||
 		fail "the JUnit report does not mark $name hidden" || return
 	echo "with autograder/hidden: lab 01 reference $(tail -n 1 "$json.txt"), $name hidden"
 

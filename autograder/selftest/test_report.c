@@ -630,15 +630,17 @@ Test(report, json_output_counts_the_hidden_tests_and_their_points)
 	cr_assert_eq(report_json(path, &run), 0, "report_json: %s", strerror(errno));
 	assert_parsed(path, "json", "r[\"output\"]",
 		      "tests were not isolated: user namespaces are disabled\n"
-		      "Your total includes 2 hidden tests worth 9 points; you see their points "
-		      "only in the total.\n");
+		      "2 hidden tests worth 9 points count in your score, but Gradescope does "
+		      "not show them to you, and while a test is hidden Gradescope does not "
+		      "show your total score either.\n");
 	test_named(&run, "blocks_forever")->hidden = false;
 	free(run.mode);
 	run.mode = strdup("ns");
 	cr_assert_eq(report_json(path, &run), 0, "report_json: %s", strerror(errno));
 	assert_parsed(path, "json", "r[\"output\"]",
-		      "Your total includes 1 hidden test worth 4 points; you see their points "
-		      "only in the total.\n");
+		      "1 hidden test worth 4 points counts in your score, but Gradescope does "
+		      "not show it to you, and while a test is hidden Gradescope does not "
+		      "show your total score either.\n");
 	run_free(&run);
 }
 
@@ -733,19 +735,87 @@ Test(report, junit_system_out_is_capped)
 	run_free(&run);
 }
 
-Test(report, junit_marks_hidden_tests_with_a_property)
+/* Jenkins' junit-10.xsd gives a testcase no properties: the suite holds the marks. */
+Test(report, junit_marks_hidden_tests_in_the_suite_properties)
 {
 	struct ag_run run;
 	const char *path = in_workdir("junit.xml");
 
 	hidden_run(&run);
 	cr_assert_eq(report_junit(path, &run), 0, "report_junit: %s", strerror(errno));
-	assert_parsed(path, "xml", "[c.get(\"name\") for c in r.iter(\"testcase\") "
-		      "if c.find(\"properties/property[@name=\\\"visibility\\\"]\") is not None]",
-		      "[\"no_fd_leaks\", \"blocks_forever\"]");
-	assert_parsed(path, "xml", "r.find(\".//testcase[3]/properties/property\").get(\"value\")",
-		      "hidden");
+	assert_parsed(path, "xml", "[(p.get(\"name\"), p.get(\"value\")) for p in "
+		      "r.findall(\"testsuite/properties/property\")]",
+		      "[[\"visibility:no_fd_leaks\", \"hidden\"], "
+		      "[\"visibility:blocks_forever\", \"hidden\"]]");
+	assert_parsed(path, "xml", "len(r.findall(\".//testcase/properties\"))", "0");
 	assert_parsed(path, "xml", "len(r.findall(\".//testcase\"))", "6");
+	run_free(&run);
+}
+
+Test(report, junit_is_valid_for_the_kits_schema)
+{
+	struct ag_run run;
+	int status;
+
+	hidden_run(&run);
+	free(run.output);
+	run.output = strdup("the runner's output\n");
+	const char *path = in_workdir("junit.xml");
+	cr_assert_eq(report_junit(path, &run), 0, "report_junit: %s", strerror(errno));
+	char *out = run_command(&status, "xmllint --noout --schema "
+				"autograder/selfcheck/junit.xsd '%s' 2>&1", path);
+
+	cr_assert_eq(status, 0, "%s does not fit autograder/selfcheck/junit.xsd:\n%s", path, out);
+	free(out);
+	run_free(&run);
+}
+
+/* "...: " introduces the lines after it: alone in an attribute, it dangles. */
+Test(report, junit_message_attribute_reads_whole)
+{
+	struct ag_run run;
+	const char *path = in_workdir("junit.xml");
+
+	sample_run(&run);
+	free(test_named(&run, "blocks_forever")->message);
+	test_named(&run, "blocks_forever")->message = strdup("timed out after 1.5 s. Where "
+		"each process was when the deadline passed:\n  pid 2 (the test): reading\n");
+	free(test_named(&run, "worker_dies")->message);
+	test_named(&run, "worker_dies")->message = strdup("waited 2.5 s for:\n  the worker\n");
+	cr_assert_eq(report_junit(path, &run), 0, "report_junit: %s", strerror(errno));
+	assert_parsed(path, "xml", "r.find(\".//testcase[4]/error\").get(\"message\")",
+		      "timed out after 1.5 s.");
+	assert_parsed(path, "xml", "r.find(\".//testcase[5]/error\").get(\"message\")",
+		      "waited 2.5 s for");
+	/* the text ends with its words: no blank line before the hint, no newline at the end */
+	assert_parsed(path, "xml", "r.find(\".//testcase[4]/error\").text",
+		      "timed out after 1.5 s. Where each process was when the deadline passed:\n"
+		      "  pid 2 (the test): reading");
+	run_free(&run);
+}
+
+/* Every test failed for the build: its failure text holds the compiler's messages. */
+Test(report, junit_build_failure_carries_the_compiler_messages)
+{
+	struct ag_run run;
+	const char *path = in_workdir("junit.xml");
+
+	sample_run(&run);
+	run.output = strdup("pipes.c:1:30: error: 'syntax' undeclared\n");
+	run.not_built = true;
+	cr_assert_eq(report_junit(path, &run), 0, "report_junit: %s", strerror(errno));
+	char *text = parsed(path, "xml", "r.find(\".//testcase[2]/failure\").text");
+	assert_contains(text, "\npipes.c:1:30: error: 'syntax' undeclared\nhint: read 3.3 again",
+			"failure");
+	assert_parsed(path, "xml", "r.find(\"testsuite/system-out\").text",
+		      "pipes.c:1:30: error: 'syntax' undeclared\n");
+	free(text);
+	run.not_built = false;	/* warnings of a build that worked: the suite's only */
+	cr_assert_eq(report_junit(path, &run), 0, "report_junit: %s", strerror(errno));
+	text = parsed(path, "xml", "r.find(\".//testcase[2]/failure\").text");
+	cr_assert_null(strstr(text, "syntax"), "a test's failure holds the build's output:\n%s",
+		       text);
+	free(text);
 	run_free(&run);
 }
 
