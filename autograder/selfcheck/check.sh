@@ -268,6 +268,44 @@ check_criterion_runner() {
 	done
 }
 
+# criterion_defines DIR [FIND-TESTS]: the names that the headers under DIR (as
+# find DIR FIND-TESTS selects) define: macros, struct, union and enum tags,
+# typedefs, CR_API functions.
+criterion_defines() {
+	find "$@" -name '*.h' -exec cat {} + | sed -E 's,//.*,,' | grep -oE \
+		-e '^ *# *define +[A-Za-z_][A-Za-z0-9_]*' \
+		-e '(struct|union|enum) +[A-Za-z_][A-Za-z0-9_]* *\{' \
+		-e '^ *typedef [^;]*\(\* *[A-Za-z_][A-Za-z0-9_]*' \
+		-e '^ *typedef [^(]*[A-Za-z_][A-Za-z0-9_]* *;' \
+		-e '^ *CR_API [^(]*[A-Za-z_][A-Za-z0-9_]* *\(' |
+		sed -E 's/[^A-Za-z0-9_]+$//; s/.*[^A-Za-z0-9_]//' | sort -u
+}
+
+# The kit builds with any Criterion 2.4: its sources use only the public API.
+# criterion/internal/ changes between releases (Gradescope's Ubuntu may not
+# have Debian's 2.4.1), so no source includes it or names what only it
+# defines (FOREACH_SET, struct criterion_ordered_set, ...).
+check_criterion_public_api() {
+	local inc names sources
+	inc=$(pkg-config --variable=includedir criterion 2>/dev/null || echo /usr/include)/criterion
+	[[ -d $inc/internal ]] || fail "no Criterion headers in $inc/internal"
+	names=$WORK/criterion-internal-names
+	comm -23 <(criterion_defines "$inc/internal") \
+		<(criterion_defines "$inc" -path "$inc/internal" -prune -o) >"$names"
+	[[ -s $names ]] || fail "found no names that only $inc/internal/ defines"
+	sources=$WORK/kit-sources
+	find autograder labs solutions scenarios bench -name '*.[ch]' -print0 >"$sources"
+	if xargs -0 grep -nE '#[[:space:]]*include[[:space:]]*[<"]criterion/internal/' <"$sources"; then
+		fail "(above) kit sources include Criterion's internal headers"
+	fi
+	if xargs -0 grep -nwF -f "$names" <"$sources"; then
+		fail "(above) kit sources use names that only Criterion's internal headers" \
+			"define: use the public API of $inc/*.h"
+	fi
+	echo "$(tr '\0' '\n' <"$sources" | wc -l) sources, none uses any of the" \
+		"$(wc -l <"$names") names of $inc/internal/"
+}
+
 # Without namespaces, hostile code is still contained: a fork loop is stopped,
 # kill(-1) reaches only the test's own uid, and every other test keeps its marks.
 check_fallback_hostile() {
@@ -1099,7 +1137,7 @@ check_gradescope_bundle() {
 
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_build
 	reference_full_marks skeleton_scores_zero mutants_caught mutation_score hostile_contained forgers_score_nothing
-	sandbox_behaviour criterion_runner fallback_mode fallback_hostile fallback_cleanup non_root compile_error_report global_deadline_report results_parse
+	sandbox_behaviour criterion_runner criterion_public_api fallback_mode fallback_hostile fallback_cleanup non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
 	docs_no_warnings class_report_renders class_report_check_can_fail decks_fit decks_code_compiles
 	vagrant_validate
