@@ -1084,6 +1084,45 @@ gradescope_submit() {
 	cp "$root/results/results.json" "$json" || fail "cannot copy results.json"
 }
 
+# setup_versions_checked SOURCE: the unpacked zip's setup.sh --check-versions,
+# with stand-ins for dpkg-query and cc on PATH, stops on a made-up Ubuntu
+# 22.04 (its libcriterion-dev, 2.4.0-rc-18-g1cc3911-1, and gcc 11.4.0; the rest
+# at the lock's versions), naming both with the versions found and needed and
+# giving the one line of advice that README.md gives too; it passes the lock's.
+setup_versions_checked() {
+	local source=$1 fake=$WORK/fake-ubuntu out status=0 advice
+	mkdir -p "$fake/bin"
+	awk '!/^#/ && NF == 3 { print $1, $2 }' "$source/vm/packages.lock" >"$fake/locked"
+	sed 's/^libcriterion-dev .*/libcriterion-dev 2.4.0-rc-18-g1cc3911-1/' "$fake/locked" \
+		>"$fake/jammy"
+	cat >"$fake/bin/dpkg-query" <<'END'
+#!/bin/sh
+# dpkg-query -W -f=FORMAT NAME, as setup.sh asks: NAME's version in $FAKE_VERSIONS.
+for name; do :; done
+version=$(awk -v name="$name" '$1 == name { print $2 }' "$FAKE_VERSIONS")
+[ -n "$version" ] && printf 'install ok installed %s' "$version"
+END
+	printf '#!/bin/sh\necho "$FAKE_CC"\n' >"$fake/bin/cc"
+	chmod 755 "$fake/bin/dpkg-query" "$fake/bin/cc"
+	out=$(FAKE_VERSIONS=$fake/jammy FAKE_CC=11.4.0 PATH=$fake/bin:$PATH \
+		"$source/setup.sh" --check-versions 2>&1) || status=$?
+	[[ $status == 1 ]] || fail "setup.sh --check-versions passed Ubuntu 22.04's (exit $status): $out"
+	grep -qxF "setup.sh: libcriterion-dev 2.4.0-rc-18-g1cc3911-1 is installed; the kit needs 2.4.1 or later" \
+		<<<"$out" || fail "setup.sh did not name Criterion's versions found and needed: $out"
+	grep -qxF "setup.sh: cc (gcc) 11.4.0 is installed; the kit needs gcc 12 or later" <<<"$out" ||
+		fail "setup.sh did not name gcc's versions found and needed: $out"
+	[[ $(grep -c '; the kit needs' <<<"$out") == 2 ]] || fail "setup.sh named more than those two: $out"
+	advice=$(sed -n 's/^BASE_IMAGE="\(.*\)"$/\1/p' "$source/setup.sh")
+	[[ -n $advice ]] && grep -qxF "setup.sh: $advice" <<<"$out" ||
+		fail "setup.sh did not say which base image to pick: $out"
+	grep -qF -- "$advice" README.md ||
+		fail "README.md does not give setup.sh's advice in the same words: $advice"
+	FAKE_VERSIONS=$fake/locked FAKE_CC=12.2.0 PATH=$fake/bin:$PATH \
+		"$source/setup.sh" --check-versions >"$WORK/versions.txt" 2>&1 ||
+		fail "setup.sh refused the lock's versions: $(cat "$WORK/versions.txt")"
+	echo "setup.sh --check-versions: stops on Ubuntu 22.04's Criterion and gcc, passes the lock's"
+}
+
 # make gradescope LAB=01: the zip holds no solution code; unpacked as
 # Gradescope does into a fake /autograder, setup.sh builds it, and
 # run_autograder scores the reference 100 and a mutant less.
@@ -1099,6 +1138,7 @@ check_gradescope_bundle() {
 	mkdir -p "$root/source"
 	unzip -q "$zip" -d "$root/source" || fail "cannot unzip $zip"
 	autograder/editions/find-solution-code.sh "$root/source" || return 1
+	setup_versions_checked "$root/source"
 	if [[ $(id -u) == 0 ]]; then
 		local mark_before
 		mark_before=$(ls -l --time-style=full-iso /etc/ipclab-guest 2>&1 || true)
@@ -1116,7 +1156,7 @@ check_gradescope_bundle() {
 			fail "make in the bundle failed: $(tail -n 20 "$WORK/setup.txt")"
 	fi
 	cp "$root/source/run_autograder" "$root/" || fail "no run_autograder in the zip"
-	gradescope_submit "$root" build/ref/01-pipes/pipes.c "$WORK/gs-ref.json" || return 1
+	gradescope_submit "$root" build/ref/01-pipes/pipes.c "$WORK/gs-ref.json"
 	full_marks "$WORK/gs-ref.json" ||
 		fail "the reference scored $(score_of "$WORK/gs-ref.json")/$(max_of "$WORK/gs-ref.json"):" \
 			"$(tail -n 20 "$WORK/gs-ref.json.txt")"
@@ -1128,7 +1168,7 @@ check_gradescope_bundle() {
 		fail "an unprivileged uid can read the bundle's hidden tests"
 	fi
 	patched_copy 01-pipes "$mutant" "$WORK/gs-mutant" || return 1
-	gradescope_submit "$root" "$WORK/gs-mutant/pipes.c" "$WORK/gs-mutant.json" || return 1
+	gradescope_submit "$root" "$WORK/gs-mutant/pipes.c" "$WORK/gs-mutant.json"
 	below "$(score_of "$WORK/gs-mutant.json")" "$(max_of "$WORK/gs-mutant.json")" ||
 		fail "mutant $(basename "$mutant" .patch) scored $(score_of "$WORK/gs-mutant.json")"
 	echo "$zip: $(du -k "$zip" | cut -f1) KiB; reference $(score_of "$WORK/gs-ref.json"), mutant" \
