@@ -1046,6 +1046,40 @@ editions_skipped_in_guest() {
 		echo "guest: no git clone here; the editions are made and checked on the host"
 }
 
+# student_readme_checked EDITION: the built EDITION's README.md is written
+# for students: it names nothing the edition leaves out or only instructors
+# use, and every make target, ipclab command, directory it cd's to and ./
+# script its ```sh blocks name is there.
+student_readme_checked() {
+	local edition=$1 commands=$WORK/readme-commands word target out
+	if grep -nEi 'solutions/|make (grade|skeletons)|hidden|ipclab grade|class.report|gradebook' \
+		"$edition/README.md"; then
+		fail "(above) the edition's README.md names what students do not have"
+	fi
+	awk '/^```sh$/ { block = 1; next } /^```$/ { block = 0 } block' "$edition/README.md" |
+		sed 's/ *#.*//' >"$commands"
+	[[ -s $commands ]] || fail "the edition's README.md has no sh blocks"
+	while read -r word; do
+		target=${word#make}
+		out=$(make -n -C "$edition" ${target:+"${target# }"} 2>&1) ||
+			fail "README.md: '$word' fails in the edition: $(tail -n 3 <<<"$out")"
+		! grep -q 'needs solutions/' <<<"$out" || fail "README.md: '$word' needs solutions/"
+	done < <(grep -oE '(^| )make( [a-z][a-z-]*)?' "$commands" | sed 's/^ //' | sort -u)
+	while read -r word; do
+		target=${word#ipclab }
+		[[ $target != ipclab ]] || target=progress	# plain ipclab: its progress
+		"$edition/bin/ipclab" help | grep -qE "^  ipclab $target( |$)" ||
+			fail "README.md: '$word' is not a command of the edition's ipclab"
+	done < <(grep -oE 'ipclab( [a-z]+)?' "$commands" | sort -u)
+	while read -r word; do
+		[[ -e $edition/${word#cd } ]] || fail "README.md: '$word': no such directory in the edition"
+	done < <(grep -oE '^cd [^ ]+' "$commands")
+	while read -r word; do
+		[[ -x $edition/$word ]] || fail "README.md: $word is not in the edition"
+	done < <(grep -oE '(^| )\./[^ ]+' "$commands" | sed 's/^ //')
+	echo "the edition's README.md: $(wc -l <"$commands") command lines, each target there"
+}
+
 check_student_edition() {
 	editions_skipped_in_guest && return 0
 	local out=build/student-edition unpacked=$WORK/edition status=0 report
@@ -1061,6 +1095,7 @@ check_student_edition() {
 	(cd "$unpacked/ipc-labs" && timeout -k 5 300 make -s) >"$WORK/edition-make.txt" 2>&1 ||
 		fail "make in the unpacked edition failed: $(tail -n 20 "$WORK/edition-make.txt")"
 	[[ ! -e $unpacked/ipc-labs/build/ref ]] || fail "the edition built a reference (build/ref)"
+	student_readme_checked "$unpacked/ipc-labs"
 	report=$(cd "$unpacked/ipc-labs/labs/01-pipes" &&
 		timeout -k 5 120 ../../bin/ipclab test 01 2>&1) || status=$?
 	[[ $status == 1 && $(tail -n 1 <<<"$report") == "score: 0/100" ]] ||
@@ -1102,7 +1137,8 @@ for name; do :; done
 version=$(awk -v name="$name" '$1 == name { print $2 }' "$FAKE_VERSIONS")
 [ -n "$version" ] && printf 'install ok installed %s' "$version"
 END
-	printf '#!/bin/sh\necho "$FAKE_CC"\n' >"$fake/bin/cc"
+	# shellcheck disable=SC2016 # FAKE_CC expands when the stand-in runs
+	printf '#!/bin/sh\necho "$FAKE_CC"\n' >"$fake/bin/cc"	# cc -dumpfullversion
 	chmod 755 "$fake/bin/dpkg-query" "$fake/bin/cc"
 	out=$(FAKE_VERSIONS=$fake/jammy FAKE_CC=11.4.0 PATH=$fake/bin:$PATH \
 		"$source/setup.sh" --check-versions 2>&1) || status=$?
@@ -1113,8 +1149,8 @@ END
 		fail "setup.sh did not name gcc's versions found and needed: $out"
 	[[ $(grep -c '; the kit needs' <<<"$out") == 2 ]] || fail "setup.sh named more than those two: $out"
 	advice=$(sed -n 's/^BASE_IMAGE="\(.*\)"$/\1/p' "$source/setup.sh")
-	[[ -n $advice ]] && grep -qxF "setup.sh: $advice" <<<"$out" ||
-		fail "setup.sh did not say which base image to pick: $out"
+	[[ -n $advice ]] || fail "setup.sh has no BASE_IMAGE line"
+	grep -qxF "setup.sh: $advice" <<<"$out" || fail "setup.sh did not say which base image to pick: $out"
 	grep -qF -- "$advice" README.md ||
 		fail "README.md does not give setup.sh's advice in the same words: $advice"
 	FAKE_VERSIONS=$fake/locked FAKE_CC=12.2.0 PATH=$fake/bin:$PATH \
