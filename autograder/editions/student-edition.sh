@@ -3,8 +3,9 @@
 # without solutions. Writes build/student-edition/ipc-labs/ and
 # build/student-edition/ipc-labs.tar.gz (one top directory, ipc-labs/).
 #
-# What it holds and leaves out: tree.sh. The edition builds and grades on its
-# own: `make` there takes each lab's pristine skeleton from
+# What it holds and leaves out: tree.sh. Its README.md is the students' own,
+# autograder/editions/student/README.md, not the instructors'. The edition
+# builds and grades on its own: `make` there takes each lab's pristine skeleton from
 # autograder/pristine/, `bin/ipclab test 01` grades labs/01-pipes/, and
 # `make check` runs autograder/selfcheck/edition-check.sh.
 # check.sh's student_edition check proves it, and greps the edition for
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/../.."
 OUT=build/student-edition
 
 edition_tree "$OUT/ipc-labs"
+cp autograder/editions/student/README.md "$OUT/ipc-labs/README.md"
 # The same bytes from the same commit: names sorted, no owners, the commit's
 # date on every file, no timestamp in the gzip header.
 tar -C "$OUT" --sort=name --owner=0 --group=0 --numeric-owner \

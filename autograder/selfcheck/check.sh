@@ -284,6 +284,44 @@ check_criterion_runner() {
 	done
 }
 
+# criterion_defines DIR [FIND-TESTS]: the names that the headers under DIR (as
+# find DIR FIND-TESTS selects) define: macros, struct, union and enum tags,
+# typedefs, CR_API functions.
+criterion_defines() {
+	find "$@" -name '*.h' -exec cat {} + | sed -E 's,//.*,,' | grep -oE \
+		-e '^ *# *define +[A-Za-z_][A-Za-z0-9_]*' \
+		-e '(struct|union|enum) +[A-Za-z_][A-Za-z0-9_]* *\{' \
+		-e '^ *typedef [^;]*\(\* *[A-Za-z_][A-Za-z0-9_]*' \
+		-e '^ *typedef [^(]*[A-Za-z_][A-Za-z0-9_]* *;' \
+		-e '^ *CR_API [^(]*[A-Za-z_][A-Za-z0-9_]* *\(' |
+		sed -E 's/[^A-Za-z0-9_]+$//; s/.*[^A-Za-z0-9_]//' | sort -u
+}
+
+# The kit builds with any Criterion 2.4: its sources use only the public API.
+# criterion/internal/ changes between releases (Gradescope's Ubuntu may not
+# have Debian's 2.4.1), so no source includes it or names what only it
+# defines (FOREACH_SET, struct criterion_ordered_set, ...).
+check_criterion_public_api() {
+	local inc names sources
+	inc=$(pkg-config --variable=includedir criterion 2>/dev/null || echo /usr/include)/criterion
+	[[ -d $inc/internal ]] || fail "no Criterion headers in $inc/internal"
+	names=$WORK/criterion-internal-names
+	comm -23 <(criterion_defines "$inc/internal") \
+		<(criterion_defines "$inc" -path "$inc/internal" -prune -o) >"$names"
+	[[ -s $names ]] || fail "found no names that only $inc/internal/ defines"
+	sources=$WORK/kit-sources
+	find autograder labs solutions scenarios bench -name '*.[ch]' -print0 >"$sources"
+	if xargs -0 grep -nE '#[[:space:]]*include[[:space:]]*[<"]criterion/internal/' <"$sources"; then
+		fail "(above) kit sources include Criterion's internal headers"
+	fi
+	if xargs -0 grep -nwF -f "$names" <"$sources"; then
+		fail "(above) kit sources use names that only Criterion's internal headers" \
+			"define: use the public API of $inc/*.h"
+	fi
+	echo "$(tr '\0' '\n' <"$sources" | wc -l) sources, none uses any of the" \
+		"$(wc -l <"$names") names of $inc/internal/"
+}
+
 # Without namespaces, hostile code is still contained: a fork loop is stopped,
 # kill(-1) reaches only the test's own uid, and every other test keeps its marks.
 check_fallback_hostile() {
@@ -1058,6 +1096,40 @@ editions_skipped_in_guest() {
 		echo "guest: no git clone here; the editions are made and checked on the host"
 }
 
+# student_readme_checked EDITION: the built EDITION's README.md is written
+# for students: it names nothing the edition leaves out or only instructors
+# use, and every make target, ipclab command, directory it cd's to and ./
+# script its ```sh blocks name is there.
+student_readme_checked() {
+	local edition=$1 commands=$WORK/readme-commands word target out
+	if grep -nEi 'solutions/|make (grade|skeletons)|hidden|ipclab grade|class.report|gradebook' \
+		"$edition/README.md"; then
+		fail "(above) the edition's README.md names what students do not have"
+	fi
+	awk '/^```sh$/ { block = 1; next } /^```$/ { block = 0 } block' "$edition/README.md" |
+		sed 's/ *#.*//' >"$commands"
+	[[ -s $commands ]] || fail "the edition's README.md has no sh blocks"
+	while read -r word; do
+		target=${word#make}
+		out=$(make -n -C "$edition" ${target:+"${target# }"} 2>&1) ||
+			fail "README.md: '$word' fails in the edition: $(tail -n 3 <<<"$out")"
+		! grep -q 'needs solutions/' <<<"$out" || fail "README.md: '$word' needs solutions/"
+	done < <(grep -oE '(^| )make( [a-z][a-z-]*)?' "$commands" | sed 's/^ //' | sort -u)
+	while read -r word; do
+		target=${word#ipclab }
+		[[ $target != ipclab ]] || target=progress	# plain ipclab: its progress
+		"$edition/bin/ipclab" help | grep -qE "^  ipclab $target( |$)" ||
+			fail "README.md: '$word' is not a command of the edition's ipclab"
+	done < <(grep -oE 'ipclab( [a-z]+)?' "$commands" | sort -u)
+	while read -r word; do
+		[[ -e $edition/${word#cd } ]] || fail "README.md: '$word': no such directory in the edition"
+	done < <(grep -oE '^cd [^ ]+' "$commands")
+	while read -r word; do
+		[[ -x $edition/$word ]] || fail "README.md: $word is not in the edition"
+	done < <(grep -oE '(^| )\./[^ ]+' "$commands" | sed 's/^ //')
+	echo "the edition's README.md: $(wc -l <"$commands") command lines, each target there"
+}
+
 check_student_edition() {
 	editions_skipped_in_guest && return 0
 	local out=build/student-edition unpacked=$WORK/edition status=0 report
@@ -1073,6 +1145,7 @@ check_student_edition() {
 	(cd "$unpacked/ipc-labs" && timeout -k 5 300 make -s) >"$WORK/edition-make.txt" 2>&1 ||
 		fail "make in the unpacked edition failed: $(tail -n 20 "$WORK/edition-make.txt")"
 	[[ ! -e $unpacked/ipc-labs/build/ref ]] || fail "the edition built a reference (build/ref)"
+	student_readme_checked "$unpacked/ipc-labs"
 	report=$(cd "$unpacked/ipc-labs/labs/01-pipes" &&
 		timeout -k 5 120 ../../bin/ipclab test 01 2>&1) || status=$?
 	[[ $status == 1 && $(tail -n 1 <<<"$report") == "score: 0/100" ]] ||
@@ -1096,6 +1169,46 @@ gradescope_submit() {
 	cp "$root/results/results.json" "$json" || fail "cannot copy results.json"
 }
 
+# setup_versions_checked SOURCE: the unpacked zip's setup.sh --check-versions,
+# with stand-ins for dpkg-query and cc on PATH, stops on a made-up Ubuntu
+# 22.04 (its libcriterion-dev, 2.4.0-rc-18-g1cc3911-1, and gcc 11.4.0; the rest
+# at the lock's versions), naming both with the versions found and needed and
+# giving the one line of advice that README.md gives too; it passes the lock's.
+setup_versions_checked() {
+	local source=$1 fake=$WORK/fake-ubuntu out status=0 advice
+	mkdir -p "$fake/bin"
+	awk '!/^#/ && NF == 3 { print $1, $2 }' "$source/vm/packages.lock" >"$fake/locked"
+	sed 's/^libcriterion-dev .*/libcriterion-dev 2.4.0-rc-18-g1cc3911-1/' "$fake/locked" \
+		>"$fake/jammy"
+	cat >"$fake/bin/dpkg-query" <<'END'
+#!/bin/sh
+# dpkg-query -W -f=FORMAT NAME, as setup.sh asks: NAME's version in $FAKE_VERSIONS.
+for name; do :; done
+version=$(awk -v name="$name" '$1 == name { print $2 }' "$FAKE_VERSIONS")
+[ -n "$version" ] && printf 'install ok installed %s' "$version"
+END
+	# shellcheck disable=SC2016 # FAKE_CC expands when the stand-in runs
+	printf '#!/bin/sh\necho "$FAKE_CC"\n' >"$fake/bin/cc"	# cc -dumpfullversion
+	chmod 755 "$fake/bin/dpkg-query" "$fake/bin/cc"
+	out=$(FAKE_VERSIONS=$fake/jammy FAKE_CC=11.4.0 PATH=$fake/bin:$PATH \
+		"$source/setup.sh" --check-versions 2>&1) || status=$?
+	[[ $status == 1 ]] || fail "setup.sh --check-versions passed Ubuntu 22.04's (exit $status): $out"
+	grep -qxF "setup.sh: libcriterion-dev 2.4.0-rc-18-g1cc3911-1 is installed; the kit needs 2.4.1 or later" \
+		<<<"$out" || fail "setup.sh did not name Criterion's versions found and needed: $out"
+	grep -qxF "setup.sh: cc (gcc) 11.4.0 is installed; the kit needs gcc 12 or later" <<<"$out" ||
+		fail "setup.sh did not name gcc's versions found and needed: $out"
+	[[ $(grep -c '; the kit needs' <<<"$out") == 2 ]] || fail "setup.sh named more than those two: $out"
+	advice=$(sed -n 's/^BASE_IMAGE="\(.*\)"$/\1/p' "$source/setup.sh")
+	[[ -n $advice ]] || fail "setup.sh has no BASE_IMAGE line"
+	grep -qxF "setup.sh: $advice" <<<"$out" || fail "setup.sh did not say which base image to pick: $out"
+	grep -qF -- "$advice" README.md ||
+		fail "README.md does not give setup.sh's advice in the same words: $advice"
+	FAKE_VERSIONS=$fake/locked FAKE_CC=12.2.0 PATH=$fake/bin:$PATH \
+		"$source/setup.sh" --check-versions >"$WORK/versions.txt" 2>&1 ||
+		fail "setup.sh refused the lock's versions: $(cat "$WORK/versions.txt")"
+	echo "setup.sh --check-versions: stops on Ubuntu 22.04's Criterion and gcc, passes the lock's"
+}
+
 # make gradescope LAB=01: the zip holds no solution code; unpacked as
 # Gradescope does into a fake /autograder, setup.sh builds it, and
 # run_autograder scores the reference 100 and a mutant less.
@@ -1111,6 +1224,7 @@ check_gradescope_bundle() {
 	mkdir -p "$root/source"
 	unzip -q "$zip" -d "$root/source" || fail "cannot unzip $zip"
 	autograder/editions/find-solution-code.sh "$root/source" || return 1
+	setup_versions_checked "$root/source"
 	if [[ $(id -u) == 0 ]]; then
 		local mark_before
 		mark_before=$(ls -l --time-style=full-iso /etc/ipclab-guest 2>&1 || true)
@@ -1128,7 +1242,7 @@ check_gradescope_bundle() {
 			fail "make in the bundle failed: $(tail -n 20 "$WORK/setup.txt")"
 	fi
 	cp "$root/source/run_autograder" "$root/" || fail "no run_autograder in the zip"
-	gradescope_submit "$root" build/ref/01-pipes/pipes.c "$WORK/gs-ref.json" || return 1
+	gradescope_submit "$root" build/ref/01-pipes/pipes.c "$WORK/gs-ref.json"
 	full_marks "$WORK/gs-ref.json" ||
 		fail "the reference scored $(score_of "$WORK/gs-ref.json")/$(max_of "$WORK/gs-ref.json"):" \
 			"$(tail -n 20 "$WORK/gs-ref.json.txt")"
@@ -1140,7 +1254,7 @@ check_gradescope_bundle() {
 		fail "an unprivileged uid can read the bundle's hidden tests"
 	fi
 	patched_copy 01-pipes "$mutant" "$WORK/gs-mutant" || return 1
-	gradescope_submit "$root" "$WORK/gs-mutant/pipes.c" "$WORK/gs-mutant.json" || return 1
+	gradescope_submit "$root" "$WORK/gs-mutant/pipes.c" "$WORK/gs-mutant.json"
 	below "$(score_of "$WORK/gs-mutant.json")" "$(max_of "$WORK/gs-mutant.json")" ||
 		fail "mutant $(basename "$mutant" .patch) scored $(score_of "$WORK/gs-mutant.json")"
 	echo "$zip: $(du -k "$zip" | cut -f1) KiB; reference $(score_of "$WORK/gs-ref.json"), mutant" \
@@ -1149,7 +1263,7 @@ check_gradescope_bundle() {
 
 ALL=(skeletons_current no_solution_in_labs skeletons_build engine_tests cross_build
 	reference_full_marks skeleton_scores_zero mutants_caught mutation_score hostile_contained forgers_score_nothing
-	sandbox_behaviour criterion_runner fallback_mode fallback_hostile fallback_cleanup non_root compile_error_report global_deadline_report results_parse
+	sandbox_behaviour criterion_runner criterion_public_api fallback_mode fallback_hostile fallback_cleanup non_root compile_error_report global_deadline_report results_parse
 	cli_tests provision_refuses_non_root provision_idempotent reference_memcheck memcheck_catches_control
 	docs_no_warnings class_report_renders class_report_check_can_fail decks_fit decks_code_compiles
 	vagrant_validate
