@@ -12,7 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "build.h"
+#include "report.h"
 #include "util.h"
+
+#define MAIN_PROBLEM "defines main"
 
 static char *source_problem(const char *shown, int errnum)
 {
@@ -161,6 +164,8 @@ static char *symbol_problem(const Elf64_Sym *symbol, const char *name)
 					 : NULL;
 	if (!global || *name == '\0')
 		return NULL;
+	if (strcmp(name, "main") == 0)
+		return xstrdup(MAIN_PROBLEM);
 	if (grader_name(name))
 		return xstrfmt("defines %s, a name of the grader's", name);
 	if (libc == NULL)
@@ -226,6 +231,46 @@ static char *object_problem(const char *obj_path)
 	return problem;
 }
 
+/*
+ * Why the file at path is no C source a compiler should be shown (a binary,
+ * or text in another encoding than UTF-8), or NULL.
+ */
+static char *not_text(const char *path)
+{
+	char *text, *valid;
+	ssize_t len = read_text(path, &text, SOURCE_MAX);
+	char *why = NULL;
+
+	if (len < 0)
+		return NULL;	/* the compiler says what is wrong */
+	if (memchr(text, '\0', (size_t)len)) {
+		why = xstrdup("it holds NUL bytes, as a binary or an object file does");
+	} else if ((valid = text_sanitise(text, SIZE_MAX)) && strcmp(valid, text) != 0) {
+		size_t at = 0;
+		int line = 1;
+
+		while (text[at] == valid[at])
+			line += text[at++] == '\n';
+		why = xstrfmt("line %d holds bytes that are not UTF-8 (a file saved in another "
+			      "encoding?)", line);
+		free(valid);
+	} else {
+		free(valid);
+	}
+	free(text);
+	return why;
+}
+
+/* The first plain sentence of the build: only the first problem counts. */
+static void set_problem(struct build *b, char *sentence)
+{
+	if (b->problem == NULL)
+		b->problem = sentence;
+	else
+		free(sentence);
+	b->failed = true;
+}
+
 /* Compiles one source unless its object is newer than it and the lab's headers. */
 static int compile(const struct lab *lab, const char *workdir, const char *source,
 		   FILE *messages, struct build *b)
@@ -236,9 +281,17 @@ static int compile(const struct lab *lab, const char *workdir, const char *sourc
 	char *obj_path = xstrfmt("%s/%s", workdir, object);
 	char *msg_path = xstrfmt("%s.messages", obj_path);
 	long long inputs = mtime_ns(src_path);
-	char *text = NULL;
+	char *text = NULL, *why = not_text(src_path);
 	bool ok = true;
 	int rc = 0;
+
+	if (why) {
+		set_problem(b, xstrfmt("%s is not a text file: %s. Submit the C source itself, "
+				       "as plain text.", source, why));
+		free(why);
+		unlink(obj_path);
+		goto out;
+	}
 
 	for (int i = 0; lab->headers[i]; i++) {
 		char *header = xstrfmt("%s/%s", include, lab->headers[i]);
@@ -265,8 +318,13 @@ static int compile(const struct lab *lab, const char *workdir, const char *sourc
 
 		rc = run_cc(argv, workdir, messages, &text, &ok);
 		if (rc == 0 && ok && (problem = object_problem(obj_path))) {
-			fprintf(messages, "%s: %s: not allowed in a submission, because it would "
-				"act outside the tests' sandbox or on the grader\n", source, problem);
+			if (strcmp(problem, MAIN_PROBLEM) == 0)
+				set_problem(b, xstrfmt("your %s defines main; the tests provide "
+						       "main: move it to a separate file.", source));
+			else
+				fprintf(messages, "%s: %s: not allowed in a submission, because it "
+					"would act outside the tests' sandbox or on the grader\n",
+					source, problem);
 			free(problem);
 			ok = false;
 		}
@@ -277,6 +335,7 @@ static int compile(const struct lab *lab, const char *workdir, const char *sourc
 			b->failed = true;
 		}
 	}
+out:
 	free(text);
 	free(include);
 	free(object);
@@ -393,6 +452,11 @@ int build_lab(const struct lab *lab, const char *workdir, struct build *b)
 		die_errno("open_memstream");
 	if (len > 0)
 		b->messages = first_lines(text);
+	if (b->problem) {	/* first, in plain words; the compiler's own after it */
+		char *both = xstrfmt("%s\n%s", b->problem, b->messages ? b->messages : "");
+		free(b->messages);
+		b->messages = both;
+	}
 	free(text);
 	return rc;
 }
@@ -401,5 +465,6 @@ void build_free(struct build *b)
 {
 	free(b->runner);
 	free(b->messages);
+	free(b->problem);
 	memset(b, 0, sizeof(*b));
 }

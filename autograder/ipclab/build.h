@@ -27,6 +27,8 @@
 struct build {
 	char *runner;		/* the linked runner, in the work directory */
 	char *messages;		/* the compiler's and linker's (60 lines), or NULL */
+	char *problem;		/* why, in one plain sentence, when the compiler cannot say it
+				 * plainly (not a text file, a main of its own), or NULL */
 	bool failed;		/* the submission did not compile or link */
 	bool link_failed;	/* it compiled, but did not link */
 };

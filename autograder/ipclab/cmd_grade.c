@@ -9,11 +9,13 @@
  * (batch.c).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "batch.h"
 #include "build.h"
 #include "gradelimits.h"
@@ -211,6 +213,60 @@ static void try_nested(const struct lab *lab, const char *dir, const char *scrat
 	free(nested_problem);
 }
 
+/*
+ * A lab's master under solutions/ holds the solution between #ifdef SOLUTION
+ * lines: compiled as a submission it is the skeleton, and scores 0.
+ */
+static char *master_problem(const struct lab *lab, const char *dir)
+{
+	char *master = kit_path("solutions/%s", lab->dir);
+	char *reference = kit_path("build/ref/%s", lab->dir);
+	char *a = realpath(dir, NULL), *b = realpath(master, NULL);
+	char *problem = NULL;
+
+	if (a && b && strcmp(a, b) == 0)
+		problem = xstrfmt("%s is the master that the skeleton and the reference are "
+				  "made from: graded as it is, it is the skeleton (its solution "
+				  "is inside #ifdef SOLUTION). Grade the reference build instead: "
+				  "ipclab grade %s %s", dir, lab->number, reference);
+	free(a);
+	free(b);
+	free(reference);
+	free(master);
+	return problem;
+}
+
+/*
+ * The lab's files of the submission at dir into scratch: a directory, or one
+ * archive (.zip, .tar.gz) as a batch takes it. Returns the problem, or NULL.
+ */
+static char *take_sources(const struct lab *lab, const char *dir, const char *scratch)
+{
+	char *problem = master_problem(lab, dir);
+
+	if (problem)
+		return problem;
+	if (!is_dir(dir) && stage_is_archive(dir) && access(dir, F_OK) == 0) {
+		char *staged = xstrfmt("%s/submission", scratch);
+
+		if (mkdir(staged, 0700) == -1)
+			problem = xstrfmt("cannot create %s: %s", staged, strerror(errno));
+		else if (stage_submission(lab, dir, staged, &problem) == 0)
+			build_copy_sources(lab, staged, dir, scratch, true, &problem);
+		if (remove_tree(staged) == -1)
+			error_errno("cannot remove %s", staged);
+		free(staged);
+		return problem;
+	}
+	if (!is_dir(dir))
+		return xstrfmt("%s %s", dir, access(dir, F_OK) == 0 ?
+			       "is neither a directory nor an archive (.zip, .tar.gz, .tgz, "
+			       ".tar)" : "does not exist");
+	if (build_copy_sources(lab, dir, dir, scratch, true, &problem) == -1)
+		try_nested(lab, dir, scratch, &problem);
+	return problem;
+}
+
 static int write_reports(const struct grade_args *args, const struct ag_run *run)
 {
 	int rc = 0;
@@ -260,12 +316,8 @@ int cmd_grade(int argc, char **argv)
 	char *scratch = make_scratch();
 	char *problem = NULL;
 
-	if (!is_dir(args.dir))
-		problem = xstrfmt("%s %s", args.dir, access(args.dir, F_OK) == 0 ?
-				  "is not a directory" : "does not exist");
-	else if (scratch && build_copy_sources(lab, args.dir, args.dir, scratch, true,
-						&problem) == -1)
-		try_nested(lab, args.dir, scratch, &problem);
+	if (scratch)
+		problem = take_sources(lab, args.dir, scratch);
 	char *limited = args.batch.limits ? limits_apply(args.batch.limits) : NULL;
 	if (problem) {
 		run_not_graded(lab, &args.only, problem, AG_FAILED, &run);
@@ -293,8 +345,8 @@ int cmd_grade(int argc, char **argv)
 	if (problem) {
 		char *files = source_list(lab);
 
-		error_msg("cannot grade: %s (a lab %s submission is a directory "
-			  "holding %s)", problem, lab->number, files);
+		error_msg("cannot grade: %s (a lab %s submission is a directory or an "
+			  "archive holding %s)", problem, lab->number, files);
 		free(files);
 		status = EXIT_USAGE;
 	}

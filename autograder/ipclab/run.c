@@ -741,12 +741,13 @@ int grade_workdir(const struct lab *lab, const char *workdir,
 		free(reason);
 	} else if (b.failed) {
 		/* No "above": each report puts the messages where its readers look. */
-		const char *reason = b.link_failed ?
-			"did not link: see the linker's messages" :
-			"did not compile: see the compiler's messages";
+		char *reason = b.problem ? xstrfmt("did not compile: %s", b.problem) :
+			xstrdup(b.link_failed ? "did not link: see the linker's messages" :
+				"did not compile: see the compiler's messages");
 
 		run->not_built = true;
 		fail_all(lab, &opts->only, reason, AG_FAILED, run);
+		free(reason);
 	} else {
 		run_runner(lab, b.runner, workdir, opts, run);
 	}

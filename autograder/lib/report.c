@@ -960,8 +960,18 @@ static void terminal_details(FILE *out, const struct ag_result *test,
 	}
 }
 
+/* text without its first line when reason ends with that line: said already. */
+static const char *unsaid(const char *text, const char *reason)
+{
+	size_t len = strcspn(text, "\n"), rlen = reason ? strlen(reason) : 0;
+
+	if (len == 0 || rlen < len || strncmp(reason + rlen - len, text, len) != 0)
+		return text;
+	return text + len + (text[len] == '\n');
+}
+
 static void terminal_header(FILE *out, const struct ag_run *run,
-			    const struct report_style *style)
+			    const struct report_style *style, const char *reason)
 {
 	int width = report_width(style);
 	char *lab = terminal_text(run->lab, SIZE_MAX, true);
@@ -982,8 +992,11 @@ static void terminal_header(FILE *out, const struct ag_run *run,
 		}
 		free(note);
 	}
-	if (run->output && *run->output)
-		put_lines(out, "", run->output, REPORT_OUTPUT_CAP, RUN_OUTPUT_LINES, width);
+	if (reason)
+		put_lines(out, "", reason, SIZE_MAX, INT_MAX, width);
+	if (run->output && *unsaid(run->output, reason))
+		put_lines(out, "", unsaid(run->output, reason), REPORT_OUTPUT_CAP,
+			  RUN_OUTPUT_LINES, width);
 }
 
 /*
@@ -1057,10 +1070,9 @@ void report_terminal(FILE *out, const struct ag_run *run, const struct report_st
 	int passed = 0, pw = points_width(run);
 	bool more = false;	/* failures not shown in full */
 
-	terminal_header(out, run, style);
-	if (reason)
-		put_lines(out, "", reason, SIZE_MAX, INT_MAX, report_width(style));
-	for (int g = 0; g < ngroups; g++) {
+	terminal_header(out, run, style, reason);
+	/* with one reason for every test, the tests have nothing more to say */
+	for (int g = 0; g < ngroups && reason == NULL; g++) {
 		bool full = style->verbose || !style->focus;
 
 		if (start == NULL && !groups[g].done && groups[g].ntests > 0) {
@@ -1076,10 +1088,9 @@ void report_terminal(FILE *out, const struct ag_run *run, const struct report_st
 			const struct ag_result *test = &run->tests[groups[g].tests[k]];
 
 			terminal_test_line(out, test, style, pw);
-			if (reason == NULL && full &&
-			    (test->status != AG_PASSED || style->verbose))
+			if (full && (test->status != AG_PASSED || style->verbose))
 				terminal_details(out, test, style);
-			more |= reason == NULL && !full && test->status != AG_PASSED;
+			more |= !full && test->status != AG_PASSED;
 			passed += test->status == AG_PASSED;
 		}
 	}

@@ -1138,7 +1138,7 @@ Test(report, terminal_says_a_reason_every_test_shares_once)
 	sample_run(&run);
 	for (int i = 0; i < run.ntests; i++) {
 		free(run.tests[i].message);
-		run.tests[i].message = strdup("did not compile: see the compiler's messages above");
+		run.tests[i].message = strdup("did not compile: see the compiler's messages");
 		run.tests[i].status = AG_FAILED;
 		run.tests[i].score = 0;
 	}
@@ -1149,6 +1149,20 @@ Test(report, terminal_says_a_reason_every_test_shares_once)
 		  "the shared reason is not said once:\n%s", text);
 	cr_assert_null(strstr(text, "rerun:"), "a test in full under a shared reason");
 	cr_assert_null(strstr(text, "start here"), "a task to start from though nothing compiled");
+	cr_assert_null(strstr(text, "writer_gets_epipe"), "a test listed under a shared reason");
+	assert_ends_with(text, "\n\n0/6 tests passed\nscore: 0/28\n");
+	free(text);
+	/* a submission that is not there: its problem said once, not as output and reason */
+	for (int i = 0; i < run.ntests; i++) {
+		free(run.tests[i].message);
+		run.tests[i].message = strdup("not graded: sub/pipes.c is missing");
+	}
+	free(run.output);
+	run.output = strdup("sub/pipes.c is missing\n");
+	text = styled(&run, (struct report_style){0});
+	once = strstr(text, "pipes.c is missing");
+	cr_assert(once && strstr(once + 1, "pipes.c is missing") == NULL,
+		  "the missing file is not said once:\n%s", text);
 	free(text);
 	run_free(&run);
 }

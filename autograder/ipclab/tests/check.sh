@@ -33,6 +33,11 @@ expect_out() {
 	grep -q -- "$1" "$WORK/out" || fail "expected '$1' in: $(tail -n 25 "$WORK/out")"
 }
 
+expect_line() {	# expect_line N TEXT: line N of the output starts with TEXT
+	[[ $(sed -n "$1p" "$WORK/out") == "$2"* ]] ||
+		fail "expected line $1 to start with '$2', got: $(head -n 5 "$WORK/out")"
+}
+
 expect_last_line() {
 	[[ $(tail -n 1 "$WORK/out") == "$1" ]] ||
 		fail "expected last line '$1', got '$(tail -n 1 "$WORK/out")'"
@@ -101,7 +106,8 @@ SCENARIO
 
 submission() {	# submission DIR [CONTENT]: a directory holding pipes.c
 	mkdir -p "$1"
-	printf '%s\n' "${2:-int answer(void) { return 42; }}" >"$1/pipes.c"
+	local good='int answer(void) { return 42; }'
+	printf '%s\n' "${2:-$good}" >"$1/pipes.c"
 }
 
 # ---- the command line ----
@@ -333,6 +339,42 @@ check_grade_unusable_submissions() {
 	json_has "$WORK/big.json" 'd["output"]' "larger than 1 MiB"
 }
 
+# A submission the compiler cannot judge plainly gets one plain sentence first.
+check_grade_plain_first_line() {
+	submission "$WORK/own-main" 'int answer(void) { return 42; } int main(void) { return 0; }'
+	mkdir -p "$WORK/binary" "$WORK/latin1"
+	cp /bin/true "$WORK/binary/pipes.c"
+	printf 'int answer(void) { return 42; }\n/* caf\xe9 */\n' >"$WORK/latin1/pipes.c"
+	ipc grade 01 "$WORK/own-main"
+	expect_status 1
+	expect_line 2 "did not compile: your pipes.c defines main; the tests provide main: move"
+	ipc grade 01 "$WORK/binary"
+	expect_line 2 "did not compile: pipes.c is not a text file: it holds NUL bytes, as a"
+	ipc grade 01 "$WORK/latin1"
+	expect_line 2 "did not compile: pipes.c is not a text file: line 2 holds bytes that are"
+	grep -q "FAIL" "$WORK/out" && fail "one reason for every test, yet tests listed: $(cat "$WORK/out")"
+	ipc grade 01 "$WORK/nowhere"
+	expect_status 2
+	[[ $(grep -c "nowhere does not exist" "$WORK/out") == 2 ]] ||	# stderr, and the report
+		fail "the missing path is not said once in the report: $(cat "$WORK/out")"
+}
+
+# One archive, as a batch takes it; the master of solutions/, refused.
+check_grade_archive_and_master() {
+	submission "$WORK/zipme"
+	(cd "$WORK/zipme" && python3 -m zipfile -c "$WORK/one.zip" pipes.c)
+	ipc grade 01 "$WORK/one.zip" --results "$WORK/one.json"
+	expect_status 1
+	expect_last_line "score: 20/30"
+	mkdir -p "$KIT/solutions/01-pipes"
+	cp "$KIT/build/pristine/01-pipes/pipes.c" "$KIT/solutions/01-pipes/"
+	ipc grade 01 "$KIT/solutions/01-pipes"
+	expect_status 2
+	expect_out "is the master that the skeleton and the reference are made from"
+	expect_out "ipclab grade 01 .*build/ref/01-pipes"
+	rm -r "$KIT/solutions"
+}
+
 check_runner_crash() {
 	grade_fake crash
 	expect_status 1
@@ -480,6 +522,16 @@ check_reset() {
 	expect_out "Reset labs/01-pipes/pipes.c to the skeleton? Your current files are saved in"
 	grep -q "more work" "$lab/pipes.c" || fail "answering n reset the file"
 	cp "$KIT/build/pristine/01-pipes/pipes.c" "$lab/"
+}
+
+check_watch_on_a_terminal() {
+	local typescript=$WORK/watch-typescript
+	(sleep 2 && touch "$KIT/labs/01-pipes/pipes.c") &
+	timeout 5 script -qec "$IPCLAB watch 01" "$typescript" >/dev/null </dev/null || true
+	wait
+	(($(grep -o $'\033\\[H\033\\[2J' "$typescript" | wc -l) >= 2)) ||
+		fail "the screen is not cleared before each run: $(head -c 300 "$typescript" | cat -v)"
+	grep -q '\[3/3\] ' "$typescript" || fail "no progress line in watch"
 }
 
 check_watch_reruns_on_save() {
