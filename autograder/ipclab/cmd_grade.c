@@ -214,8 +214,9 @@ static void try_nested(const struct lab *lab, const char *dir, const char *scrat
 }
 
 /*
- * A lab's master under solutions/ holds the solution between #ifdef SOLUTION
- * lines: compiled as a submission it is the skeleton, and scores 0.
+ * A lab's master under solutions/ holds its solution code between lines that
+ * only the reference build turns on: compiled as a submission it is the
+ * skeleton, and scores 0.
  */
 static char *master_problem(const struct lab *lab, const char *dir)
 {
@@ -227,7 +228,8 @@ static char *master_problem(const struct lab *lab, const char *dir)
 	if (a && b && strcmp(a, b) == 0)
 		problem = xstrfmt("%s is the master that the skeleton and the reference are "
 				  "made from: graded as it is, it is the skeleton (its solution "
-				  "is inside #ifdef SOLUTION). Grade the reference build instead: "
+				  "code is compiled only into the reference). Grade the reference "
+				  "build instead: "
 				  "ipclab grade %s %s", dir, lab->number, reference);
 	free(a);
 	free(b);
