@@ -211,17 +211,10 @@ static int show_hints(const struct lab *lab, const struct ag_run *run, const cha
 
 int cmd_hint(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		if (c == 'h')
-			return usage_of("hint");
-		return bad_option("hint", argv, c);
-	}
+	if ((c = no_options("hint", argc, argv)) != -1)
+		return c;
 	if (optind >= argc || argc - optind > 2)
 		return usage_error("hint", optind >= argc ?
 				   "which lab? (ipclab hint 01)" : "one test at a time");

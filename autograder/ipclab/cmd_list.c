@@ -37,17 +37,10 @@ static void list_test(const struct ag_result *t, int width)
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		if (c == 'h')
-			return usage_of("list");
-		return bad_option("list", argv, c);
-	}
+	if ((c = no_options("list", argc, argv)) != -1)
+		return c;
 	if (argc - optind != 1)
 		return usage_error("list", optind >= argc ? "which lab? (ipclab list 01)" :
 				   "one lab at a time");

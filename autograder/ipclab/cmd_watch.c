@@ -168,18 +168,11 @@ static int open_inotify(const char *labdir, char *why, size_t cap)
 
 int cmd_watch(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	char why[160] = "", *how;
 	int c, ifd, changed;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		if (c == 'h')
-			return usage_of("watch");
-		return bad_option("watch", argv, c);
-	}
+	if ((c = no_options("watch", argc, argv)) != -1)
+		return c;
 	if (argc - optind != 1)
 		return usage_error("watch", optind >= argc ?
 				   "which lab? (ipclab watch 01)" : "watches one lab");

@@ -30,6 +30,8 @@ int usage_of(const char *cmd);
  * for what getopt_long returned (':' a missing value, '?' an unknown option).
  */
 int bad_option(const char *cmd, char **argv, int c);
+/* For a command whose only option is -h/--help: -1 to go on, else its exit status. */
+int no_options(const char *cmd, int argc, char **argv);
 /* A test name as the labs write them: letters, digits and '_'. */
 bool valid_test_name(const char *name);
 

@@ -117,6 +117,19 @@ int bad_option(const char *cmd, char **argv, int c)
 	return usage_error(cmd, "unknown option '%s'", arg);
 }
 
+int no_options(const char *cmd, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c = getopt_long(argc, argv, ":h", options, NULL);
+
+	if (c == -1)
+		return -1;
+	return c == 'h' ? usage_of(cmd) : bad_option(cmd, argv, c);
+}
+
 bool valid_test_name(const char *name)
 {
 	if (*name == '\0')

@@ -821,9 +821,8 @@ Test(report, junit_build_failure_carries_the_compiler_messages)
 
 /* ---- terminal ---- */
 
-static char *terminal(struct ag_run *run, bool colour)
+static char *styled(struct ag_run *run, struct report_style style)
 {
-	struct report_style style = {.colour = colour, .rerun = "ipclab test 01"};
 	char *text = NULL;
 	size_t len;
 	FILE *out = open_memstream(&text, &len);
@@ -832,6 +831,11 @@ static char *terminal(struct ag_run *run, bool colour)
 	report_terminal(out, run, &style);
 	cr_assert_eq(fclose(out), 0);
 	return text;
+}
+
+static char *terminal(struct ag_run *run, bool colour)
+{
+	return styled(run, (struct report_style){.colour = colour, .rerun = "ipclab test 01"});
 }
 
 static void assert_ends_with(const char *text, const char *end)
@@ -1008,18 +1012,6 @@ static void task_run(struct ag_run *run)
 	add_task(run, "3.1", "read_full() and write_full()", "labs/01-pipes/README.md#31-x");
 	add_task(run, "3.2", "run_pipeline(): who closes what", "labs/01-pipes/README.md#32-y");
 	add_task(run, "3.3", "a task no test grades", "labs/01-pipes/README.md#33-z");
-}
-
-static char *styled(struct ag_run *run, struct report_style style)
-{
-	char *text = NULL;
-	size_t len;
-	FILE *out = open_memstream(&text, &len);
-
-	cr_assert_not_null(out);
-	report_terminal(out, run, &style);
-	cr_assert_eq(fclose(out), 0);
-	return text;
 }
 
 /* Where in text the line that starts with prefix is; fails the test when none is. */
