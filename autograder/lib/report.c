@@ -389,13 +389,6 @@ static int junit_count(const struct ag_run *run, enum junit_kind kind)
 	return count;
 }
 
-/*
- * The message attribute: one line that reads whole. A message's first line
- * may end in ':' to introduce the lines after it ("timed out after 2.0 s.
- * Where each process was when the deadline passed:"); alone, that clause
- * dangles, so it goes and the sentences before it stay. The status stands in
- * for a message that has no line of its own.
- */
 /* Length of the whole sentences ("... s. ") in the first len bytes of s; len if none. */
 static size_t sentences_before(const char *s, size_t len)
 {
@@ -405,6 +398,13 @@ static size_t sentences_before(const char *s, size_t len)
 	return len;
 }
 
+/*
+ * The message attribute: one line that reads whole. A message's first line
+ * may end in ':' to introduce the lines after it ("timed out after 2.0 s.
+ * Where each process was when the deadline passed:"); alone, that clause
+ * dangles, so it goes and the sentences before it stay. The status stands in
+ * for a message that has no line of its own.
+ */
 static char *junit_summary(const struct ag_result *test)
 {
 	const char *message = str(test->message);
@@ -571,6 +571,7 @@ int report_junit(const char *path, const struct ag_run *run)
 
 #define OUTPUT_LINES 20		/* of a failing test's output */
 #define RUN_OUTPUT_LINES 40	/* of the runner's output (compile errors) */
+#define LINE_COLUMNS 500		/* of one line of text: the rest is cut */
 #define DEFAULT_WIDTH 80
 #define MIN_WIDTH 40		/* below this, lines are cut too small to read */
 
@@ -616,7 +617,6 @@ static const char *paint(const struct report_style *style, const char *code)
 {
 	return style->colour ? code : "";
 }
-
 
 static int report_width(const struct report_style *style)
 {
@@ -747,10 +747,19 @@ static void put_lines(FILE *out, const char *indent, const char *s, size_t cap,
 		}
 		if (lead > len)
 			lead = len;
+		if (lead > (size_t)width / 2)
+			lead = (size_t)width / 2;	/* deeper is no indent, only spaces */
+		/* a line of a flood stays a few lines: the rest of it is cut */
+		size_t kept = bytes_in_columns(line, len, LINE_COLUMNS);
+		char *piece = NULL;
+		if (asprintf(&piece, "%.*s%s", (int)(kept - lead), line + lead,
+			     kept < len ? " [...]" : "") == -1)
+			piece = NULL;
 		snprintf(under, sizeof(under), "%s%*s", indent, (int)lead + 2, "");
 		fprintf(out, "%s%.*s", indent, (int)lead, line);
 		put_wrapped(out, columns_of(indent, strlen(indent)) + (int)lead, under,
-			    line + lead, len - lead, width);
+			    str(piece), strlen(str(piece)), width);
+		free(piece);
 		line += len + (line[len] == '\n');
 	}
 	free(text);

@@ -1120,6 +1120,21 @@ Test(report, terminal_fits_the_width_and_breaks_lines_between_words)
 	text = styled(&run, (struct report_style){.width = 10});
 	assert_fits(text, 40);	/* narrower than 40 is taken as 40 */
 	free(text);
+	/* one line of a flood (8 KiB kept of it) stays a few lines, then says it was cut */
+	struct ag_result *failed = test_named(&run, "writer_gets_epipe");
+	free(failed->output);
+	failed->output = malloc(100001);
+	cr_assert_not_null(failed->output);
+	memset(failed->output, 'x', 100000);
+	failed->output[100000] = '\0';
+	text = styled(&run, (struct report_style){.verbose = true});
+	assert_fits(text, 80);
+	int lines = 0;
+	for (const char *p = strstr(text, "xxxx\n"); p; p = strstr(p + 1, "xxxx\n"))
+		lines++;
+	cr_assert(lines > 1 && lines < 10 && strstr(text, "x [...]\n"),
+		  "a 100 kB line takes %d lines of the report, or is not marked cut", lines);
+	free(text);
 	run_free(&run);
 }
 
