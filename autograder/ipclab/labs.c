@@ -218,7 +218,7 @@ static bool task_heading(char *heading, char **number, char **title)
 	size_t digits = strspn(heading, "0123456789.");
 	char *points = strrchr(heading, '(');
 
-	if (digits < 3 || heading[digits] != ' ' || strchr(heading, '.') > heading + digits ||
+	if (digits < 3 || heading[digits] != ' ' || memchr(heading, '.', digits) == NULL ||
 	    points == NULL || points < heading + digits || !isdigit((unsigned char)points[1]))
 		return false;
 	char *end = points + 1 + strspn(points + 1, "0123456789");
