@@ -82,14 +82,6 @@ static int show_traps(const struct lab *lab, char secs[][16], int nsecs, int wid
 	return shown;
 }
 
-static const struct ag_task *task_of(const struct ag_run *run, const struct ag_result *t)
-{
-	for (int i = 0; i < run->ntasks; i++)
-		if (t->task && strcmp(run->tasks[i].number, t->task) == 0)
-			return &run->tasks[i];
-	return NULL;
-}
-
 /* One test: its points and description, why it failed (the first line, or all), its hint. */
 static void show_test(const struct ag_result *t, bool ran, bool whole_why, int width)
 {
@@ -142,22 +134,22 @@ static void show_first_task(const struct lab *lab, const struct ag_run *run, boo
 	for (int t = 0; t <= run->ntasks && first == NULL; t++)	/* handout order, then the rest */
 		for (int i = 0; i < run->ntests && first == NULL; i++)
 			if (to_do(&run->tests[i], ran) &&
-			    (t < run->ntasks ? task_of(run, &run->tests[i]) == &run->tasks[t] :
-			     task_of(run, &run->tests[i]) == NULL))
+			    (t < run->ntasks ? run_task_of(run, &run->tests[i]) == &run->tasks[t] :
+			     run_task_of(run, &run->tests[i]) == NULL))
 				first = &run->tests[i];
 	if (first == NULL) {
 		printf("every test passed: no hints needed.\n");
 		free(handout);
 		return;
 	}
-	const struct ag_task *task = task_of(run, first);
+	const struct ag_task *task = run_task_of(run, first);
 	show_task(task, handout, width);
 	for (int i = 0; i < run->ntests; i++) {
 		const struct ag_result *t = &run->tests[i];
 
 		if (!to_do(t, ran))
 			continue;
-		if (task_of(run, t) != task) {
+		if (run_task_of(run, t) != task) {
 			later++;
 			continue;
 		}
@@ -192,7 +184,7 @@ static int show_hints(const struct lab *lab, const struct ag_run *run, const cha
 					 "(`ipclab list %s` lists them)",
 					 lab->number, test, lab->number);
 		}
-		show_task(task_of(run, t), handout, width);
+		show_task(run_task_of(run, t), handout, width);
 		show_test(t, ran, true, width);
 		int nsecs = sections_in(t->hint, secs, 0);
 		show_traps(lab, secs, sections_in(t->task, secs, nsecs), width);

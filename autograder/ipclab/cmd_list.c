@@ -12,19 +12,6 @@
 #include "report.h"
 #include "util.h"
 
-static bool in_task(const struct ag_result *t, const char *number)
-{
-	return t->task && number && strcmp(t->task, number) == 0;
-}
-
-static bool task_known(const struct ag_run *run, const struct ag_result *t)
-{
-	for (int i = 0; i < run->ntasks; i++)
-		if (in_task(t, run->tasks[i].number))
-			return true;
-	return false;
-}
-
 static void list_test(const struct ag_result *t, int width)
 {
 	char *head = xstrfmt("%2d  %s%s", t->max_score, t->name, t->hidden ? " [hidden]" : "");
@@ -65,7 +52,7 @@ int cmd_list(int argc, char **argv)
 		int points = 0;
 
 		for (int i = 0; i < run.ntests; i++)
-			if (in_task(&run.tests[i], task->number) && !run.tests[i].hidden)
+			if (run_task_of(&run, &run.tests[i]) == task && !run.tests[i].hidden)
 				points += run.tests[i].max_score;
 		char *head = xstrfmt("%s %s, %d points:", task->number, task->title, points);
 		printf("\n");
@@ -73,11 +60,11 @@ int cmd_list(int argc, char **argv)
 		report_wrapped(stdout, "  ", "", task->where, width);
 		free(head);
 		for (int i = 0; i < run.ntests; i++)
-			if (in_task(&run.tests[i], task->number))
+			if (run_task_of(&run, &run.tests[i]) == task)
 				list_test(&run.tests[i], width);
 	}
 	for (int i = 0; i < run.ntests; i++) {
-		if (task_known(&run, &run.tests[i]))
+		if (run_task_of(&run, &run.tests[i]))
 			continue;
 		if (total++ == 0)
 			printf("\nTests of no task in the handout:\n");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "build.h"	/* SOURCE_MAX */
 #include "labs.h"
 #include "util.h"
 
@@ -258,6 +259,16 @@ void lab_tasks(const struct lab *lab, struct ag_run *run)
 	free(handout);
 }
 
+/* *trap, when there is one, as the last of the n traps; *trap is then NULL. */
+static void keep_trap(char ***traps, int *n, char **trap)
+{
+	if (*trap == NULL)
+		return;
+	*traps = xrealloc(*traps, (size_t)(*n + 1) * sizeof(**traps));
+	(*traps)[(*n)++] = *trap;
+	*trap = NULL;
+}
+
 /* line without its "**" marks, appended to *text with a space between lines. */
 static void append_plain(char **text, const char *line)
 {
@@ -288,30 +299,18 @@ int lab_traps(const struct lab *lab, char ***traps)
 			inside = strstr(line, " Common traps") != NULL;
 		if (!inside || strncmp(line, "## ", 3) == 0)
 			continue;
-		if (strncmp(line, "**", 2) == 0 || *line == '\0') {
-			if (trap) {
-				*traps = xrealloc(*traps, (size_t)(n + 1) * sizeof(**traps));
-				(*traps)[n++] = trap;
-				trap = NULL;
-			}
-			if (*line == '\0')
-				continue;
-		}
-		if (trap || strncmp(line, "**", 2) == 0)
+		if (strncmp(line, "**", 2) == 0 || *line == '\0')
+			keep_trap(traps, &n, &trap);	/* a trap ends where the next begins */
+		if (*line != '\0' && (trap || strncmp(line, "**", 2) == 0))
 			append_plain(&trap, line);
 	}
-	if (trap) {
-		*traps = xrealloc(*traps, (size_t)(n + 1) * sizeof(**traps));
-		(*traps)[n++] = trap;
-	}
+	keep_trap(traps, &n, &trap);
 	if (in)
 		fclose(in);
 	free(line);
 	free(path);
 	return n;
 }
-
-#define SOURCE_MAX (1 << 20)	/* a larger source is not a skeleton */
 
 /* The file's bytes without any '\r', or NULL when it cannot be read. */
 static char *text_without_cr(const char *path)

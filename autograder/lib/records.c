@@ -433,6 +433,14 @@ void run_free(struct ag_run *run)
 	memset(run, 0, sizeof(*run));
 }
 
+const struct ag_task *run_task_of(const struct ag_run *run, const struct ag_result *test)
+{
+	for (int i = 0; test->task && i < run->ntasks; i++)
+		if (strcmp(run->tasks[i].number, test->task) == 0)
+			return &run->tasks[i];
+	return NULL;
+}
+
 double run_score(const struct ag_run *run)
 {
 	double sum = 0;

@@ -104,6 +104,8 @@ bool rec_apply(struct ag_run *run, char *line);
 void rec_finish(struct ag_run *run, const char *notrun_reason);
 
 void run_free(struct ag_run *run);
+/* The handout task (run->tasks) the test grades, or NULL. */
+const struct ag_task *run_task_of(const struct ag_run *run, const struct ag_result *test);
 double run_score(const struct ag_run *run);
 int run_max_score(const struct ag_run *run);
 /*
