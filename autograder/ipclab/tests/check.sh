@@ -524,23 +524,37 @@ check_reset() {
 	cp "$KIT/build/pristine/01-pipes/pipes.c" "$lab/"
 }
 
+# seen FILE REGEX: how many times REGEX matches in FILE (0 if it is not there yet).
+seen() {
+	grep -o -- "$2" "$1" 2>/dev/null | wc -l
+}
+
+# watch_twice OUT COMMAND...: starts COMMAND (an ipclab watch) in the background,
+# waits for its first report in OUT, touches the source, waits for the second
+# report and stops it. The waits poll, up to 30 s each: a loaded machine is slow.
+watch_twice() {
+	local out=$1 tries
+	shift
+	timeout 70 "$@" </dev/null >/dev/null 2>&1 &
+	local pid=$!
+	for ((tries = 0; tries < 300 && $(seen "$out" 'score: ') < 1; tries++)); do sleep 0.1; done
+	touch "$KIT/labs/01-pipes/pipes.c"
+	for ((tries = 0; tries < 300 && $(seen "$out" 'score: ') < 2; tries++)); do sleep 0.1; done
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
 check_watch_on_a_terminal() {
 	local typescript=$WORK/watch-typescript
-	(sleep 2 && touch "$KIT/labs/01-pipes/pipes.c") &
-	timeout 5 script -qec "$IPCLAB watch 01" "$typescript" >/dev/null </dev/null || true
-	wait
-	(($(grep -o $'\033\\[H\033\\[2J' "$typescript" | wc -l) >= 2)) ||
+	watch_twice "$typescript" script -qfec "$IPCLAB watch 01" "$typescript"
+	(($(seen "$typescript" $'\033\\[H\033\\[2J') >= 2)) ||
 		fail "the screen is not cleared before each run: $(head -c 300 "$typescript" | cat -v)"
 	grep -q '\[3/3\] ' "$typescript" || fail "no progress line in watch"
 }
 
 check_watch_reruns_on_save() {
 	local out=$WORK/watch.out
-	timeout 5 "$IPCLAB" watch 01 >"$out" 2>&1 </dev/null &
-	local pid=$!
-	sleep 2
-	touch "$KIT/labs/01-pipes/pipes.c"
-	wait "$pid" || true
+	watch_twice "$out" sh -c 'exec "$0" watch 01 >"$1" 2>&1' "$IPCLAB" "$out"
 	(($(grep -c '^score: ' "$out") >= 2)) || fail "no second report: $(cat "$out")"
 	grep -q "watching labs/01-pipes/" "$out" || fail "watch does not say what it watches"
 }
