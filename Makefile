@@ -46,7 +46,8 @@ else
 MASTERS   := solutions
 SELFCHECK := autograder/selfcheck/check.sh
 endif
-GRADER_SRC := $(addprefix autograder/lib/,sandbox.c subject.c diagnose.c leaks.c records.c)
+GRADER_SRC := $(addprefix autograder/lib/,sandbox.c subject.c diagnose.c leaks.c faults.c \
+		records.c)
 IPCLAB_SRC := $(wildcard autograder/ipclab/*.c) autograder/lib/records.c autograder/lib/report.c
 
 # The instructor's hidden tests (README.md, "Hidden tests"): when the directory is

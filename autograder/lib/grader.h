@@ -169,14 +169,19 @@ pid_t ag_subject_pid(pid_t judge);
  * last subject at its end. What is compared: open descriptors (new
  * ones are leaks; ones that vanished were closed by code that did not own
  * them, which fails the test), children (running or zombie), System V
- * message queues, semaphore sets and segments, /dev/shm entries and SYSV
- * mappings. A leak costs half the test's points (the test goes on), and
- * every leak is named: "fd 4 (pipe write end, pipe:[1234]) still open
- * after run_pipeline returned".
+ * message queues, semaphore sets and segments, /dev/shm names, SYSV
+ * mappings, and shared mappings or mapped files (any MAP_SHARED mapping, and
+ * a MAP_PRIVATE one of a file outside /usr and /lib). A leak costs half the
+ * test's points (the test goes on), and every leak is named: "fd 4 (pipe
+ * write end, pipe:[1234]) still open after run_pipeline returned",
+ * "/dev/shm/ring.7 (4096 bytes) left after ...", "a mapping of
+ * /tmp/.../log (rw-s, 8192 bytes at 0x7f...) still mapped after ...".
  */
 #define AG_MAX_FDS 64
 #define AG_MAX_CHILDREN 64
 #define AG_MAX_SYSV 32
+#define AG_MAX_SHM 16
+#define AG_MAX_MAPS 16
 struct ag_snapshot {
 	int nfds;
 	int fds[AG_MAX_FDS];
@@ -188,7 +193,15 @@ struct ag_snapshot {
 	int sysv_total[3];	/* how many there are */
 	int sysv_id[3][AG_MAX_SYSV];
 	long sysv_key[3][AG_MAX_SYSV];
-	int dev_shm, sysv_maps;
+	int sysv_maps;		/* SYSV lines in /proc/PID/maps */
+	/* /dev/shm entries this uid owns (shm_open, sem_open): names and sizes. */
+	int nshm, shm_total;
+	char shm_name[AG_MAX_SHM][64];
+	long long shm_size[AG_MAX_SHM];
+	/* Shared mappings and mapped files other than the system's libraries. */
+	int nmaps, maps_total;
+	unsigned long map_start[AG_MAX_MAPS];
+	char map_what[AG_MAX_MAPS][160];
 	int subject_seq;	/* subjects ended before this snapshot */
 	/* Signals (bit sig - 1) blocked, ignored and caught: /proc/PID/status. */
 	unsigned long long sig_blocked, sig_ignored, sig_caught;
@@ -246,6 +259,12 @@ key_t ag_key(void);			/* a fresh System V key, random per run */
  * alone, since that object is not the test's.
  */
 void ag_key_add(key_t key);
+/*
+ * A fresh POSIX IPC name ("/ag-" and 16 hex digits, random per run, no
+ * /dev/shm entry has it yet) in buf (at least 24 bytes). Without
+ * namespaces the grader unlinks, after the test, what is left at it.
+ */
+void ag_shm_name(char *buf, size_t cap);
 pid_t ag_fork(void);			/* fork for a helper process: stdin /dev/null */
 int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig, -1 */
 /*

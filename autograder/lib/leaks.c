@@ -4,7 +4,7 @@
  * A snapshot before the call, a comparison after: descriptors opened and
  * not closed (or closed without being owned), children not reaped, System V
  * objects not removed, /dev/shm names not unlinked, SYSV segments still
- * attached. Runs inside the test process. And what a command the code
+ * attached, shared mappings and mapped files not unmapped. Runs inside the test process. And what a command the code
  * exec'd inherited: descriptors other than 0, 1 and 2 (ag_fd_probe).
  */
 #define _GNU_SOURCE
@@ -74,19 +74,79 @@ static void note_sysv(int kind, long key, int id, long cuid, void *arg)
 	snap->nsysv[kind] = n + 1;
 }
 
-static int count_entries(const char *dir_path)
+/* The /dev/shm entries this uid owns: made by the test, in every mode. */
+static void list_dev_shm(struct ag_snapshot *snap)
 {
-	DIR *dir = opendir(dir_path);
+	DIR *dir = opendir("/dev/shm");
 	struct dirent *entry;
-	int n = 0;
+	struct stat st;
 
+	snap->nshm = snap->shm_total = 0;
 	if (!dir)
-		return 0;
-	while ((entry = readdir(dir)))
-		if (entry->d_name[0] != '.')
-			n++;
+		return;
+	while ((entry = readdir(dir))) {
+		int n = snap->nshm;
+
+		if (entry->d_name[0] == '.' ||
+		    fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    st.st_uid != geteuid())
+			continue;
+		snap->shm_total++;
+		if (n >= AG_MAX_SHM)
+			continue;
+		snprintf(snap->shm_name[n], sizeof(snap->shm_name[n]), "%.63s", entry->d_name);
+		snap->shm_size[n] = (long long)st.st_size;
+		snap->nshm = n + 1;
+	}
 	closedir(dir);
-	return n;
+}
+
+/*
+ * A mapping the leak check judges: any shared one (but SYSV segments,
+ * counted apart) and a private one of a file outside the system's
+ * libraries. Anonymous private memory is the heap's and malloc's.
+ */
+static bool judged_mapping(const char *perms, const char *path)
+{
+	if (strncmp(path, "/SYSV", 5) == 0)
+		return false;
+	if (perms[3] == 's')
+		return true;
+	return path[0] == '/' && strncmp(path, "/usr/", 5) != 0 &&
+	       strncmp(path, "/lib", 4) != 0 && strncmp(path, "/etc/", 5) != 0;
+}
+
+/* Lists pid's judged mappings, each as "PATH (PERMS, N bytes at 0xADDR)". */
+static void list_mappings(pid_t pid, struct ag_snapshot *snap)
+{
+	static char text[256 * 1024];
+	char path[64];
+
+	snap->nmaps = snap->maps_total = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (ag_read_file(path, text, sizeof(text)) <= 0)
+		return;
+	for (char *line = text, *next; *line; line = next) {
+		unsigned long start, end;
+		char perms[8];
+		int path_at = 0, n = snap->nmaps;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &end, perms, &path_at) < 3 ||
+		    path_at == 0 || !judged_mapping(perms, line + path_at))
+			continue;
+		snap->maps_total++;
+		if (n >= AG_MAX_MAPS)
+			continue;
+		snap->map_start[n] = start;
+		snprintf(snap->map_what[n], sizeof(snap->map_what[n]), "%.100s (%s, %lu bytes at %#lx)",
+			 line + path_at, perms, end - start, start);
+		snap->nmaps = n + 1;
+	}
 }
 
 /*
@@ -159,6 +219,7 @@ void ag_snapshot_of(pid_t pid, int skip_fd, struct ag_snapshot *snap)
 	snap->nchildren = ag_children(pid, snap->children, AG_MAX_CHILDREN);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	snap->sysv_maps = count_lines(path, "/SYSV");
+	list_mappings(pid, snap);
 	read_signal_sets(pid, snap);
 }
 
@@ -168,7 +229,7 @@ static void snapshot_shared(struct ag_snapshot *snap)
 	memset(snap->nsysv, 0, sizeof(snap->nsysv));
 	memset(snap->sysv_total, 0, sizeof(snap->sysv_total));
 	ag_each_sysv_object(note_sysv, snap);
-	snap->dev_shm = count_entries("/dev/shm");
+	list_dev_shm(snap);
 }
 
 const struct ag_snapshot *ag_last_subject(void)
@@ -300,6 +361,56 @@ static bool check_count(int before, int now, const char *what, const char *after
 	return false;
 }
 
+/* Each /dev/shm name that was not there before, with its size. */
+static bool check_dev_shm(const struct ag_snapshot *before, const struct ag_snapshot *now,
+			  const char *after)
+{
+	bool clean = true;
+
+	for (int i = 0; i < now->nshm; i++) {
+		const char *name = now->shm_name[i];
+		bool old = false, sem = strncmp(name, "sem.", 4) == 0;
+
+		for (int j = 0; j < before->nshm; j++)
+			old |= strcmp(before->shm_name[j], name) == 0;
+		if (old)
+			continue;
+		leak("/dev/shm/%s (%lld bytes) left after %s: %s(\"/%s\") removes it; unlink "
+		     "each name you create once no process will open it again", name,
+		     now->shm_size[i], after, sem ? "sem_unlink" : "shm_unlink", sem ? name + 4 : name);
+		clean = false;
+	}
+	if (now->shm_total > now->nshm && now->shm_total > before->shm_total)
+		leak("%d name(s) in /dev/shm in all after %s, more than the grader names: "
+		     "shm_unlink() or sem_unlink() each name you create",
+		     now->shm_total - before->shm_total, after);
+	return clean;
+}
+
+/* Each judged mapping that was not there before (by address and what it maps). */
+static bool check_mappings(const struct ag_snapshot *before, const struct ag_snapshot *now,
+			   const char *after)
+{
+	bool clean = true;
+
+	for (int i = 0; i < now->nmaps; i++) {
+		bool old = false;
+
+		for (int j = 0; j < before->nmaps; j++)
+			old |= before->map_start[j] == now->map_start[i] &&
+			       strcmp(before->map_what[j], now->map_what[i]) == 0;
+		if (old)
+			continue;
+		leak("a mapping of %s still mapped after %s: munmap() each mapping when you are "
+		     "done with it", now->map_what[i], after);
+		clean = false;
+	}
+	if (now->maps_total > now->nmaps && now->maps_total > before->maps_total)
+		leak("%d shared or file mapping(s) in all after %s, more than the grader names: "
+		     "munmap() what you mmap()", now->maps_total - before->maps_total, after);
+	return clean;
+}
+
 bool expect_no_leaks(const struct ag_snapshot *before, const char *after)
 {
 	struct ag_snapshot now;
@@ -315,8 +426,8 @@ bool expect_no_leaks(const struct ag_snapshot *before, const char *after)
 	clean &= check_children(before, &now, after);
 	for (int kind = 0; kind < AG_SYSV_KINDS; kind++)
 		clean &= check_sysv(before, &now, kind, after);
-	clean &= check_count(before->dev_shm, now.dev_shm, "name(s) in /dev/shm", after,
-			     "shm_unlink() or sem_unlink() what you create");
+	clean &= check_dev_shm(before, &now, after);
+	clean &= check_mappings(before, &now, after);
 	clean &= check_count(before->sysv_maps, now.sysv_maps,
 			     "System V segment(s) still attached (SYSV in /proc/self/maps)", after,
 			     "shmdt() every address shmat() returned");

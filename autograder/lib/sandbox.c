@@ -15,6 +15,7 @@
  * kills every descendant it finds.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -314,6 +315,25 @@ void ag_key_add(key_t key)
 	ag_each_sysv_object(note_key_in_use, &free_key);
 	if (free_key != IPC_PRIVATE && ag_shared->nkeys < AG_MAX_KEYS)
 		ag_shared->keys[ag_shared->nkeys++] = key;
+}
+
+void ag_shm_name(char *buf, size_t cap)
+{
+	unsigned long long random_bits;
+	char entry[64];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	ag_setup(fd != -1 && cap >= 24, "open /dev/urandom");
+	do {
+		ag_setup(read(fd, &random_bits, sizeof(random_bits)) == sizeof(random_bits),
+			 "read /dev/urandom");
+		snprintf(buf, cap, "/ag-%016llx", random_bits);
+		snprintf(entry, sizeof(entry), "/dev/shm%s", buf);
+	} while (access(entry, F_OK) == 0);
+	close(fd);
+	if (ag_shared->nshm_names < AG_MAX_SHM_NAMES)
+		snprintf(ag_shared->shm_names[ag_shared->nshm_names++],
+			 sizeof(ag_shared->shm_names[0]), "%s", buf + 1);
 }
 
 void ag_name_fifo(const char *path, const char *what, const char *other_side)
@@ -962,6 +982,7 @@ struct verdict {
 struct removal {
 	bool by_uid;	/* the test's objects are those its own uid created */
 	int removed[AG_SYSV_KINDS];
+	int shm_names;	/* /dev/shm entries unlinked */
 };
 
 static bool test_made(const struct removal *r, long key, long cuid)
@@ -972,6 +993,37 @@ static bool test_made(const struct removal *r, long key, long cuid)
 		if (key == ag_shared->keys[i] && (uid_t)cuid == geteuid())
 			return true;
 	return false;
+}
+
+static bool shm_name_given(const char *name)
+{
+	for (int i = 0; i < ag_shared->nshm_names; i++)
+		if (strcmp(ag_shared->shm_names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The /dev/shm entries the test left: as its own uid, every entry that uid
+ * owns; otherwise those at names ag_shm_name() handed out, if ours.
+ */
+static int remove_shm_names(bool by_uid)
+{
+	DIR *dir = opendir("/dev/shm");
+	struct dirent *entry;
+	struct stat st;
+	int removed = 0;
+
+	if (!dir)
+		return 0;
+	while ((entry = readdir(dir)))
+		if (entry->d_name[0] != '.' &&
+		    fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_uid == geteuid() && (by_uid || shm_name_given(entry->d_name)) &&
+		    unlinkat(dirfd(dir), entry->d_name, 0) == 0)
+			removed++;
+	closedir(dir);
+	return removed;
 }
 
 static void remove_if_ours(int kind, long key, int id, long cuid, void *arg)
@@ -1018,6 +1070,7 @@ static struct removal removal_as_test_uid(void)
 		    setresuid(sandbox_uid, sandbox_uid, sandbox_uid) == -1)
 			_exit(1);
 		total = removal_passes(true);
+		total.shm_names = remove_shm_names(true);
 		_exit(write(fds[1], &total, sizeof(total)) == (ssize_t)sizeof(total) ? 0 : 1);
 	}
 	close(fds[1]);
@@ -1034,7 +1087,8 @@ static struct removal removal_as_test_uid(void)
  * Without namespaces, objects the test left behind stay on the host. Only
  * those that are provably the test's are removed: as root, every object
  * whose creator is the test's own host uid; otherwise those with a key that
- * ag_key() handed out (unused at that moment) and the grader's uid.
+ * ag_key() handed out (unused at that moment) and the grader's uid. The
+ * same for /dev/shm names, with ag_shm_name() for ag_key().
  */
 static void remove_test_objects(struct verdict *v)
 {
@@ -1042,8 +1096,13 @@ static void remove_test_objects(struct verdict *v)
 
 	if (geteuid() == 0 && ag_mode == AG_MODE_FALLBACK)
 		total = removal_as_test_uid();
-	else
+	else {
 		total = removal_passes(false);
+		total.shm_names = remove_shm_names(false);
+	}
+	if (total.shm_names > 0)
+		snprintf(v->message + strlen(v->message), sizeof(v->message) - strlen(v->message),
+			 "the grader removed %d /dev/shm name(s) the test left\n", total.shm_names);
 	for (int kind = 0; kind < AG_SYSV_KINDS; kind++) {
 		size_t len = strlen(v->message);
 

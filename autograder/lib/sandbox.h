@@ -1,6 +1,7 @@
 /*
  * sandbox.h - internals shared by the grading library's files
- * (sandbox.c, leaks.c, diagnose.c, runner.c). Tests use grader.h.
+ * (sandbox.c, subject.c, leaks.c, faults.c, diagnose.c, runner.c). Tests use
+ * grader.h.
  */
 #ifndef SANDBOX_H
 #define SANDBOX_H
@@ -31,6 +32,7 @@ int ag_records_open(void);
 #define AG_MAX_KEYS 64
 #define AG_MAX_FIFO_NAMES 16
 #define AG_MAX_SEM_NAMES 16
+#define AG_MAX_SHM_NAMES 16
 
 /* A FIFO the test named for the timeout diagnosis (see ag_name_fifo). */
 struct ag_fifo_name {
@@ -79,6 +81,8 @@ struct ag_shared {
 	struct ag_probe probes[AG_MAX_PROBES];
 	int nkeys;
 	int keys[AG_MAX_KEYS];	/* System V keys of ag_key() and ag_key_add() */
+	int nshm_names;
+	char shm_names[AG_MAX_SHM_NAMES][24];	/* of ag_shm_name(), without the '/' */
 	int nfifo_names;
 	struct ag_fifo_name fifo_names[AG_MAX_FIFO_NAMES];
 	int nsem_names;
@@ -159,6 +163,12 @@ int ag_count_processes(pid_t root);
 void ag_kill_descendants(void);
 /* Describes fd of pid: "pipe write end, pipe:[123]". */
 void ag_describe_fd(pid_t pid, int fd, char *buf, size_t cap);
+/*
+ * What a SIGBUS or SIGSEGV touched, in the process that got it (faults.c):
+ * "SIGBUS at address 0x7f..., in the mapping ... (rw-s), page 1 of the file
+ * F (byte 4096), which was 100 bytes long (pages 0 to 0): ...".
+ */
+void ag_describe_fault(int sig, int code, const void *address, char *buf, size_t cap);
 /* Pid as seen inside the sandbox (last NSpid field), or pid itself. */
 pid_t ag_inner_pid(pid_t pid);
 

@@ -47,7 +47,11 @@
 
 #define MAX_PROTECTED 96
 
-enum answer_kind { ANSWER_RETURNED = 0x52455455, ANSWER_FAILED = 0x4641494c };
+enum answer_kind {
+	ANSWER_RETURNED = 0x52455455,
+	ANSWER_FAILED = 0x4641494c,
+	ANSWER_FAULTED = 0x46415554,	/* the text describes a SIGBUS or SIGSEGV */
+};
 
 struct answer {
 	unsigned int kind;
@@ -303,6 +307,45 @@ static void cage_failed(const char *what)
 	_exit(1);
 }
 
+/*
+ * SIGBUS and SIGSEGV in the code under test: the subject sends the judge
+ * what it touched (faults.c), a process it forked prints it on stderr;
+ * then the signal kills it as it would have.
+ */
+static void fault_story_handler(int sig, siginfo_t *info, void *context)
+{
+	char text[1024], line[1100];
+	int len;
+
+	(void)context;
+	ag_describe_fault(sig, info->si_code, info->si_addr, text, sizeof(text));
+	if (getpid() == subject_self) {
+		struct answer a = {ANSWER_FAULTED, getpid(), 0, (unsigned)strlen(text)};
+
+		if (rec_write_all(subject_fd, &a, sizeof(a)) == 0)
+			(void)rec_write_all(subject_fd, text, strlen(text));
+	} else {
+		len = snprintf(line, sizeof(line), "grader: pid %d was killed by %s\n",
+			       (int)getpid(), text);
+		(void)!write(STDERR_FILENO, line, (size_t)len < sizeof(line) ? (size_t)len :
+			     sizeof(line) - 1);
+	}
+	raise(sig);	/* SA_RESETHAND made its action the default again */
+}
+
+static void tell_faults(void)
+{
+	static char alt_stack[64 * 1024];
+	stack_t stack = {.ss_sp = alt_stack, .ss_size = sizeof(alt_stack)};
+	struct sigaction act = {.sa_sigaction = fault_story_handler,
+				.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND | SA_NODEFER};
+
+	sigemptyset(&act.sa_mask);
+	sigaltstack(&stack, NULL);
+	sigaction(SIGBUS, &act, NULL);
+	sigaction(SIGSEGV, &act, NULL);
+}
+
 /* In the subject, before the graded code runs. */
 static void enter_cage(void)
 {
@@ -318,6 +361,8 @@ static void enter_cage(void)
 	if (drop_capabilities() == -1 && ag_mode != AG_MODE_NONE)
 		cage_failed("capability drop");
 	prctl(PR_SET_DUMPABLE, 1);	/* the judge reads its /proc */
+	if (ag_mode != AG_MODE_NONE)	/* valgrind reports faults itself */
+		tell_faults();
 }
 
 /* ---- the call ---- */
@@ -455,15 +500,20 @@ void ag_subject_wait(void *value, size_t size)
 		ended_story(end_subject(), story, sizeof(story));
 		ag_fail(__FILE__, __LINE__, "%s did not return: %s", call, story);
 	}
-	if (a.kind == ANSWER_FAILED) {
+	if (a.kind == ANSWER_FAILED || a.kind == ANSWER_FAULTED) {
+		const char *call = current.call;
 		char text[2048];
 		size_t len = a.size < sizeof(text) - 1 ? a.size : sizeof(text) - 1;
+		int status;
 
 		if (!read_all(current.fd, text, len))
 			len = 0;
 		text[len] = '\0';
-		end_subject();
-		ag_fail(__FILE__, __LINE__, "%s", text);
+		status = end_subject();
+		if (a.kind == ANSWER_FAILED)
+			ag_fail(__FILE__, __LINE__, "%s", text);
+		ended_story(status, story, sizeof(story));
+		ag_fail(__FILE__, __LINE__, "%s did not return: %s: %s", call, story, text);
 	}
 	if (a.kind != ANSWER_RETURNED || a.size != size || !read_all(current.fd, value, size)) {
 		end_subject();

@@ -22,7 +22,7 @@ check_sandbox_behaviour() {
 		modes=(ns)
 		echo "not root: the sandbox is checked with namespaces only"
 	fi
-	host_before=$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)
+	host_before=$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm; ls /dev/shm)
 	for mode in "${modes[@]}"; do
 		records=$WORK/sandbox-$mode.records
 		IPCLAB_SANDBOX=$mode IPCLAB_RECORDS=$records timeout -k 5 120 \
@@ -59,6 +59,18 @@ exit_is_reported|failed|did a graded function call exit()
 many_helpers_keep_their_judges|passed|
 interrupts_any_blocking_call|passed|
 subject_cannot_reach_judge|passed|
+leaked_shm_name_is_named|leak|leak: /dev/shm/ag-
+leaked_shm_name_is_named|leak| (4096 bytes) left after the test body: shm_unlink("/ag-
+leaked_mapping_is_named|leak|/kept (rw-s, 8192 bytes at 0x
+leaked_mapping_is_named|leak|still mapped after map_and_keep returned: munmap()
+sigbus_names_the_page|failed|killed by signal 7 (Bus error): SIGBUS at address 0x
+sigbus_names_the_page|failed|(rw-s), page 1 of the file /
+sigbus_names_the_page|failed|/short (byte 5000), which was 100 bytes long (pages 0 to 0): a page past the end of a file cannot be touched; ftruncate()
+sigsegv_after_munmap_is_named|failed|killed by signal 11 (Segmentation fault): SIGSEGV at address 0x
+sigsegv_after_munmap_is_named|failed|, which no mapping holds (never mapped, or used after munmap()?)
+child_sigbus_is_told|failed|the child was killed by signal 7
+child_sigbus_is_told|failed|grader: pid 
+child_sigbus_is_told|failed|was killed by SIGBUS at address 0x
 EOF
 		# A leak keeps half of an odd number of points: 2.5 of 5, not 2.
 		if ! grep -qP "^result\tsandbox\tleaked_semaphore_set_is_named\t2\.5\t5\tleak\t" \
@@ -89,8 +101,13 @@ EOF
 		echo "fallback: the leaked queue was not removed by the grader"
 		bad=1
 	fi
-	[[ $host_before == "$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm)" ]] ||
-		{ echo "the host's System V objects changed"; bad=1; }
+	if [[ " ${modes[*]} " == *" fallback "* ]] &&
+		! grep -q "the grader removed 1 /dev/shm name(s)" "$WORK/sandbox-fallback.records"; then
+		echo "fallback: the leaked /dev/shm name was not removed by the grader"
+		bad=1
+	fi
+	[[ $host_before == "$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm; ls /dev/shm)" ]] ||
+		{ echo "the host's System V objects or /dev/shm names changed"; bad=1; }
 	return $bad
 }
 

@@ -13,7 +13,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <string.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
@@ -322,4 +324,114 @@ GRADED_TEST(sandbox, subject_cannot_reach_judge, .points = 1,
 	       r.judge, r.init, r.everyone, r.trace);
 	expect(r.self == 0 && r.group == 0 && r.child == 0, "the subject could not signal "
 	       "itself (%d), its group (%d) or its child (%d)", r.self, r.group, r.child);
+}
+
+/* Makes a scratch file of len bytes; returns its descriptor. */
+static int scratch_file(const char *name, off_t len)
+{
+	int fd = open(name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	ag_setup(fd != -1 && ftruncate(fd, len) == 0, "make a scratch file");
+	return fd;
+}
+
+/*
+ * Expected: leak, the name and its size said, and how to remove it; in
+ * fallback mode removed by the grader.
+ */
+GRADED_TEST(sandbox, leaked_shm_name_is_named, .points = 2, .desc = "a /dev/shm name left",
+	    .hint = "-")
+{
+	struct ag_snapshot before;
+	char name[24];
+	int fd;
+
+	ag_shm_name(name, sizeof(name));
+	ag_snapshot_take(&before);
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ag_setup(fd != -1 && ftruncate(fd, 4096) == 0, "shm_open");
+	close(fd);
+	expect_no_leaks(&before, "the test body");
+}
+
+/* In the subject: maps two pages of a file and returns without munmap. */
+static void *map_and_keep(void)
+{
+	int fd = scratch_file("kept", 8192);
+	void *at = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	close(fd);
+	return at;
+}
+
+/* Expected: leak, the mapping named by file, permissions, size and address. */
+GRADED_TEST(sandbox, leaked_mapping_is_named, .points = 2, .desc = "a mapping kept",
+	    .hint = "-")
+{
+	struct ag_snapshot before;
+	void *at;
+
+	ag_snapshot_take(&before);
+	at = SUBJECT(map_and_keep());
+	expect(at != MAP_FAILED, "mmap failed: %s", strerror(errno));
+	expect_no_leaks(&before, "map_and_keep returned");
+}
+
+/* In the subject: touches the second page of a mapping whose file holds 100 bytes. */
+static int touch_past_end(void)
+{
+	int fd = scratch_file("short", 100);
+	char *at = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	close(fd);
+	if (at == MAP_FAILED)
+		return -1;
+	at[5000] = 'x';
+	return 0;
+}
+
+/* Expected: failed, the fault said with its page of the file and the file's length. */
+GRADED_TEST(sandbox, sigbus_names_the_page, .points = 1, .desc = "a page past the end",
+	    .hint = "-")
+{
+	SUBJECT(touch_past_end());
+}
+
+/* In the subject: reads a page after munmap. */
+static int read_after_munmap(void)
+{
+	char *at = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (at == MAP_FAILED || munmap(at, 4096) == -1)
+		return -1;
+	return *(volatile char *)at;
+}
+
+/* Expected: failed, "which no mapping holds". */
+GRADED_TEST(sandbox, sigsegv_after_munmap_is_named, .points = 1, .desc = "use after munmap",
+	    .hint = "-")
+{
+	SUBJECT(read_after_munmap());
+}
+
+/* In the subject: a child touches past the end; the subject reports how it ended. */
+static int child_touches_past_end(void)
+{
+	int status;
+	pid_t child = fork();
+
+	if (child == 0)
+		_exit(touch_past_end());
+	if (child == -1 || waitpid(child, &status, 0) == -1)
+		return -1;
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/* Expected: failed; the child's fault said in the test's output. */
+GRADED_TEST(sandbox, child_sigbus_is_told, .points = 1, .desc = "a child's bus error",
+	    .hint = "-")
+{
+	int sig = SUBJECT(child_touches_past_end());
+
+	expect(sig == 0, "the child was killed by signal %d", sig);
 }
