@@ -1,0 +1,429 @@
+/*
+ * test_shared.c - Lab 06's graded tests of §3.3 (parent and children share
+ * anonymous memory) and §3.4 (a board in POSIX shared memory).
+ *
+ * Each test runs in a sandbox of its own (see grader.h), with a private
+ * /dev/shm: every name there is one the test or the graded code made. The
+ * tests judge from the kernel's view: /dev/shm/NAME read and written with
+ * plain open(2) and pread(2), /proc for children, and what the calls copied
+ * out; never from what the code says it did.
+ *
+ * Handout: labs/06-mmap/README.md. Run one test: ipclab test 06 NAME.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "grader.h"
+#include "mapped.h"
+#include "mappings.h"
+
+/* ---- §3.3 ---- */
+
+#define UNTOUCHED 0x5a5a5a5aL
+
+/* What work() returns in a child: its pid and its i, so that the judge can tell them apart. */
+static long pid_and_i(int i)
+{
+	return (long)getpid() * WORKERS_MAX + i;
+}
+
+/* run_workers(n, work, results) in a subject; *subject is the pid of the process that ran it. */
+static int workers(int n, long (*work)(int), long *results, pid_t *subject)
+{
+	pid_t me = -1;
+	int rc;
+
+	for (int i = 0; i < WORKERS_MAX; i++)
+		results[i] = UNTOUCHED;
+	rc = SUBJECT((me = getpid(), run_workers(n, work, results)), OUT(me),
+		     OUT_BYTES(results, WORKERS_MAX * sizeof(long)));
+	*subject = me;
+	return rc;
+}
+
+/* Checks that results hold pid_and_i of n different processes, none of them subject. */
+static void expect_from_children(const char *call, const long *results, int n, pid_t subject)
+{
+	for (int i = 0; i < n; i++) {
+		long pid = results[i] / WORKERS_MAX;
+
+		expect(results[i] % WORKERS_MAX == i, "%s: results[%d] is %ld, which is not what "
+		       "work(%d) returned: %s", call, i, results[i], i, results[i] == 0 ?
+		       "0, what a child's store into a MAP_PRIVATE mapping leaves in the parent's" :
+		       "is slot i where child i stores work(i)?");
+		expect(pid != subject, "%s: work(%d) ran in the calling process (pid %ld): run it "
+		       "in a child", call, i, pid);
+		for (int j = 0; j < i; j++)
+			expect(results[j] / WORKERS_MAX != pid, "%s: work(%d) and work(%d) ran in the "
+			       "same process (pid %ld): one child for each i", call, j, i, pid);
+	}
+	expect(results[n] == UNTOUCHED, "%s wrote results[%d], past the %d results", call, n, n);
+}
+
+GRADED_TEST(mmap, workers_hand_back_results, .task = "3.3", .points = 8,
+	    .desc = "run_workers(n, work, results) runs work(i) in n children and hands back each "
+		    "result in results[i], for n = 1, 5 and 64",
+	    .hint = "Handout 3.3: make the MAP_SHARED | MAP_ANONYMOUS mapping before fork; a "
+		    "MAP_PRIVATE one is copied on the child's first write and the parent never "
+		    "sees it.")
+{
+	static const int sizes[] = {1, 5, WORKERS_MAX};
+	struct ag_snapshot before;
+	long results[WORKERS_MAX + 1];
+	pid_t subject;
+	char call[64];
+	int rc;
+
+	results[WORKERS_MAX] = UNTOUCHED;
+	ag_snapshot_take(&before);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		rc = workers(sizes[k], pid_and_i, results, &subject);
+		snprintf(call, sizeof(call), "run_workers(%d, work, results)", sizes[k]);
+		expect(rc == 0, "%s: expected 0, got %s", call, result_text(rc, errno));
+		expect_from_children(call, results, sizes[k], subject);
+	}
+	expect_no_leaks(&before, "run_workers returned");
+}
+
+#define TOGETHER 4
+
+/*
+ * A pipe that every child of workers_run_at_the_same_time writes one byte to
+ * and nobody reads: while the bytes in it are fewer than TOGETHER, some
+ * child has not started yet.
+ */
+static int roll_call[2];
+
+/* work() that waits, up to 2 s, until all TOGETHER children have started. */
+static long wait_for_the_others(int i)
+{
+	struct timespec tick = {0, 1000000};
+	int present = 0;
+
+	if (write(roll_call[1], "x", 1) != 1)
+		return -1;
+	for (int ms = 0; ms < 2000; ms++) {
+		if (ioctl(roll_call[0], FIONREAD, &present) == 0 && present >= TOGETHER)
+			return pid_and_i(i);
+		nanosleep(&tick, NULL);
+	}
+	return -1;
+}
+
+GRADED_TEST(mmap, workers_run_at_the_same_time, .task = "3.3", .points = 4, .deadline = 15,
+	    .desc = "run_workers() starts all its children before it waits for the first",
+	    .hint = "Handout 3.3: fork all n, then wait for each; fork-wait-fork-wait runs one "
+		    "child at a time.")
+{
+	long results[WORKERS_MAX + 1];
+	pid_t subject;
+	int rc;
+
+	results[WORKERS_MAX] = UNTOUCHED;
+	ag_setup(pipe2(roll_call, O_CLOEXEC) == 0, "pipe");
+	rc = workers(TOGETHER, wait_for_the_others, results, &subject);
+	expect(rc == 0, "run_workers(%d, work, results), where each work(i) waits until all %d "
+	       "children run: expected 0, got %s", TOGETHER, TOGETHER, result_text(rc, errno));
+	for (int i = 0; i < TOGETHER; i++)
+		expect(results[i] != -1, "run_workers(%d, ...): work(%d) waited 2 s and never saw "
+		       "all %d children started: start them all before waiting for one", TOGETHER, i,
+		       TOGETHER);
+	expect_from_children("run_workers(4, work, results)", results, TOGETHER, subject);
+}
+
+static long crash_third(int i)
+{
+	if (i == 2)
+		abort();
+	return i;
+}
+
+static long exit_second(int i)
+{
+	if (i == 1)
+		_exit(3);
+	return i;
+}
+
+/* run_workers(n, work, ...) with a child that fails: -1 ECHILD, results untouched. */
+static void expect_echild(int n, long (*work)(int), const char *what)
+{
+	long results[WORKERS_MAX + 1];
+	pid_t subject;
+	int rc;
+
+	rc = workers(n, work, results, &subject);
+	expect(rc == -1 && errno == ECHILD, "run_workers(%d, work, results) where %s: expected -1 "
+	       "with errno ECHILD, got %s", n, what, result_text(rc, errno));
+	for (int i = 0; i <= n; i++)
+		expect(results[i] == UNTOUCHED, "run_workers(%d, ...) where %s failed but wrote "
+		       "results[%d]: write nothing into results then", n, what, i);
+}
+
+GRADED_TEST(mmap, workers_report_a_failed_child, .task = "3.3", .points = 6,
+	    .desc = "run_workers() whose child crashes or exits 3 returns -1 with ECHILD, writes "
+		    "no results and leaves no child unwaited",
+	    .hint = "Handout 3.3: waitpid every child and look at its status (WIFEXITED, "
+		    "WEXITSTATUS); wait for them all even after one failed.")
+{
+	struct ag_snapshot before;
+
+	ag_snapshot_take(&before);
+	expect_echild(4, crash_third, "work(2) calls abort()");
+	expect_echild(3, exit_second, "work(1) calls _exit(3)");
+	expect_no_leaks(&before, "run_workers returned");
+}
+
+GRADED_TEST(mmap, workers_check_n, .task = "3.3", .points = 4,
+	    .desc = "run_workers() with n = 0 returns 0 and starts nothing; n = -1 and n = "
+		    "WORKERS_MAX + 1 fail with EINVAL",
+	    .hint = "Handout 3.3: check n before mapping or forking anything.")
+{
+	static const int bad[] = {-1, WORKERS_MAX + 1};
+	struct ag_snapshot before;
+	long results[WORKERS_MAX + 1];
+	pid_t subject;
+	int rc;
+
+	ag_snapshot_take(&before);
+	rc = workers(0, pid_and_i, results, &subject);
+	expect(rc == 0 && results[0] == UNTOUCHED, "run_workers(0, work, results): expected 0 and "
+	       "nothing written, got %s%s", result_text(rc, errno),
+	       results[0] == UNTOUCHED ? "" : " and results[0] written");
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		rc = workers(bad[k], pid_and_i, results, &subject);
+		expect(rc == -1 && errno == EINVAL, "run_workers(%d, work, results): expected -1 "
+		       "with errno EINVAL, got %s", bad[k], result_text(rc, errno));
+	}
+	expect_no_leaks(&before, "run_workers returned");
+}
+
+/* ---- §3.4 ---- */
+
+#define BOARD 10000
+
+/* /dev/shm/NAME of name "/NAME". */
+static const char *shm_path(const char *name)
+{
+	static char path[96];
+
+	snprintf(path, sizeof(path), "/dev/shm%s", name);
+	return path;
+}
+
+/* The board's length and mode as the kernel says; false when the name is not there. */
+static bool stat_board(const char *name, struct stat *st)
+{
+	return stat(shm_path(name), st) == 0;
+}
+
+/* Removes a board the test is done with (the names of a private /dev/shm go anyway). */
+static void drop_board(const char *name)
+{
+	ag_setup(shm_unlink(name) == 0 || errno == ENOENT, "shm_unlink");
+}
+
+GRADED_TEST(mmap, board_create_makes_the_name, .task = "3.4", .points = 6,
+	    .desc = "board_create() makes /dev/shm/NAME of the size asked, mode 0600, all zero; "
+		    "a second create fails with EEXIST; size 0 fails with EINVAL and makes nothing",
+	    .hint = "Handout 3.4: shm_open with O_CREAT | O_EXCL and mode 0600, then ftruncate; "
+		    "check size first.")
+{
+	unsigned char bytes[BOARD];
+	struct ag_snapshot before;
+	char name[32], other[32];
+	struct stat st;
+	int rc;
+
+	ag_shm_name(name, sizeof(name));
+	ag_shm_name(other, sizeof(other));
+	ag_snapshot_take(&before);
+	rc = SUBJECT(board_create(name, BOARD));
+	expect(rc == 0, "board_create(\"%s\", %d): expected 0, got %s", name, BOARD,
+	       result_text(rc, errno));
+	expect(stat_board(name, &st), "board_create(\"%s\", %d) returned 0 but %s does not exist",
+	       name, BOARD, shm_path(name));
+	expect(st.st_size == BOARD && (st.st_mode & 07777) == 0600, "board_create(\"%s\", %d) made "
+	       "%s %lld bytes long with mode %04o: expected %d bytes, mode 0600", name, BOARD,
+	       shm_path(name), (long long)st.st_size, (unsigned)(st.st_mode & 07777), BOARD);
+	expect(read_back(shm_path(name), bytes, BOARD) == BOARD &&
+	       first_not(bytes, 0, BOARD, 0) == -1, "a new board holds %#x at byte %ld: expected "
+	       "all zero", bytes[first_not(bytes, 0, BOARD, 0)], first_not(bytes, 0, BOARD, 0));
+	rc = SUBJECT(board_create(name, 2 * BOARD));
+	expect(rc == -1 && errno == EEXIST, "board_create(\"%s\", %d) a second time: expected -1 "
+	       "with errno EEXIST, got %s", name, 2 * BOARD, result_text(rc, errno));
+	expect(stat_board(name, &st) && st.st_size == BOARD, "the second board_create(\"%s\", %d) "
+	       "changed the board's size to %lld: leave an existing object as it is", name,
+	       2 * BOARD, (long long)st.st_size);
+	rc = SUBJECT(board_create(other, 0));
+	expect(rc == -1 && errno == EINVAL, "board_create(\"%s\", 0): expected -1 with errno EINVAL, "
+	       "got %s", other, result_text(rc, errno));
+	expect(!stat_board(other, &st), "board_create(\"%s\", 0) failed but left %s: check size "
+	       "before shm_open", other, shm_path(other));
+	drop_board(name);
+	expect_no_leaks(&before, "board_create returned");
+}
+
+/* In a subject: opens the board, writes len bytes at off, closes it; 0, or -1. */
+static int write_board(const char *name, size_t off, const void *bytes, size_t len)
+{
+	size_t size;
+	char *board = board_open(name, &size);
+
+	if (!board)
+		return -1;
+	memcpy(board + off, bytes, len);
+	return board_close(board, size);
+}
+
+/* In a subject: opens the board, copies len bytes at off out, closes it; 0, or -1. */
+static int read_board(const char *name, size_t off, void *out, size_t len, size_t *size)
+{
+	char *board = board_open(name, size);
+
+	if (!board)
+		return -1;
+	memcpy(out, board + off, len);
+	return board_close(board, *size);
+}
+
+/* Writes len bytes at off of /dev/shm/NAME, as another program would. */
+static void poke_board(const char *name, size_t off, const void *bytes, size_t len)
+{
+	int fd = open(shm_path(name), O_RDWR | O_CLOEXEC);
+
+	ag_setup(fd != -1 && pwrite(fd, bytes, len, (off_t)off) == (ssize_t)len && close(fd) == 0,
+		 "pwrite /dev/shm");
+}
+
+GRADED_TEST(mmap, board_between_unrelated_processes, .task = "3.4", .points = 8,
+	    .desc = "what one process writes through board_open() is in /dev/shm/NAME after it "
+		    "closed and exited, and another process's board_open() sees it",
+	    .hint = "Handout 3.4: map the object MAP_SHARED, its whole length from fstat; close "
+		    "the descriptor once mapped, and board_close() unmaps.")
+{
+	unsigned char sent[64], seen[164], back[64];
+	struct ag_snapshot before;
+	char name[32];
+	size_t size = 0;
+	int rc;
+
+	ag_shm_name(name, sizeof(name));
+	random_bytes(sent, sizeof(sent));
+	rc = SUBJECT(board_create(name, BOARD));
+	expect(rc == 0, "board_create(\"%s\", %d): expected 0, got %s", name, BOARD,
+	       result_text(rc, errno));
+	ag_snapshot_take(&before);
+	rc = SUBJECT(write_board(name, 100, sent, sizeof(sent)));
+	expect(rc == 0, "a process that called board_open(\"%s\", &size), wrote 64 bytes at 100 "
+	       "and called board_close(): one of the calls returned -1 (errno %s)", name,
+	       errname(errno));
+	expect(read_back(shm_path(name), seen, 164) == 164 &&
+	       first_difference(sent, seen + 100, sizeof(sent)) == -1, "a process wrote 64 bytes "
+	       "at offset 100 of the board board_open() gave it, and exited: %s does not hold "
+	       "them (is the mapping MAP_SHARED, at offset 0 of the object?)", shm_path(name));
+	expect_no_leaks(&before, "board_open, the writes and board_close");
+
+	random_bytes(sent, sizeof(sent));
+	poke_board(name, BOARD - sizeof(sent), sent, sizeof(sent));
+	rc = SUBJECT(read_board(name, BOARD - sizeof(sent), back, sizeof(back), &size),
+		     OUT(back), OUT(size));
+	expect(rc == 0 && size == BOARD, "another process called board_open(\"%s\", &size): "
+	       "expected it to return the board and set size to %d; it %s, size %zu", name, BOARD,
+	       rc == 0 ? "did" : "failed", size);
+	expect(first_difference(sent, back, sizeof(sent)) == -1, "another program wrote the last "
+	       "64 bytes of %s; a process that board_open()ed it read other bytes there: map the "
+	       "whole object, MAP_SHARED", shm_path(name));
+	expect_no_leaks(&before, "board_open, the reads and board_close");
+	drop_board(name);
+}
+
+/* In a subject: opens the board, removes its name, then writes and reads through the mapping. */
+static int use_after_remove(const char *name, int *removed)
+{
+	size_t size;
+	char *board = board_open(name, &size);
+
+	if (!board)
+		return -1;
+	*removed = board_remove(name);
+	board[size - 1] = 'z';
+	if (board[size - 1] != 'z')
+		return -1;
+	return board_close(board, size);
+}
+
+GRADED_TEST(mmap, board_remove_removes_the_name, .task = "3.4", .points = 6,
+	    .desc = "board_remove() removes /dev/shm/NAME; a mapping still open keeps working; a "
+		    "second remove, and board_open() of the removed name, fail with ENOENT",
+	    .hint = "Handout 3.4: shm_unlink removes the name, as unlink removes a file's; the "
+		    "memory stays until its last mapping goes.")
+{
+	struct ag_snapshot before;
+	char name[32];
+	struct stat st;
+	size_t size;
+	void *addr;
+	int rc, removed = -2;
+
+	ag_shm_name(name, sizeof(name));
+	rc = SUBJECT(board_create(name, BOARD));
+	expect(rc == 0, "board_create(\"%s\", %d): expected 0, got %s", name, BOARD,
+	       result_text(rc, errno));
+	ag_snapshot_take(&before);
+	rc = SUBJECT(use_after_remove(name, &removed), OUT(removed));
+	expect(removed == 0, "board_remove(\"%s\") of an existing board: expected 0, got %s", name,
+	       result_text(removed, errno));
+	expect(rc == 0, "a process that board_open()ed \"%s\" and then removed it could no longer "
+	       "use or close its mapping (errno %s): board_remove removes the name only", name,
+	       errname(errno));
+	expect(!stat_board(name, &st), "board_remove(\"%s\") returned 0 but %s is still there: "
+	       "shm_unlink it", name, shm_path(name));
+	rc = SUBJECT(board_remove(name));
+	expect(rc == -1 && errno == ENOENT, "board_remove(\"%s\") a second time: expected -1 with "
+	       "errno ENOENT, got %s", name, result_text(rc, errno));
+	addr = SUBJECT(board_open(name, &size));
+	expect(addr == NULL && errno == ENOENT, "board_open(\"%s\") of a removed board: expected "
+	       "NULL with errno ENOENT, got %s", name, addr ? "an address" : errname(errno));
+	expect_no_leaks(&before, "board_remove returned");
+}
+
+GRADED_TEST(mmap, board_open_fails_cleanly, .task = "3.4", .points = 4,
+	    .desc = "board_open() of a missing name fails with ENOENT, of an object of length 0 "
+		    "with EINVAL; nothing is left open or mapped",
+	    .hint = "Handout 3.4: fstat the object before mapping it; close the descriptor on "
+		    "every path.")
+{
+	struct ag_snapshot before;
+	char name[32];
+	size_t size;
+	void *addr;
+	int fd;
+
+	ag_shm_name(name, sizeof(name));
+	ag_snapshot_take(&before);
+	addr = SUBJECT(board_open(name, &size));
+	expect(addr == NULL && errno == ENOENT, "board_open(\"%s\") of a name nobody made: "
+	       "expected NULL with errno ENOENT, got %s", name, addr ? "an address" :
+	       errname(errno));
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ag_setup(fd != -1 && close(fd) == 0, "shm_open");
+	addr = SUBJECT(board_open(name, &size));
+	expect(addr == NULL && errno == EINVAL, "board_open(\"%s\") of an object of length 0: "
+	       "expected NULL with errno EINVAL, got %s", name, addr ? "an address" :
+	       errname(errno));
+	drop_board(name);
+	expect_no_leaks(&before, "board_open failed");
+}
