@@ -33,9 +33,110 @@
 
 #define UNTOUCHED 0x5a5a5a5aL
 
+
+/*
+ * The witness: a helper of the test that every work() call reports to, from
+ * the process it runs in, and that checks there and then, from /proc, that
+ * this process is a child of the subject; work() goes on once it has. The
+ * judge then takes a result only when the witness saw the process it names:
+ * a result the code made up without running work() in a child names a
+ * process the witness never saw.
+ */
+struct sighting {
+	pid_t pid;
+	int i;
+};
+
+static struct {
+	pid_t helper;
+	int calls[2];		/* work() -> witness: a sighting */
+	int seen[2];		/* witness -> judge: the sightings it checked */
+	int nseen;
+	struct sighting seen_list[WORKERS_MAX];
+} witness;
+
+/* The parent of pid, from /proc/PID/stat; -1 when it cannot be read. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], text[512], *end;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (ag_read_file(path, text, sizeof(text)) < 0 || !(end = strrchr(text, ')')) ||
+	    sscanf(end + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+static void __attribute__((noreturn)) witness_runs(pid_t judge)
+{
+	struct sighting s;
+
+	close(witness.calls[1]);
+	close(witness.seen[0]);
+	while (read(witness.calls[0], &s, sizeof(s)) == sizeof(s)) {
+		if (parent_of(s.pid) == ag_subject_pid(judge) &&
+		    write(witness.seen[1], &s, sizeof(s)) != sizeof(s))
+			_exit(1);
+		kill(s.pid, SIGUSR2);
+	}
+	_exit(0);
+}
+
+/* Starts the witness of the next SUBJECT(). */
+static void witness_start(void)
+{
+	pid_t judge = getpid();
+
+	ag_setup(pipe2(witness.calls, O_CLOEXEC) == 0 && pipe2(witness.seen, O_CLOEXEC) == 0,
+		 "pipe");
+	witness.helper = ag_fork();
+	ag_setup(witness.helper != -1, "fork");
+	if (witness.helper == 0)
+		witness_runs(judge);
+	close(witness.calls[0]);
+	close(witness.seen[1]);
+}
+
+/* After the SUBJECT(): collects what the witness saw. */
+static void witness_end(void)
+{
+	struct sighting s;
+
+	close(witness.calls[1]);	/* the witness ends once the children have gone too */
+	witness.nseen = 0;
+	while (read(witness.seen[0], &s, sizeof(s)) == sizeof(s))
+		if (witness.nseen < WORKERS_MAX)
+			witness.seen_list[witness.nseen++] = s;
+	close(witness.seen[0]);
+	ag_wait_exit(witness.helper);
+}
+
+/* In a child of the code, at the start of work(i): reports to the witness, waits for it. */
+static void witnessed(int i)
+{
+	struct sighting s = {getpid(), i};
+	sigset_t usr2;
+
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr2, NULL);
+	if (write(witness.calls[1], &s, sizeof(s)) == sizeof(s))
+		sigtimedwait(&usr2, NULL, &(struct timespec){5, 0});
+}
+
+static bool witness_saw(pid_t pid, int i)
+{
+	for (int k = 0; k < witness.nseen; k++)
+		if (witness.seen_list[k].pid == pid && witness.seen_list[k].i == i)
+			return true;
+	return false;
+}
+
 /* What work() returns in a child: its pid and its i, so that the judge can tell them apart. */
 static long pid_and_i(int i)
 {
+	witnessed(i);
 	return (long)getpid() * WORKERS_MAX + i;
 }
 
@@ -52,10 +153,12 @@ static int workers_after(void (*setup)(void), int n, long (*work)(int), long *re
 
 	for (int i = 0; i < WORKERS_MAX; i++)
 		results[i] = UNTOUCHED;
+	witness_start();
 	ag_snapshot_take(&before);
 	rc = SUBJECT((me = getpid(), setup ? setup() : (void)0, run_workers(n, work, results)),
 		     OUT(me), OUT_BYTES(results, WORKERS_MAX * sizeof(long)));
 	err = errno;
+	witness_end();
 	*subject = me;
 	expect_no_leaks(&before, "run_workers returned");
 	errno = err;
@@ -67,7 +170,10 @@ static int workers(int n, long (*work)(int), long *results, pid_t *subject)
 	return workers_after(NULL, n, work, results, subject);
 }
 
-/* Checks that results hold pid_and_i of n different processes, none of them subject. */
+/*
+ * Checks that results hold pid_and_i of n different processes, none of them
+ * subject, each a child of the subject that the witness saw run work(i).
+ */
 static void expect_from_children(const char *call, const long *results, int n, pid_t subject)
 {
 	for (int i = 0; i < n; i++) {
@@ -82,6 +188,9 @@ static void expect_from_children(const char *call, const long *results, int n, p
 		for (int j = 0; j < i; j++)
 			expect(results[j] / WORKERS_MAX != pid, "%s: work(%d) and work(%d) ran in the "
 			       "same process (pid %ld): one child for each i", call, j, i, pid);
+		expect(witness_saw((pid_t)pid, i), "%s: results[%d] says work(%d) ran in pid %ld, "
+		       "but no child of the caller with that pid ran work(%d): results come from "
+		       "work(), run in the children", call, i, i, pid, i);
 	}
 	expect(results[n] == UNTOUCHED, "%s wrote results[%d], past the %d results", call, n, n);
 }
@@ -227,12 +336,14 @@ GRADED_TEST(mmap, workers_wait_through_signals, .task = "3.3", .points = 4, .dea
 	ag_setup(pipe2(go, O_CLOEXEC) == 0, "pipe");
 	for (int i = 0; i <= WORKERS_MAX; i++)
 		results[i] = UNTOUCHED;
+	witness_start();
 	ag_snapshot_take(&before);
 	ag_interrupt_start(3, let_them_go, NULL);
 	rc = SUBJECT((me = getpid(), run_workers(3, wait_for_go, results)), OUT(me),
 		     OUT_BYTES(results, WORKERS_MAX * sizeof(long)));
 	err = errno;
 	signals = ag_interrupt_stop();
+	witness_end();
 	expect(rc == 0 && ag_interrupt_acted(), "%d signals interrupted run_workers(3, ...) while "
 	       "it waited for its children; expected it to go on waiting and return 0 once they "
 	       "exited, got %s%s", signals, result_text(rc, err),
