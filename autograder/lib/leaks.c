@@ -74,7 +74,12 @@ static void note_sysv(int kind, long key, int id, long cuid, void *arg)
 	snap->nsysv[kind] = n + 1;
 }
 
-/* The /dev/shm entries this uid owns: made by the test, in every mode. */
+/*
+ * The /dev/shm entries this uid owns: made by the test, in the modes where
+ * each test has a uid of its own. In mode none the uid is the grader's,
+ * whose other programs (another grading, say) have names there too: only
+ * the names ag_shm_name() gave out count then.
+ */
 static void list_dev_shm(struct ag_snapshot *snap)
 {
 	DIR *dir = opendir("/dev/shm");
@@ -89,7 +94,8 @@ static void list_dev_shm(struct ag_snapshot *snap)
 
 		if (entry->d_name[0] == '.' ||
 		    fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    st.st_uid != geteuid())
+		    st.st_uid != geteuid() ||
+		    (ag_mode == AG_MODE_NONE && !ag_shm_name_given(entry->d_name)))
 			continue;
 		snap->shm_total++;
 		if (n >= AG_MAX_SHM)

@@ -995,7 +995,7 @@ static bool test_made(const struct removal *r, long key, long cuid)
 	return false;
 }
 
-static bool shm_name_given(const char *name)
+bool ag_shm_name_given(const char *name)
 {
 	for (int i = 0; i < ag_shared->nshm_names; i++)
 		if (strcmp(ag_shared->shm_names[i], name) == 0)
@@ -1019,7 +1019,7 @@ static int remove_shm_names(bool by_uid)
 	while ((entry = readdir(dir)))
 		if (entry->d_name[0] != '.' &&
 		    fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    st.st_uid == geteuid() && (by_uid || shm_name_given(entry->d_name)) &&
+		    st.st_uid == geteuid() && (by_uid || ag_shm_name_given(entry->d_name)) &&
 		    unlinkat(dirfd(dir), entry->d_name, 0) == 0)
 			removed++;
 	closedir(dir);

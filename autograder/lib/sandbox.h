@@ -93,6 +93,8 @@ struct ag_shared {
 };
 
 extern struct ag_shared *ag_shared;
+/* True when ag_shm_name() gave out name (without its '/') in this test. */
+bool ag_shm_name_given(const char *name);
 extern pid_t ag_test_pid;
 
 /* ---- subjects (subject.c) ---- */

@@ -111,11 +111,11 @@ ssize_t file_upcase(const char *path, char *out, size_t cap);
  * The parent starts all @p n children, then waits for each of them, then
  * copies the slots into @p results[0] to @p results[n - 1] and unmaps.
  * No child is left unwaited, whatever happens; a signal that interrupts a
- * wait does not end it. When a child does not exit
- * with status 0 (work() crashed it or exited it), the function returns -1
- * with errno ECHILD and writes nothing into @p results. When a fork fails,
- * the children already started are waited for, and the function returns -1
- * with fork's errno.
+ * wait does not end it. When a child does not exit with status 0 (work()
+ * crashed it or exited it), the function returns -1 with errno ECHILD.
+ * When a fork fails, the children already started are waited for, and the
+ * function returns -1 with fork's errno. On failure nothing is written into
+ * @p results.
  *
  * @param n       how many children (0 starts none and returns 0)
  * @param work    what each child computes; called in the child only

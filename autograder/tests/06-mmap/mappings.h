@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "grader.h"
@@ -123,6 +126,62 @@ static inline long first_not(const void *buf, size_t from, size_t len, unsigned 
 		if (p[i] != byte)
 			return (long)i;
 	return -1;
+}
+
+/* ---- limits a subject sets on itself, so that a call's failure path runs ---- */
+
+/* No new mapping fits in the address space any more: mmap fails with ENOMEM. */
+static inline void forbid_new_mappings(void)
+{
+	char line[128];
+	unsigned long kib = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	ag_setup(f != NULL, "fopen /proc/self/status");
+	while (fgets(line, sizeof(line), f) && sscanf(line, "VmSize: %lu kB", &kib) != 1)
+		continue;
+	fclose(f);
+	ag_setup(kib > 0 && setrlimit(RLIMIT_AS, &(struct rlimit){kib << 10, kib << 10}) == 0,
+		 "setrlimit RLIMIT_AS");
+}
+
+/* No file grows past bytes: ftruncate beyond fails with EFBIG (SIGXFSZ ignored). */
+static inline void limit_file_size(off_t bytes)
+{
+	signal(SIGXFSZ, SIG_IGN);
+	ag_setup(setrlimit(RLIMIT_FSIZE, &(struct rlimit){bytes, bytes}) == 0,
+		 "setrlimit RLIMIT_FSIZE");
+}
+
+/* How many processes of this real uid /proc shows. */
+static inline int processes_of_uid(void)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	ag_setup(proc != NULL, "opendir /proc");
+	while ((e = readdir(proc))) {
+		char path[300], text[4096], *uid;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		if (ag_read_file(path, text, sizeof(text)) < 0 || !(uid = strstr(text, "\nUid:")))
+			continue;
+		n += strtoul(uid + 5, NULL, 10) == getuid();
+	}
+	closedir(proc);
+	return n;
+}
+
+/* Only `more` forks succeed from now on; the next fails with EAGAIN. */
+static inline void allow_forks(int more)
+{
+	rlim_t limit = (rlim_t)(processes_of_uid() + more);
+
+	ag_setup(setrlimit(RLIMIT_NPROC, &(struct rlimit){limit, limit}) == 0,
+		 "setrlimit RLIMIT_NPROC");
 }
 
 #endif

@@ -267,11 +267,21 @@ GRADED_TEST(mmap, counter_loses_no_addition, .task = "3.1", .points = 8, .deadli
 		race(round);
 }
 
+/* Checks that a failed counter_add() call returned -1 with errno want, and leaked nothing. */
+static void expect_failure(const char *call, int rc, int err, int want, const char *why,
+			   const struct ag_snapshot *before)
+{
+	expect(rc == -1 && err == want, "%s: expected -1 with errno %s (%s), got %s", call,
+	       errname(want), why, result_text(rc, err));
+	expect_no_leaks(before, call);
+}
+
 GRADED_TEST(mmap, counter_fails_cleanly, .task = "3.1", .points = 4,
-	    .desc = "counter_add() with a negative count, a missing directory or a directory fails "
-		    "with the right errno and leaves nothing open or mapped",
-	    .hint = "Handout 3.1: check times first; return open's errno; close and unmap on "
-		    "every path.")
+	    .desc = "counter_add() with a negative count, a missing directory, a directory, a file "
+		    "it may not extend (EFBIG) or no room for a mapping (ENOMEM) fails with that "
+		    "errno and leaves nothing open or mapped",
+	    .hint = "Handout 3.1: check times first; return the errno of the call that failed "
+		    "(open, ftruncate, mmap); close and unmap on every path.")
 {
 	struct ag_snapshot before;
 	int64_t value = 0;
@@ -279,32 +289,43 @@ GRADED_TEST(mmap, counter_fails_cleanly, .task = "3.1", .points = 4,
 
 	ag_snapshot_take(&before);
 	rc = SUBJECT(counter_add("new", -1, &value));
-	expect(rc == -1 && errno == EINVAL, "counter_add(\"new\", -1, ...): expected -1 with errno "
-	       "EINVAL, got %s", result_text(rc, errno));
+	expect_failure("counter_add(\"new\", -1, ...)", rc, errno, EINVAL, "times < 0", &before);
 	expect(access("new", F_OK) == -1, "counter_add(\"new\", -1, ...) failed but created "
 	       "\"new\": check times before making anything");
 	rc = SUBJECT(counter_add("no/such/dir", 1, &value));
-	expect(rc == -1 && errno == ENOENT, "counter_add(\"no/such/dir\", 1, ...): expected -1 with "
-	       "errno ENOENT (open's), got %s", result_text(rc, errno));
+	expect_failure("counter_add(\"no/such/dir\", 1, ...)", rc, errno, ENOENT, "open's",
+		       &before);
 	ag_setup(mkdir("dir", 0700) == 0, "mkdir");
 	rc = SUBJECT(counter_add("dir", 1, &value));
-	expect(rc == -1 && errno == EISDIR, "counter_add(\"dir\", 1, ...) of a directory: expected "
-	       "-1 with errno EISDIR (open's), got %s", result_text(rc, errno));
-	expect_no_leaks(&before, "counter_add failed");
+	expect_failure("counter_add(\"dir\", 1, ...) of a directory", rc, errno, EISDIR, "open's",
+		       &before);
+	rc = SUBJECT((limit_file_size(4), counter_add("small", 1, &value)));
+	expect_failure("counter_add(\"small\", 1, ...) where no file may grow past 4 bytes "
+		       "(RLIMIT_FSIZE)", rc, errno, EFBIG, "ftruncate's", &before);
+	make_counter("full", 5, COUNTER_BYTES);
+	rc = SUBJECT((forbid_new_mappings(), counter_add("full", 1, &value)));
+	expect_failure("counter_add(\"full\", 1, ...) with no room left for a mapping", rc, errno,
+		       ENOMEM, "mmap's", &before);
 }
 
 /* ---- §3.2 ---- */
 
 #define FILL 0xa5
 
-/* Runs file_copy(path, buf, cap) on a buffer of cap + PAGE bytes of FILL; the buffer. */
+/*
+ * Runs file_copy(path, buf, cap) on a buffer of cap + PAGE bytes of FILL and
+ * checks that it leaked nothing; returns the buffer.
+ */
 static unsigned char *copy_of(const char *path, size_t cap, ssize_t *got, int *err)
 {
 	unsigned char *buf = xmalloc(cap + PAGE);
+	struct ag_snapshot before;
 
 	memset(buf, FILL, cap + PAGE);
+	ag_snapshot_take(&before);
 	*got = SUBJECT(file_copy(path, buf, cap), OUT_BYTES(buf, cap + PAGE));
 	*err = errno;
+	expect_no_leaks(&before, "file_copy returned");
 	return buf;
 }
 
@@ -330,12 +351,10 @@ GRADED_TEST(mmap, copy_stops_at_end_of_file, .task = "3.2", .points = 6,
 	    .hint = "Handout 3.2: the mapping's last page runs on past the end of the file with "
 		    "zeros that are not the file's; copy the file's length, from fstat.")
 {
-	struct ag_snapshot before;
 	unsigned char *data = make_random_file("data", 5000), *buf;
 	ssize_t got;
 	int err;
 
-	ag_snapshot_take(&before);
 	buf = copy_of("data", 16384, &got, &err);
 	expect_copy("file_copy(\"data\", buf, 16384) of a 5000-byte file", data, 5000, buf,
 		    16384 + PAGE, got, err);
@@ -345,7 +364,6 @@ GRADED_TEST(mmap, copy_stops_at_end_of_file, .task = "3.2", .points = 6,
 		    1234 + PAGE, got, err);
 	free(buf);
 	free(data);
-	expect_no_leaks(&before, "file_copy returned");
 }
 
 GRADED_TEST(mmap, copy_never_reaches_past_the_last_page, .task = "3.2", .points = 6,
@@ -368,18 +386,19 @@ GRADED_TEST(mmap, copy_never_reaches_past_the_last_page, .task = "3.2", .points 
 
 GRADED_TEST(mmap, copy_of_nothing_maps_nothing, .task = "3.2", .points = 4,
 	    .desc = "file_copy() of an empty file or with cap 0 returns 0; of a directory EINVAL, "
-		    "of a missing file ENOENT; nothing is left open or mapped",
+		    "of a missing file ENOENT, with no room for a mapping ENOMEM (file_upcase() "
+		    "too); nothing is left open or mapped",
 	    .hint = "Handout 3.2: mmap of length 0 fails with EINVAL; copy nothing without "
-		    "mapping. fstat tells a regular file from a directory.")
+		    "mapping. fstat tells a regular file from a directory. mmap fails with "
+		    "MAP_FAILED, not NULL.")
 {
-	struct ag_snapshot before;
 	unsigned char *data = make_random_file("some", 100), *buf;
+	struct ag_snapshot before;
 	ssize_t got;
 	int err;
 
 	make_file_of("empty", "", 0, 0600);
 	ag_setup(mkdir("dir", 0700) == 0, "mkdir");
-	ag_snapshot_take(&before);
 	buf = copy_of("empty", 64, &got, &err);
 	expect_copy("file_copy(\"empty\", buf, 64) of an empty file", data, 0, buf, 64 + PAGE, got,
 		    err);
@@ -394,28 +413,34 @@ GRADED_TEST(mmap, copy_of_nothing_maps_nothing, .task = "3.2", .points = 4,
 	buf = copy_of("missing", 64, &got, &err);
 	expect(got == -1 && err == ENOENT, "file_copy(\"missing\", buf, 64): expected -1 with "
 	       "errno ENOENT (open's), got %s", result_text(got, err));
+	ag_snapshot_take(&before);
+	got = SUBJECT((forbid_new_mappings(), file_copy("some", buf, 64)));
+	expect(got == -1 && errno == ENOMEM, "file_copy(\"some\", buf, 64) with no room left for a "
+	       "mapping: expected -1 with errno ENOMEM (mmap's), got %s", result_text(got, errno));
+	expect_no_leaks(&before, "file_copy failed with ENOMEM");
+	got = SUBJECT((forbid_new_mappings(), file_upcase("some", (char *)buf, 64)));
+	expect(got == -1 && errno == ENOMEM, "file_upcase(\"some\", out, 64) with no room left for "
+	       "a mapping: expected -1 with errno ENOMEM (mmap's), got %s",
+	       result_text(got, errno));
+	expect_no_leaks(&before, "file_upcase failed with ENOMEM");
 	free(buf);
 	free(data);
-	expect_no_leaks(&before, "file_copy returned");
 }
 
-GRADED_TEST(mmap, copy_of_a_large_file, .task = "3.2", .points = 4,
+GRADED_TEST(mmap, copy_of_a_large_file, .task = "3.2", .points = 2,
 	    .desc = "file_copy() of a file of 3 MiB and 1 byte copies every byte and unmaps it",
 	    .hint = "Handout 3.2: map the length you copy; munmap the same length.")
 {
-	struct ag_snapshot before;
 	size_t len = (3 << 20) + 1;
 	unsigned char *data = make_random_file("large", len), *buf;
 	ssize_t got;
 	int err;
 
-	ag_snapshot_take(&before);
 	buf = copy_of("large", len, &got, &err);
 	expect_copy("file_copy(\"large\", buf, 3 MiB + 1) of a 3 MiB + 1 byte file", data, len,
 		    buf, len + PAGE, got, err);
 	free(buf);
 	free(data);
-	expect_no_leaks(&before, "file_copy returned");
 }
 
 /* Text with letters, digits, punctuation and bytes above 0x7f. */
@@ -447,10 +472,14 @@ static void check_upcase(const char *path, const char *text, size_t len, size_t 
 	ssize_t got;
 	int err;
 
+	struct ag_snapshot before;
+
 	upcase(text, upper, len);
 	memset(out, FILL, cap + PAGE);
+	ag_snapshot_take(&before);
 	got = SUBJECT(file_upcase(path, out, cap), OUT_BYTES(out, cap + PAGE));
 	err = errno;
+	expect_no_leaks(&before, "file_upcase returned");
 	snprintf(call, sizeof(call), "file_upcase(\"%s\", out, %zu) of a %zu-byte file", path, cap,
 		 len);
 	expect_copy(call, (const unsigned char *)upper, want, (unsigned char *)out, cap + PAGE,
@@ -470,21 +499,18 @@ GRADED_TEST(mmap, upcase_leaves_the_file_alone, .task = "3.2", .points = 6,
 	    .hint = "Handout 3.2: MAP_PRIVATE with PROT_WRITE copies each page you write for your "
 		    "process only; it needs the file open only for reading.")
 {
-	struct ag_snapshot before;
 	size_t len = 3 * PAGE + 17;
 	char *text = xmalloc(len);
 
 	make_text(text, len);
 	make_file_of("text", text, len, 0600);
 	make_file_of("readonly", text, len, 0400);
-	ag_snapshot_take(&before);
 	check_upcase("text", text, len, len);
 	check_upcase("readonly", text, len, len);
 	free(text);
-	expect_no_leaks(&before, "file_upcase returned");
 }
 
-GRADED_TEST(mmap, upcase_stops_at_end_of_file, .task = "3.2", .points = 4,
+GRADED_TEST(mmap, upcase_stops_at_end_of_file, .task = "3.2", .points = 2,
 	    .desc = "file_upcase() copies min(file length, cap) bytes and writes nothing after "
 		    "them; an empty file copies nothing",
 	    .hint = "Handout 3.2: the same limits as file_copy: the file's length, from fstat, and "

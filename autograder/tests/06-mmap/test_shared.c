@@ -39,18 +39,32 @@ static long pid_and_i(int i)
 	return (long)getpid() * WORKERS_MAX + i;
 }
 
-/* run_workers(n, work, results) in a subject; *subject is the pid of the process that ran it. */
-static int workers(int n, long (*work)(int), long *results, pid_t *subject)
+/*
+ * run_workers(n, work, results) in a subject, after setup() there (when not
+ * NULL), checked for leaks; *subject is the pid of the process that ran it.
+ */
+static int workers_after(void (*setup)(void), int n, long (*work)(int), long *results,
+			 pid_t *subject)
 {
+	struct ag_snapshot before;
 	pid_t me = -1;
-	int rc;
+	int rc, err;
 
 	for (int i = 0; i < WORKERS_MAX; i++)
 		results[i] = UNTOUCHED;
-	rc = SUBJECT((me = getpid(), run_workers(n, work, results)), OUT(me),
-		     OUT_BYTES(results, WORKERS_MAX * sizeof(long)));
+	ag_snapshot_take(&before);
+	rc = SUBJECT((me = getpid(), setup ? setup() : (void)0, run_workers(n, work, results)),
+		     OUT(me), OUT_BYTES(results, WORKERS_MAX * sizeof(long)));
+	err = errno;
 	*subject = me;
+	expect_no_leaks(&before, "run_workers returned");
+	errno = err;
 	return rc;
+}
+
+static int workers(int n, long (*work)(int), long *results, pid_t *subject)
+{
+	return workers_after(NULL, n, work, results, subject);
 }
 
 /* Checks that results hold pid_and_i of n different processes, none of them subject. */
@@ -80,21 +94,18 @@ GRADED_TEST(mmap, workers_hand_back_results, .task = "3.3", .points = 8,
 		    "sees it.")
 {
 	static const int sizes[] = {1, 5, WORKERS_MAX};
-	struct ag_snapshot before;
 	long results[WORKERS_MAX + 1];
 	pid_t subject;
 	char call[64];
 	int rc;
 
 	results[WORKERS_MAX] = UNTOUCHED;
-	ag_snapshot_take(&before);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 		rc = workers(sizes[k], pid_and_i, results, &subject);
 		snprintf(call, sizeof(call), "run_workers(%d, work, results)", sizes[k]);
 		expect(rc == 0, "%s: expected 0, got %s", call, result_text(rc, errno));
 		expect_from_children(call, results, sizes[k], subject);
 	}
-	expect_no_leaks(&before, "run_workers returned");
 }
 
 #define TOGETHER 4
@@ -178,26 +189,76 @@ GRADED_TEST(mmap, workers_report_a_failed_child, .task = "3.3", .points = 6,
 	    .hint = "Handout 3.3: waitpid every child and look at its status (WIFEXITED, "
 		    "WEXITSTATUS); wait for them all even after one failed.")
 {
-	struct ag_snapshot before;
 
-	ag_snapshot_take(&before);
 	expect_echild(4, crash_third, "work(2) calls abort()");
 	expect_echild(3, exit_second, "work(1) calls _exit(3)");
+}
+
+/* work() that waits for a byte of the pipe go, which the test writes. */
+static int go[2];
+
+static long wait_for_go(int i)
+{
+	char byte;
+
+	while (read(go[0], &byte, 1) == -1 && errno == EINTR)
+		continue;
+	return pid_and_i(i);
+}
+
+/* Run by the interrupter once the signals were sent: lets the 3 children go. */
+static void let_them_go(void *arg)
+{
+	(void)arg;
+	expect(write(go[1], "xyz", 3) == 3, "the test could not write to its children's pipe");
+}
+
+GRADED_TEST(mmap, workers_wait_through_signals, .task = "3.3", .points = 4, .deadline = 10,
+	    .desc = "run_workers() that signals interrupt while it waits for its children goes "
+		    "on waiting, and hands back every result",
+	    .hint = "Handout 3.3: waitpid fails with EINTR when a signal's handler runs; call it "
+		    "again for the same child.")
+{
+	long results[WORKERS_MAX + 1];
+	struct ag_snapshot before;
+	pid_t me = -1;
+	int rc, err, signals;
+
+	ag_setup(pipe2(go, O_CLOEXEC) == 0, "pipe");
+	for (int i = 0; i <= WORKERS_MAX; i++)
+		results[i] = UNTOUCHED;
+	ag_snapshot_take(&before);
+	ag_interrupt_start(3, let_them_go, NULL);
+	rc = SUBJECT((me = getpid(), run_workers(3, wait_for_go, results)), OUT(me),
+		     OUT_BYTES(results, WORKERS_MAX * sizeof(long)));
+	err = errno;
+	signals = ag_interrupt_stop();
+	expect(rc == 0 && ag_interrupt_acted(), "%d signals interrupted run_workers(3, ...) while "
+	       "it waited for its children; expected it to go on waiting and return 0 once they "
+	       "exited, got %s%s", signals, result_text(rc, err),
+	       ag_interrupt_acted() ? "" : ", before the children were let go");
+	expect_from_children("run_workers(3, work, results) under signals", results, 3, me);
 	expect_no_leaks(&before, "run_workers returned");
 }
 
-GRADED_TEST(mmap, workers_check_n, .task = "3.3", .points = 4,
+/* In the subject: 2 more forks succeed, the third fails with EAGAIN. */
+static void two_forks_only(void)
+{
+	allow_forks(2);
+}
+
+GRADED_TEST(mmap, workers_fail_cleanly, .task = "3.3", .points = 4,
 	    .desc = "run_workers() with n = 0 returns 0 and starts nothing; n = -1 and n = "
-		    "WORKERS_MAX + 1 fail with EINVAL",
-	    .hint = "Handout 3.3: check n before mapping or forking anything.")
+		    "WORKERS_MAX + 1 fail with EINVAL; with no room for a mapping ENOMEM; when the "
+		    "third fork fails, EAGAIN and the first two children waited for",
+	    .hint = "Handout 3.3: check n before mapping or forking anything; when fork fails, "
+		    "wait for the children already started, then return fork's errno.")
 {
 	static const int bad[] = {-1, WORKERS_MAX + 1};
-	struct ag_snapshot before;
 	long results[WORKERS_MAX + 1];
 	pid_t subject;
 	int rc;
 
-	ag_snapshot_take(&before);
 	rc = workers(0, pid_and_i, results, &subject);
 	expect(rc == 0 && results[0] == UNTOUCHED, "run_workers(0, work, results): expected 0 and "
 	       "nothing written, got %s%s", result_text(rc, errno),
@@ -207,7 +268,16 @@ GRADED_TEST(mmap, workers_check_n, .task = "3.3", .points = 4,
 		expect(rc == -1 && errno == EINVAL, "run_workers(%d, work, results): expected -1 "
 		       "with errno EINVAL, got %s", bad[k], result_text(rc, errno));
 	}
-	expect_no_leaks(&before, "run_workers returned");
+	rc = workers_after(forbid_new_mappings, 3, pid_and_i, results, &subject);
+	expect(rc == -1 && errno == ENOMEM, "run_workers(3, work, results) with no room left for a "
+	       "mapping: expected -1 with errno ENOMEM (mmap's), got %s", result_text(rc, errno));
+	rc = workers_after(two_forks_only, 5, pid_and_i, results, &subject);
+	expect(rc == -1 && errno == EAGAIN, "run_workers(5, work, results) where the third fork "
+	       "fails (RLIMIT_NPROC): expected -1 with errno EAGAIN (fork's), got %s",
+	       result_text(rc, errno));
+	for (int i = 0; i <= 5; i++)
+		expect(results[i] == UNTOUCHED, "run_workers(5, ...) failed but wrote results[%d]: "
+		       "write nothing into results then", i);
 }
 
 /* ---- §3.4 ---- */
@@ -235,11 +305,20 @@ static void drop_board(const char *name)
 	ag_setup(shm_unlink(name) == 0 || errno == ENOENT, "shm_unlink");
 }
 
+/* Makes the object name of size bytes with raw shm_open, as another program would. */
+static void make_board(const char *name, size_t size)
+{
+	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	ag_setup(fd != -1 && ftruncate(fd, (off_t)size) == 0 && close(fd) == 0, "shm_open");
+}
+
 GRADED_TEST(mmap, board_create_makes_the_name, .task = "3.4", .points = 6,
 	    .desc = "board_create() makes /dev/shm/NAME of the size asked, mode 0600, all zero; "
-		    "a second create fails with EEXIST; size 0 fails with EINVAL and makes nothing",
+		    "it fails with EEXIST on an existing name, with EINVAL for size 0, and with "
+		    "EFBIG, leaving no name, when ftruncate fails",
 	    .hint = "Handout 3.4: shm_open with O_CREAT | O_EXCL and mode 0600, then ftruncate; "
-		    "check size first.")
+		    "check size first; when ftruncate fails, shm_unlink the name you made.")
 {
 	unsigned char bytes[BOARD];
 	struct ag_snapshot before;
@@ -261,19 +340,28 @@ GRADED_TEST(mmap, board_create_makes_the_name, .task = "3.4", .points = 6,
 	expect(read_back(shm_path(name), bytes, BOARD) == BOARD &&
 	       first_not(bytes, 0, BOARD, 0) == -1, "a new board holds %#x at byte %ld: expected "
 	       "all zero", bytes[first_not(bytes, 0, BOARD, 0)], first_not(bytes, 0, BOARD, 0));
+	drop_board(name);	/* the name is the call's work; what else it left is a leak */
+	expect_no_leaks(&before, "board_create returned");
+
+	make_board(name, BOARD);
 	rc = SUBJECT(board_create(name, 2 * BOARD));
-	expect(rc == -1 && errno == EEXIST, "board_create(\"%s\", %d) a second time: expected -1 "
-	       "with errno EEXIST, got %s", name, 2 * BOARD, result_text(rc, errno));
-	expect(stat_board(name, &st) && st.st_size == BOARD, "the second board_create(\"%s\", %d) "
-	       "changed the board's size to %lld: leave an existing object as it is", name,
+	expect(rc == -1 && errno == EEXIST, "board_create(\"%s\", %d) of an existing name: "
+	       "expected -1 with errno EEXIST, got %s", name, 2 * BOARD, result_text(rc, errno));
+	expect(stat_board(name, &st) && st.st_size == BOARD, "board_create(\"%s\", %d) of an "
+	       "existing name changed its size to %lld: leave an existing object as it is", name,
 	       2 * BOARD, (long long)st.st_size);
+	drop_board(name);
+	expect_no_leaks(&before, "board_create failed with EEXIST");
+
 	rc = SUBJECT(board_create(other, 0));
 	expect(rc == -1 && errno == EINVAL, "board_create(\"%s\", 0): expected -1 with errno EINVAL, "
 	       "got %s", other, result_text(rc, errno));
-	expect(!stat_board(other, &st), "board_create(\"%s\", 0) failed but left %s: check size "
-	       "before shm_open", other, shm_path(other));
-	drop_board(name);
-	expect_no_leaks(&before, "board_create returned");
+	expect_no_leaks(&before, "board_create failed with EINVAL");
+	rc = SUBJECT((limit_file_size(BOARD / 2), board_create(other, BOARD)));
+	expect(rc == -1 && errno == EFBIG, "board_create(\"%s\", %d) where no file may grow past "
+	       "%d bytes (RLIMIT_FSIZE): expected -1 with errno EFBIG (ftruncate's), got %s", other,
+	       BOARD, BOARD / 2, result_text(rc, errno));
+	expect_no_leaks(&before, "board_create failed with EFBIG");
 }
 
 /* In a subject: opens the board, writes len bytes at off, closes it; 0, or -1. */
@@ -402,9 +490,10 @@ GRADED_TEST(mmap, board_remove_removes_the_name, .task = "3.4", .points = 6,
 
 GRADED_TEST(mmap, board_open_fails_cleanly, .task = "3.4", .points = 4,
 	    .desc = "board_open() of a missing name fails with ENOENT, of an object of length 0 "
-		    "with EINVAL; nothing is left open or mapped",
-	    .hint = "Handout 3.4: fstat the object before mapping it; close the descriptor on "
-		    "every path.")
+		    "with EINVAL, with no room for a mapping ENOMEM; nothing is left open or "
+		    "mapped",
+	    .hint = "Handout 3.4: fstat the object before mapping it; mmap fails with MAP_FAILED, "
+		    "not NULL; close the descriptor on every path.")
 {
 	struct ag_snapshot before;
 	char name[32];
@@ -418,6 +507,7 @@ GRADED_TEST(mmap, board_open_fails_cleanly, .task = "3.4", .points = 4,
 	expect(addr == NULL && errno == ENOENT, "board_open(\"%s\") of a name nobody made: "
 	       "expected NULL with errno ENOENT, got %s", name, addr ? "an address" :
 	       errname(errno));
+	expect_no_leaks(&before, "board_open failed with ENOENT");
 	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	ag_setup(fd != -1 && close(fd) == 0, "shm_open");
 	addr = SUBJECT(board_open(name, &size));
@@ -425,5 +515,13 @@ GRADED_TEST(mmap, board_open_fails_cleanly, .task = "3.4", .points = 4,
 	       "expected NULL with errno EINVAL, got %s", name, addr ? "an address" :
 	       errname(errno));
 	drop_board(name);
-	expect_no_leaks(&before, "board_open failed");
+	expect_no_leaks(&before, "board_open failed with EINVAL");
+	make_board(name, BOARD);
+	addr = SUBJECT((forbid_new_mappings(), board_open(name, &size)));
+	expect(addr == NULL && errno == ENOMEM, "board_open(\"%s\") with no room left for a "
+	       "mapping: expected NULL with errno ENOMEM (mmap's), got %s", name,
+	       addr == MAP_FAILED ? "MAP_FAILED: mmap's failure is not NULL" : addr ?
+	       "an address" : errname(errno));
+	drop_board(name);
+	expect_no_leaks(&before, "board_open failed with ENOMEM");
 }
