@@ -241,35 +241,45 @@ static inline void pop_cached(const struct ring_view *v, struct record *rec)
 
 static const uint32_t record_lens[] = {8, 24, 60};
 
-/* The first derived byte: the top byte of a multiplicative hash, so that it
- * also changes between records a ring's length (1024) apart. */
+/* 0, 1, ..., 255, 0, 1, ...: a record's derived bytes are a run of these, so that
+ * making and checking one is a memcpy and a memcmp, cheap next to the ring. */
+static unsigned char counting[256 + sizeof(((struct record *)0)->data)];
+
+static void init_counting(void)
+{
+	for (size_t i = 0; i < sizeof(counting); i++)
+		counting[i] = (unsigned char)i;
+}
+
+/* Where record seq's run starts: the top byte of a multiplicative hash, so that
+ * it also changes between records a ring's length (1024) apart. */
 static inline unsigned char first_byte(uint64_t seq)
 {
 	return (unsigned char)((seq * 0x9e3779b97f4a7c15ULL) >> 56);
 }
 
+/* data[i] of record seq, for 8 <= i < len */
+static inline unsigned char derived_byte(uint64_t seq, uint32_t i)
+{
+	return counting[first_byte(seq) + i];
+}
+
 static inline void make_record(struct record *rec, uint64_t seq)
 {
-	unsigned char first = first_byte(seq);
-
 	rec->len = record_lens[seq % 3];
 	memcpy(rec->data, &seq, sizeof(seq));
-	for (uint32_t i = sizeof(seq); i < rec->len; i++)
-		rec->data[i] = (unsigned char)(first + i);
+	memcpy(rec->data + sizeof(seq), &counting[first_byte(seq) + sizeof(seq)],
+	       rec->len - sizeof(seq));
 }
 
 static inline int record_ok(const struct record *rec, uint64_t seq)
 {
-	unsigned char first = first_byte(seq);
 	uint64_t got;
 
 	memcpy(&got, rec->data, sizeof(got));
-	if (rec->len != record_lens[seq % 3] || got != seq)
-		return 0;
-	for (uint32_t i = sizeof(seq); i < rec->len; i++)
-		if (rec->data[i] != (unsigned char)(first + i))
-			return 0;
-	return 1;
+	return rec->len == record_lens[seq % 3] && got == seq &&
+	       memcmp(rec->data + sizeof(seq), &counting[first_byte(seq) + sizeof(seq)],
+		      rec->len - sizeof(seq)) == 0;
 }
 
 /* Says what is wrong with rec, which record_ok() refused as record seq. */
@@ -288,7 +298,7 @@ static void describe_bad(const struct record *rec, uint64_t seq, char *buf, size
 		return;
 	}
 	for (uint32_t i = sizeof(seq); i < want_len; i++) {
-		unsigned char want = (unsigned char)(first_byte(seq) + i);
+		unsigned char want = derived_byte(seq, i);
 
 		if (rec->data[i] != want) {
 			snprintf(buf, size, "data[%u] is 0x%02x, expected 0x%02x", i,
@@ -651,6 +661,7 @@ int main(int argc, char **argv)
 		  -1, 0);
 	if (sh == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
+	init_counting();
 	choose_cpus();
 	printf("ring: %d slots of %zu bytes; %llu records a run; median of %llu runs a stage\n",
 	       RING_SLOTS, sizeof(struct record), records, runs);
