@@ -2,7 +2,7 @@
  * ring_stages.c - throughput of Lab 06's single-producer single-consumer
  * ring buffer, each of its three stages measured in one run.
  *
- * Usage:   ring_stages [RECORDS [RUNS]]   (default 20000000 records a run,
+ * Usage:   ring_stages [RECORDS [RUNS]]   (default 5000000 records a run,
  *                                          3 runs of each stage)
  *
  * A producer and a consumer process, pinned to two CPUs when there are two,
@@ -43,7 +43,8 @@
 #define RING_SLOTS 1024 /* a power of two: a mask turns an index into a slot */
 #define RING_MASK (RING_SLOTS - 1)
 #define WARMUP_RECORDS 100000 /* faults the ring in, wakes the CPUs up */
-#define DEFAULT_RECORDS 20000000ULL
+/* 20 million took over a minute on a busy 2-CPU VM: the whole run should not */
+#define DEFAULT_RECORDS 5000000ULL
 #define DEFAULT_RUNS 3
 #define MAX_RUNS 99
 #define STAGES 3
@@ -90,6 +91,8 @@ struct ring_cached {
 /* What the parent and both children share: one mmap(MAP_SHARED) for the whole run. */
 struct shared {
 	_Alignas(CACHE_LINE) _Atomic int go; /* the start barrier, set by the parent */
+	/* each side's time runnable but off CPU while timed, written as it ends */
+	_Alignas(CACHE_LINE) uint64_t waited_ns[2];
 	union {
 		struct ring_plain plain;
 		struct ring_padded padded;
@@ -118,6 +121,13 @@ struct trial {
 	struct shared *sh;
 	const struct stage *stage;
 	uint64_t records;
+};
+
+/* What one trial measured. */
+struct result {
+	double rate;	/* records per second */
+	double elapsed; /* seconds, from the start to the consumer's 'd' */
+	double waited;	/* seconds the two sides spent waiting for a CPU, together */
 };
 
 /* A running child, and the read end of the pipe it reports on ('r' ready, 'd' done). */
@@ -181,7 +191,9 @@ static void die(const char *fmt, ...)
 static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause(); /* spins gently: fewer wrong guesses when the line arrives */
+	/* tells the CPU we spin: no misspeculated exit from the loop, a fair share
+	 * for an SMT sibling */
+	__builtin_ia32_pause();
 #endif
 }
 
@@ -361,6 +373,20 @@ static void report(int fd, char event)
 	}
 }
 
+/* Nanoseconds this process has been runnable but not running; 0 if unknown. */
+static uint64_t run_queue_wait(void)
+{
+	unsigned long long ran, waited;
+	FILE *f = fopen("/proc/self/schedstat", "r");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "%llu %llu", &ran, &waited);
+	fclose(f);
+	return n == 2 ? waited : 0;
+}
+
 static void wait_for_go(struct shared *sh)
 {
 	while (!atomic_load_explicit(&sh->go, memory_order_acquire))
@@ -372,10 +398,14 @@ static void producer_main(const struct trial *t, int report_fd)
 {
 	struct ring_view v = t->stage->view(t->sh, PRODUCER);
 
+	uint64_t waited;
+
 	produce(&v, 0, WARMUP_RECORDS);
 	report(report_fd, 'r');
+	waited = run_queue_wait();
 	wait_for_go(t->sh);
 	produce(&v, WARMUP_RECORDS, t->records);
+	t->sh->waited_ns[PRODUCER] = run_queue_wait() - waited;
 	_exit(0);
 }
 
@@ -384,18 +414,23 @@ static void consumer_main(const struct trial *t, int report_fd)
 {
 	struct ring_view v = t->stage->view(t->sh, CONSUMER);
 	struct tally tally = {0};
+	uint64_t waited;
 
 	consume(&v, 0, WARMUP_RECORDS, &tally);
 	report(report_fd, 'r');
+	waited = run_queue_wait();
 	wait_for_go(t->sh);
 	consume(&v, WARMUP_RECORDS, t->records, &tally);
 	if (tally.bad) {
-		fprintf(stderr, "ring_stages: stage %d %s: %llu bad records; the first, record %llu: %s\n",
+		fprintf(stderr,
+			"ring_stages: stage %d %s: %llu bad records; "
+			"the first, record %llu: %s\n",
 			t->stage->number, t->stage->name, (unsigned long long)tally.bad,
 			(unsigned long long)tally.first_bad, tally.why);
 		_exit(1);
 	}
 	report(report_fd, 'd');
+	t->sh->waited_ns[CONSUMER] = run_queue_wait() - waited; /* read after reap() */
 	_exit(0);
 }
 
@@ -427,8 +462,8 @@ static void choose_cpus(void)
 	}
 	for (int i = 0; i < 2; i++) {
 		if (pin_self(cpus[i]) == -1) {
-			printf("cpus: not pinned (sched_setaffinity CPU %d: %s)\n", cpus[i],
-			       strerror(errno));
+			printf("cpus: not pinned (sched_setaffinity CPU %d: %s)\n",
+			       cpus[i], strerror(errno));
 			cpus[0] = cpus[1] = -1;
 			break;
 		}
@@ -436,7 +471,8 @@ static void choose_cpus(void)
 	if (sched_setaffinity(0, sizeof(parent_cpus), &parent_cpus) == -1)
 		die("sched_setaffinity: %s", strerror(errno));
 	if (cpus[0] != -1)
-		printf("cpus: producer on CPU %d, consumer on CPU %d\n", cpus[0], cpus[1]);
+		printf("cpus: producer on CPU %d, consumer on CPU %d\n", cpus[0],
+		       cpus[1]);
 }
 
 /*
@@ -564,7 +600,8 @@ static void wait_consumer_done(const struct trial *t, double deadline)
 		if (ready == -1)
 			die("poll: %s", strerror(errno));
 		if (ready == 0)
-			die("stage %d %s: no finish in time", t->stage->number, t->stage->name);
+			die("stage %d %s: no finish in time", t->stage->number,
+			    t->stage->name);
 		if (pfd[CONSUMER].revents) {
 			expect_report(t, CONSUMER, 'd', deadline);
 			return;
@@ -576,18 +613,21 @@ static void wait_consumer_done(const struct trial *t, double deadline)
 	}
 }
 
-/* One run of one stage: its records per second, from the start to the last check. */
-static double run_trial(const struct trial *t)
+/* One run of one stage, timed from the start to the consumer's last check. */
+static struct result run_trial(const struct trial *t)
 {
 	/* generous: a ring that moves fewer than a million records a second is broken */
 	double deadline = now() + 10 + (WARMUP_RECORDS + t->records) / 1e6;
-	double start, elapsed;
+	struct result res;
+	double start;
 
 	memset(&t->sh->ring, 0, sizeof(t->sh->ring));
+	memset(t->sh->waited_ns, 0, sizeof(t->sh->waited_ns));
 	atomic_store(&t->sh->go, 0);
 	start_child(t, PRODUCER, producer_main);
 	start_child(t, CONSUMER, consumer_main);
-	if (cpus[0] != -1 && sched_setaffinity(0, sizeof(parent_cpus), &parent_cpus) == -1)
+	if (cpus[0] != -1 &&
+	    sched_setaffinity(0, sizeof(parent_cpus), &parent_cpus) == -1)
 		die("sched_setaffinity: %s", strerror(errno));
 	expect_report(t, PRODUCER, 'r', deadline);
 	expect_report(t, CONSUMER, 'r', deadline);
@@ -595,12 +635,29 @@ static double run_trial(const struct trial *t)
 	start = now();
 	atomic_store_explicit(&t->sh->go, 1, memory_order_release);
 	wait_consumer_done(t, deadline);
-	elapsed = now() - start;
+	res.elapsed = now() - start;
 
 	if (children[PRODUCER].pid)
 		reap(t, PRODUCER);
 	reap(t, CONSUMER);
-	return t->records / elapsed;
+	res.rate = t->records / res.elapsed;
+	res.waited = (t->sh->waited_ns[PRODUCER] + t->sh->waited_ns[CONSUMER]) / 1e9;
+	return res;
+}
+
+/*
+ * A spinning ring moves records only while both sides are on a CPU at once:
+ * say how much of the time they were not, for other programs had the CPUs.
+ */
+static void print_waits(double waited, double timed)
+{
+	double share = timed > 0 ? waited / timed : 0;
+
+	printf("off CPU: producer and consumer waited for a CPU %.1f%% of the time\n",
+	       100 * share);
+	if (share > 0.05)
+		printf("warning: other programs are busy on these CPUs: the figures "
+		       "above are the machine's more than the ring's\n");
 }
 
 static int by_value(const void *a, const void *b)
@@ -623,7 +680,8 @@ static void print_stage(const struct stage *st, double *rates, int runs, double 
 
 	*med = median(rates, runs);
 	snprintf(label, sizeof(label), "%s:", st->name);
-	printf("stage %d %-8s %6.1f M records/s  (%5.0f MB/s of slots; runs %.1f to %.1f)\n",
+	printf("stage %d %-8s %6.1f M records/s  (%5.0f MB/s of slots; "
+	       "runs %.1f to %.1f)\n",
 	       st->number, label, *med / 1e6, *med * sizeof(struct record) / 1e6,
 	       rates[0] / 1e6, rates[runs - 1] / 1e6);
 }
@@ -644,7 +702,7 @@ static unsigned long long parse_count(const char *arg, unsigned long long max)
 int main(int argc, char **argv)
 {
 	unsigned long long records = DEFAULT_RECORDS, runs = DEFAULT_RUNS;
-	double rates[STAGES][MAX_RUNS], med[STAGES];
+	double rates[STAGES][MAX_RUNS], med[STAGES], waited = 0, timed = 0;
 	struct shared *sh;
 
 	if (argc > 1)
@@ -663,18 +721,23 @@ int main(int argc, char **argv)
 		die("mmap: %s", strerror(errno));
 	init_counting();
 	choose_cpus();
-	printf("ring: %d slots of %zu bytes; %llu records a run; median of %llu runs a stage\n",
+	printf("ring: %d slots of %zu bytes; %llu records a run; "
+	       "median of %llu runs a stage\n",
 	       RING_SLOTS, sizeof(struct record), records, runs);
 	for (unsigned long long run = 0; run < runs; run++) {
 		for (int s = 0; s < STAGES; s++) {
 			struct trial t = {sh, &stages[s], records};
+			struct result res = run_trial(&t);
 
-			rates[s][run] = run_trial(&t);
+			rates[s][run] = res.rate;
+			waited += res.waited;
+			timed += 2 * res.elapsed;
 		}
 	}
 	for (int s = 0; s < STAGES; s++)
 		print_stage(&stages[s], rates[s], (int)runs, &med[s]);
 	printf("padded / plain: %.2fx   cached / plain: %.2fx   cached / padded: %.2fx\n",
 	       med[1] / med[0], med[2] / med[0], med[2] / med[1]);
+	print_waits(waited, timed);
 	return 0;
 }
