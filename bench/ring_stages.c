@@ -68,7 +68,11 @@ struct ring_plain {
 	_Alignas(CACHE_LINE) struct record slots[RING_SLOTS];
 };
 
-/* Stage 2: a write to one index no longer takes the other's line away. */
+/*
+ * Stage 2: a write to one index no longer takes the other's line away. Each
+ * side still reads the other's index on every push and pop, though, so both
+ * lines still cross between the CPUs once a record.
+ */
 struct ring_padded {
 	_Alignas(CACHE_LINE) _Atomic uint64_t head;
 	_Alignas(CACHE_LINE) _Atomic uint64_t tail;
@@ -77,7 +81,9 @@ struct ring_padded {
 
 /*
  * Stage 3: each side reads the other's line only when its copy says the ring
- * is full (producer) or empty (consumer): once a ring's worth, not once a record.
+ * is full (producer) or empty (consumer): at best once a ring's worth, not once
+ * a record. A consumer as fast as its producer finds the ring empty after most
+ * records, though, and reads the tail nearly as often as in stage 2.
  * The copies have lines of their own, written only by their side.
  */
 struct ring_cached {
@@ -393,11 +399,10 @@ static void wait_for_go(struct shared *sh)
 		cpu_relax();
 }
 
-/* Closes the pipe to the parent by exiting. */
+/* Reports 'r' after the warm-up; exits (closing the pipe) once all is pushed. */
 static void producer_main(const struct trial *t, int report_fd)
 {
 	struct ring_view v = t->stage->view(t->sh, PRODUCER);
-
 	uint64_t waited;
 
 	produce(&v, 0, WARMUP_RECORDS);
