@@ -10,7 +10,7 @@
 #   stage 2 padded  head and tail on cache lines of their own
 #   stage 3 cached  as 2, and each side keeps a copy of the other's index
 # The stages run interleaved (1 2 3 1 2 3 ...), RUNS times each. Prints, one
-# line each, ready to paste in a handout (a 2-vCPU KVM guest, AMD EPYC, at a quiet moment):
+# line each, ready to paste in a handout (2-vCPU KVM guest, AMD EPYC, a quiet moment):
 #   cpus: producer on CPU 0, consumer on CPU 1
 #   ring: 1024 slots of 64 bytes; 5000000 records a run; median of 3 runs a stage
 #   stage 1 plain:     17.9 M records/s  ( 1148 MB/s of slots; runs 17.7 to 18.4)
