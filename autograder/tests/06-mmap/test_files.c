@@ -145,8 +145,8 @@ GRADED_TEST(mmap, counter_keeps_what_the_file_holds, .task = "3.1", .points = 6,
 
 /* ---- two counting processes ---- */
 
-#define ADDITIONS 1000000
-#define RACES 8
+#define ADDITIONS 10000000
+#define RACES 3
 
 struct counting {
 	pid_t helper;
@@ -258,8 +258,8 @@ static void race(int round)
  * gets a CPU, and then no addition can be lost in that race.
  */
 GRADED_TEST(mmap, counter_loses_no_addition, .task = "3.1", .points = 8, .deadline = 30,
-	    .desc = "two processes counting into one file at the same time, a million additions "
-		    "each, leave the sum in the file (8 races)",
+	    .desc = "two processes counting into one file at the same time, 10 million additions "
+		    "each, leave the sum in the file (3 races)",
 	    .hint = "Handout 3.1: value = value + 1 on a shared mapping is a load and a store; "
 		    "another process adds in between and one addition is lost. Add atomically.")
 {
