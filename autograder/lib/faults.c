@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "sandbox.h"
 
@@ -66,6 +67,23 @@ static bool find_mapping(uintptr_t addr, struct mapping *m)
 	return false;
 }
 
+/*
+ * SIGBUS within the file: the file system had no page to give (tmpfs, such
+ * as /dev/shm, allocates a page on its first write, and fails when full).
+ */
+static void full_story(const char *path, char *buf, size_t cap)
+{
+	struct statvfs fs;
+
+	if (statvfs(path, &fs) == 0 && fs.f_bavail == 0)
+		snprintf(buf, cap, ": the page is within the file, but its file system is full "
+			 "(%llu MiB, none free): a write to a page it has not stored yet has "
+			 "nowhere to go", (unsigned long long)fs.f_blocks * fs.f_frsize >> 20);
+	else
+		snprintf(buf, cap, ": the page is within the file; the file system could not "
+			 "provide it (full, or the file was cut shorter meanwhile)");
+}
+
 /* For a mapped file: which page of it addr is, and what the file's size allows. */
 static void file_story(uintptr_t addr, const struct mapping *m, int sig, char *buf,
 		       size_t cap)
@@ -90,6 +108,8 @@ static void file_story(uintptr_t addr, const struct mapping *m, int sig, char *b
 	if (sig == SIGBUS && at >= (unsigned long long)st.st_size)
 		snprintf(buf + len, cap - len, ": a page past the end of a file cannot be "
 			 "touched; ftruncate() the file to the size you map");
+	else if (sig == SIGBUS)
+		full_story(m->path, buf + len, cap - len);
 }
 
 void ag_describe_fault(int sig, int code, const void *address, char *buf, size_t cap)
