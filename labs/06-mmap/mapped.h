@@ -69,7 +69,7 @@ int counter_add(const char *path, int times, int64_t *value);
  * a page wholly past the end is SIGBUS. An empty file (or @p cap 0) copies
  * nothing and maps nothing: mmap(2) of length 0 fails.
  *
- * @param path the file
+ * @param path the file; a symbolic link counts as the file it points to
  * @param buf  where the bytes go
  * @param cap  the room in @p buf
  * @return how many bytes were copied, or -1 (EINVAL: @p path is not a
