@@ -65,6 +65,7 @@ GRADED_TEST(mmap, copy_follows_a_symbolic_link, .task = "3.2", .points = 4,
 	unsigned char *data = make_random_file("target", 3000), buf[4096];
 	ssize_t got;
 
+	memset(buf, 0, sizeof(buf));
 	ag_setup(symlink("target", "link") == 0 && mkdir("dir", 0700) == 0 &&
 		 symlink("dir", "dirlink") == 0, "symlink");
 	got = SUBJECT(file_copy("link", buf, sizeof(buf)), OUT(buf));

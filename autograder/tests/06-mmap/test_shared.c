@@ -419,7 +419,7 @@ static void drop_board(const char *name)
 /* Makes the object name of size bytes with raw shm_open, as another program would. */
 static void make_board(const char *name, size_t size)
 {
-	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
 
 	ag_setup(fd != -1 && ftruncate(fd, (off_t)size) == 0 && close(fd) == 0, "shm_open");
 }
@@ -619,7 +619,7 @@ GRADED_TEST(mmap, board_open_fails_cleanly, .task = "3.4", .points = 4,
 	       "expected NULL with errno ENOENT, got %s", name, addr ? "an address" :
 	       errname(errno));
 	expect_no_leaks(&before, "board_open failed with ENOENT");
-	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
 	ag_setup(fd != -1 && close(fd) == 0, "shm_open");
 	addr = SUBJECT(board_open(name, &size));
 	expect(addr == NULL && errno == EINVAL, "board_open(\"%s\") of an object of length 0: "
