@@ -2,8 +2,9 @@
  * cmd_scenario.c - `ipclab scenario [NAME]`: the kit's demonstrations.
  * Without NAME, lists scenarios/NN-topic/NAME.c with the line under each
  * one's name; with NAME, runs build/scenarios/NAME (built by make) in a
- * private IPC namespace and a private mount namespace with a fresh tmpfs on
- * /tmp, since scenarios create System V objects and files. As root it
+ * private IPC namespace and a private mount namespace with fresh tmpfs on
+ * /tmp and /dev/shm, since scenarios create System V objects, POSIX shared
+ * memory and files. As root it
  * unshares them directly; otherwise it first enters a user namespace where
  * the user is mapped to itself. Where namespaces are refused (a container),
  * it says so and runs nothing: never in this machine's own namespaces.
@@ -147,11 +148,15 @@ static int enter_namespaces(void)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		return -1;
 	/*
-	 * A fresh tmpfs on /tmp: mounted now, since a scenario that is not root
-	 * loses its capabilities in the user namespace when it is exec'd.
+	 * Fresh tmpfs on /tmp and on /dev/shm (POSIX shared memory): mounted
+	 * now, since a scenario that is not root loses its capabilities in the
+	 * user namespace when it is exec'd. A scenario may fill them.
 	 */
-	return mount("ipclab-scenario", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-		     "mode=1777,size=64m");
+	if (mount("ipclab-scenario", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=1777,size=64m") == -1)
+		return -1;
+	return mount("ipclab-scenario-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+		     "mode=1777,size=16m");
 }
 
 static int run(const struct scenario *s)

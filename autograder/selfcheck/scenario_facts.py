@@ -21,6 +21,19 @@ import sys
 
 # (scenario, fact as printed, value FACTS.md gives, FACTS.md section and row)
 TABLE = [
+    ("mapping-bounds", "within the last page past the end reads 0", "yes",
+     "mmap (lab 06): access beyond end of file"),
+    ("mapping-bounds", "a page past the end of the file is", "SIGBUS",
+     "mmap (lab 06): access beyond end of file"),
+    ("mapping-bounds", "a store past the end changes the file's length", "no",
+     "mmap (lab 06): access beyond end of file (zero-filled, not the file's)"),
+    ("mapping-bounds", "after munmap access is", "SIGSEGV", "mmap (lab 06): after munmap"),
+    ("mapping-bounds", "a MAP_PRIVATE store is seen by the file or other mappings", "no",
+     "mmap (lab 06): MAP_PRIVATE"),
+    ("mapping-bounds", "a MAP_SHARED store is in the file at once", "yes",
+     "mmap (lab 06): MAP_SHARED file"),
+    ("mapping-bounds", "a write to a full tmpfs is", "SIGBUS",
+     "Environment pitfalls: Docker default (a full tmpfs gives SIGBUS on touch)"),
     ("ftok-collision", "ftok equals the formula", "yes", "ftok: formula (glibc)"),
     ("ftok-collision", "proj_id 1 and 257 give the same key", "yes", "ftok: collisions"),
     ("ftok-collision", "inode numbers 65536 apart give the same key", "yes",
