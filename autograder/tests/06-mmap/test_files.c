@@ -26,7 +26,8 @@
 #include "mapped.h"
 #include "mappings.h"
 
-#define PAGE 4096
+/* This machine's page size (4096 on the kit's machines). */
+#define PAGE ((size_t)sysconf(_SC_PAGESIZE))
 
 /* The counter file's value and length as another program reads them. */
 struct counter_file {

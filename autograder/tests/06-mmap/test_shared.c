@@ -11,11 +11,9 @@
  * Handout: labs/06-mmap/README.md. Run one test: ipclab test 06 NAME.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +30,6 @@
 /* ---- §3.3 ---- */
 
 #define UNTOUCHED 0x5a5a5a5aL
-
 
 /*
  * The witness: a helper of the test that every work() call reports to, from
