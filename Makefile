@@ -59,10 +59,15 @@ lab_files  = $(notdir $(wildcard $(MASTERS)/$(1)/*.c $(MASTERS)/$(1)/*.h))
 lab_hidden = $(patsubst $(HIDDEN)/$(1)/%.c,$(B)/tests/$(1)/hidden-%.o,$(wildcard $(HIDDEN)/$(1)/*.c))
 lab_tests  = $(patsubst autograder/tests/$(1)/%.c,$(B)/tests/$(1)/%.o,$(wildcard autograder/tests/$(1)/*.c)) \
 	     $(call lab_hidden,$(1))
+# Programs a lab's tests run under ThreadSanitizer: autograder/tests/NN-topic/tsan/X.c
+# becomes build/tests/NN-topic/tsan/X.o, built with -fsanitize=thread; ipclab links
+# it with the submission's sources, built the same way, into X beside the runner.
+lab_tsan   = $(patsubst autograder/tests/$(1)/tsan/%.c,$(B)/tests/$(1)/tsan/%.o,\
+		$(wildcard autograder/tests/$(1)/tsan/*.c))
 
 PRISTINE := $(foreach l,$(LABS),$(addprefix $(B)/pristine/$(l)/,$(call lab_files,$(l))))
 REF      := $(if $(filter solutions,$(MASTERS)),$(foreach l,$(LABS),$(addprefix $(B)/ref/$(l)/,$(call lab_files,$(l)))))
-TESTOBJ  := $(foreach l,$(LABS),$(call lab_tests,$(l)))
+TESTOBJ  := $(foreach l,$(LABS),$(call lab_tests,$(l)) $(call lab_tsan,$(l)))
 PLANS    := $(foreach l,$(LABS),$(B)/tests/$(l)/plan.records)
 # The demonstrations (ipclab scenario NAME): scenarios/NN-topic/NAME.c, one
 # program each, becomes build/scenarios/NAME; a lab adds its folder only.
@@ -132,6 +137,10 @@ $(1)_headers := $(addprefix $(B)/pristine/$(1)/,$(headers_$(1))) autograder/lib/
 $(B)/tests/$(1)/%.o: autograder/tests/$(1)/%.c $$($(1)_headers)
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) -Iautograder/lib -I$(B)/pristine/$(1) -c -o $$@ $$<
+
+$(B)/tests/$(1)/tsan/%.o: autograder/tests/$(1)/tsan/%.c $$($(1)_headers)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) -fsanitize=thread -I$(B)/pristine/$(1) -c -o $$@ $$<
 
 $(B)/tests/$(1)/hidden-%.o: $(HIDDEN)/$(1)/%.c $$($(1)_headers)
 	@mkdir -p $$(@D)

@@ -411,6 +411,91 @@ static int link_runner(const struct lab *lab, const char *workdir, FILE *message
 	return rc;
 }
 
+/*
+ * The programs the lab's tests run under ThreadSanitizer (the Makefile
+ * builds build/tests/LAB/tsan/X.o): X, in workdir beside the runner, links
+ * X.o with the submission's sources compiled again with -fsanitize=thread,
+ * unless it is newer than all of them. Their warnings were shown once
+ * already (-w). When this build fails, the test that runs X says so.
+ */
+static int link_sanitized(const struct lab *lab, const char *workdir, FILE *messages)
+{
+	char *pattern = kit_path("build/tests/%s/tsan/*.o", lab->dir);
+	char *include = kit_path("build/pristine/%s", lab->dir);
+	int nsources = 0, rc = 0;
+	long long inputs = -1;
+	glob_t programs;
+	char **objects;
+
+	while (lab->sources[nsources])
+		nsources++;
+	if (glob(pattern, 0, NULL, &programs) != 0) {
+		free(pattern);
+		free(include);
+		return 0;	/* the lab has none */
+	}
+	objects = xmalloc((nsources + 1) * sizeof(*objects));
+	for (int i = 0; i < nsources && rc == 0; i++) {
+		/* compile() remade the plain object if the source or a header changed */
+		char *plain = stem_with(lab->sources[i], ".o");
+		char *source = xstrfmt("%s/%s", workdir, plain);
+		char *path;
+		bool ok = true;
+
+		objects[i] = stem_with(lab->sources[i], ".tsan.o");
+		path = xstrfmt("%s/%s", workdir, objects[i]);
+		if (mtime_ns(path) < mtime_ns(source)) {
+			char *argv[] = {"cc", "-std=gnu11", "-g", "-O1", "-w", "-fsanitize=thread",
+					"-I", include, "-c", (char *)lab->sources[i], "-o",
+					objects[i], NULL};
+			char *text = NULL;
+
+			unlink(path);
+			rc = run_cc(argv, workdir, messages, &text, &ok);
+			free(text);
+		}
+		inputs = newest(inputs, ok ? mtime_ns(path) : -1);
+		free(plain);
+		free(source);
+		free(path);
+	}
+	for (size_t p = 0; p < programs.gl_pathc && rc == 0; p++) {
+		const char *object = programs.gl_pathv[p];
+		char *name = stem_with(strrchr(object, '/') + 1, "");
+		char *path = xstrfmt("%s/%s", workdir, name);
+		char **argv = xmalloc((nsources + 7) * sizeof(*argv));
+		int argc = 0;
+
+		argv[argc++] = "cc";
+		argv[argc++] = "-fsanitize=thread";
+		argv[argc++] = "-o";
+		argv[argc++] = name;
+		for (int i = 0; i < nsources; i++)
+			argv[argc++] = objects[i];
+		argv[argc++] = (char *)object;
+		argv[argc++] = "-lpthread";
+		argv[argc] = NULL;
+		if (inputs != -1 && mtime_ns(path) < newest(inputs, mtime_ns(object))) {
+			char *text = NULL;
+			bool ok;
+
+			unlink(path);
+			rc = run_cc(argv, workdir, messages, &text, &ok);
+			free(text);
+		}
+		free(argv);
+		free(name);
+		free(path);
+	}
+	for (int i = 0; i < nsources; i++)
+		free(objects[i]);
+	free(objects);
+	globfree(&programs);
+	free(pattern);
+	free(include);
+	return rc;
+}
+
 /* The first BUILD_MESSAGE_LINES lines, and how many more there were. */
 static char *first_lines(const char *text)
 {
@@ -448,6 +533,8 @@ int build_lab(const struct lab *lab, const char *workdir, struct build *b)
 		rc = compile(lab, workdir, lab->sources[i], messages, b);
 	if (rc == 0 && !b->failed)
 		rc = link_runner(lab, workdir, messages, b);
+	if (rc == 0 && !b->failed)
+		rc = link_sanitized(lab, workdir, messages);
 	if (fclose(messages) != 0)
 		die_errno("open_memstream");
 	if (len > 0)

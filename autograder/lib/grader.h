@@ -50,6 +50,13 @@ struct ag_spec {
 	const char *hint;	/* one line: where to look (handout section), never the answer */
 	bool hidden;		/* Gradescope shows students neither it nor their total */
 	const char *task;	/* the handout's task it grades: "3.2" (section 3.2) */
+	/*
+	 * The name of a program built with ThreadSanitizer (Makefile, tsan/)
+	 * that the test runs with ag_exec_sanitized(). It reserves terabytes of
+	 * address space as it starts, so the sandbox sets no RLIMIT_AS for the
+	 * test, and the program caps its own memory once started.
+	 */
+	const char *sanitized;
 	/* Set by GRADED_TEST: */
 	const char *suite, *name;
 	void (*body)(void);
@@ -247,6 +254,14 @@ bool expect_no_leaks(const struct ag_snapshot *before, const char *after);
  */
 char **ag_fd_probe(const char *name, char *const argv[]);
 void expect_only_stdio_inherited(const char *name, const char *who, const char *fix);
+
+/*
+ * Runs the test's .sanitized program, which ipclab builds beside the test
+ * runner, with argv, as execv(3) does: it returns only on failure (-1,
+ * errno). The runner's directory is out of the sandbox's reach; the
+ * program was opened before the sandbox started.
+ */
+int ag_exec_sanitized(char *const argv[]);
 
 /* Helpers for bodies. */
 const char *ag_scratch(void);		/* this test's scratch directory (also the cwd) */

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -613,6 +614,44 @@ ssize_t ag_read_file(const char *path, char *buf, size_t cap)
 
 /* ---- the sandbox's processes ---- */
 
+/*
+ * The running test's .sanitized program (grader.h), opened (O_PATH) before
+ * the sandbox starts; -1: none, or it could not be opened. Such a test
+ * gets no RLIMIT_AS.
+ */
+static bool address_space_unlimited;
+static int sanitized_fd = -1;
+
+/* Opens the program name beside the runner; -1 (errno) when it is not there. */
+static int open_beside_runner(const char *name)
+{
+	char path[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (len <= 0)
+		return -1;
+	path[len] = '\0';
+	slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash + 1 - path) + strlen(name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(slash + 1, name);
+	return open(path, O_PATH | O_CLOEXEC);
+}
+
+int ag_exec_sanitized(char *const argv[])
+{
+	extern char **environ;
+
+	if (sanitized_fd == -1) {
+		errno = ENOENT;
+		return -1;
+	}
+	return fexecve(sanitized_fd, argv, environ);
+}
+
 static void set_limit(int resource, rlim_t value)
 {
 	struct rlimit limit = {value, value};
@@ -633,7 +672,9 @@ static void test_main(void (*body)(void), int output_fd)
 	    dup2(output_fd, STDOUT_FILENO) == -1 || dup2(output_fd, STDERR_FILENO) == -1 ||
 	    chdir(scratch_dir) == -1)
 		_exit(100);
-	close_range(3, ~0U, 0);
+	if (sanitized_fd > 3)
+		close_range(3, (unsigned)sanitized_fd - 1, 0);
+	close_range((unsigned)(sanitized_fd >= 3 ? sanitized_fd + 1 : 3), ~0U, 0);
 	/* The code under test has no business with the grader's records. */
 	unsetenv("IPCLAB_RECORDS");
 	for (int sig = 1; sig < NSIG; sig++)
@@ -737,7 +778,8 @@ static void apply_limits(double seconds)
 	set_limit(RLIMIT_CORE, 0);
 	set_limit(RLIMIT_FSIZE, OUTPUT_LIMIT);
 	set_limit(RLIMIT_NPROC, PROCESS_LIMIT);
-	set_limit(RLIMIT_AS, MEMORY_LIMIT);
+	if (!address_space_unlimited)
+		set_limit(RLIMIT_AS, MEMORY_LIMIT);
 	set_limit(RLIMIT_CPU, (rlim_t)seconds + 2);
 }
 
@@ -1248,6 +1290,10 @@ void ag_run(const struct ag_spec *spec)
 	sandbox_uid = SANDBOX_UID_BASE + (uid_t)getpid() % SANDBOX_UIDS;
 	prctl(PR_SET_DUMPABLE, 0);	/* the worker holds the verdict: out of the test's reach */
 	test_deadline = start + seconds;
+	address_space_unlimited = spec->sanitized != NULL;
+	if (sanitized_fd != -1)
+		close(sanitized_fd);
+	sanitized_fd = spec->sanitized ? open_beside_runner(spec->sanitized) : -1;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	ag_shared = mmap(NULL, sizeof(*ag_shared), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);

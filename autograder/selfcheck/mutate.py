@@ -39,6 +39,8 @@ value, as in `if (close(fd) == -1)`, becomes 0, so that the mutant compiles):
                    MSG_EXCEPT
     void-minus-one-to-null  `(void *) -1` and MAP_FAILED become NULL
     lt-to-le, gt-to-ge     a comparison `<` becomes `<=`, `>` becomes `>=`
+    relax-order    a memory order (memory_order_acquire, _release, _acq_rel,
+                   _seq_cst, and the builtins' __ATOMIC_ ones) becomes relaxed
 Only calls, conditions and flags written on one line are mutated; comments,
 strings and preprocessor lines never are.
 
@@ -159,6 +161,12 @@ def compare_edits(masked, op):
     return [(m.start(), m.end(), op + "=") for m in re.finditer(pattern, masked)]
 
 
+def order_edits(masked):
+    pattern = r"\bmemory_order_(acquire|release|acq_rel|seq_cst)\b|\b__ATOMIC_(ACQUIRE|RELEASE|ACQ_REL|SEQ_CST)\b"
+    return [(m.start(), m.end(), "memory_order_relaxed" if m.group(1) else "__ATOMIC_RELAXED")
+            for m in re.finditer(pattern, masked)]
+
+
 def operators(masked):
     """Every (operator, start, end, replacement) for one masked line."""
     found = []
@@ -172,6 +180,7 @@ def operators(masked):
     found += [("void-minus-one-to-null",) + e for e in null_edits(masked)]
     found += [("lt-to-le",) + e for e in compare_edits(masked, "<")]
     found += [("gt-to-ge",) + e for e in compare_edits(masked, ">")]
+    found += [("relax-order",) + e for e in order_edits(masked)]
     return sorted(found, key=lambda f: (f[1], f[0]))
 
 
