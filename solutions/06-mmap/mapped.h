@@ -23,6 +23,7 @@
 #ifndef MAPPED_H
 #define MAPPED_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -176,5 +177,81 @@ int board_close(void *addr, size_t size);
  * @return 0, or -1 (ENOENT: no object has that name).
  */
 int board_remove(const char *name);
+
+/* ---- §3.5 A ring buffer between two processes, without locks ---------- */
+
+/** How many records the ring holds at most: a power of two. */
+#define RING_SLOTS 1024
+/** The most bytes one record holds: with its len, a slot is 256 bytes. */
+#define RECORD_MAX 252
+/** A cache line's length on x86-64 and most ARM cores. */
+#define RING_LINE 64
+
+/** One record in the ring: its length, then its bytes (4 cache lines in all). */
+struct ring_slot {
+	uint32_t len;
+	unsigned char data[RECORD_MAX];
+};
+
+/**
+ * A single-producer single-consumer ring of records, laid out as it is in
+ * the shared memory that both processes map (MAP_SHARED; all zero at
+ * first, which is an empty ring).
+ *
+ * head counts the records popped since the ring was made and tail those
+ * pushed; neither wraps round (2^64 records is centuries), so the ring
+ * holds tail - head records, and record number i is in slot
+ * i % RING_SLOTS. Only the consumer writes head, only the producer writes
+ * tail. head_seen and tail_seen are the producer's and the consumer's own
+ * copies of the other side's index, for a ring that reads the other side's
+ * cache line less often (handout §3.5, stage 3); a ring that does not use
+ * them leaves them alone. Each field starts a cache line of its own.
+ */
+struct ring {
+	_Alignas(RING_LINE) _Atomic uint64_t head; /* written by the consumer only */
+	_Alignas(RING_LINE) uint64_t head_seen;	   /* the producer's copy of head */
+	_Alignas(RING_LINE) _Atomic uint64_t tail; /* written by the producer only */
+	_Alignas(RING_LINE) uint64_t tail_seen;	   /* the consumer's copy of tail */
+	_Alignas(RING_LINE) struct ring_slot slots[RING_SLOTS];
+};
+
+/**
+ * @brief Pushes one record of @p len bytes onto the ring: the producer's
+ *        side. Never waits: a full ring fails at once.
+ *
+ * The record goes into slot tail % RING_SLOTS, its len and then its bytes;
+ * then the function adds 1 to tail with a release store
+ * (memory_order_release), so that a consumer that sees the new tail with
+ * an acquire load sees the whole record too. It reads head with an acquire
+ * load, so that it never writes a slot before the consumer has finished
+ * reading it. Only one process or thread pushes onto a ring.
+ *
+ * @param r    the ring
+ * @param data the record's bytes
+ * @param len  their number, 0 to RECORD_MAX
+ * @return 0, or -1 (EAGAIN: the ring holds RING_SLOTS records already;
+ *         EINVAL: @p len is above RECORD_MAX). On failure the ring is not
+ *         changed.
+ */
+int ring_push(struct ring *r, const void *data, size_t len);
+
+/**
+ * @brief Pops the oldest record off the ring into @p buf: the consumer's
+ *        side. Never waits: an empty ring fails at once.
+ *
+ * The function reads tail with an acquire load, copies the record of slot
+ * head % RING_SLOTS into @p buf, then adds 1 to head with a release store,
+ * which gives the slot back to the producer. Only one process or thread
+ * pops from a ring.
+ *
+ * @param r   the ring
+ * @param buf where the record's bytes go
+ * @param cap the room in @p buf
+ * @return the record's length (0 to RECORD_MAX), or -1 (EAGAIN: the ring
+ *         is empty; EMSGSIZE: the record is longer than @p cap). On
+ *         failure the ring is not changed and nothing is written into
+ *         @p buf: the record stays, for a pop with more room.
+ */
+ssize_t ring_pop(struct ring *r, void *buf, size_t cap);
 
 #endif

@@ -65,7 +65,7 @@ static void make_counter(const char *path, int64_t value, size_t length)
 
 /* ---- §3.1 ---- */
 
-GRADED_TEST(mmap, counter_creates_its_file, .task = "3.1", .points = 6,
+GRADED_TEST(mmap, counter_creates_its_file, .task = "3.1", .points = 4,
 	    .desc = "counter_add() of a missing file creates it (mode 0600, 8 bytes) and counts "
 		    "from 0 into it",
 	    .hint = "Handout 3.1: a new file is 0 bytes long; ftruncate it to COUNTER_BYTES before "
@@ -95,7 +95,7 @@ GRADED_TEST(mmap, counter_creates_its_file, .task = "3.1", .points = 6,
 	expect_no_leaks(&before, "counter_add returned");
 }
 
-GRADED_TEST(mmap, counter_keeps_what_the_file_holds, .task = "3.1", .points = 6,
+GRADED_TEST(mmap, counter_keeps_what_the_file_holds, .task = "3.1", .points = 4,
 	    .desc = "counter_add() goes on from the value in the file, extends a short file to 8 "
 		    "bytes, and leaves a longer file's length and other bytes alone",
 	    .hint = "Handout 3.1: the file outlives every process; never truncate it (no O_TRUNC), "
@@ -258,7 +258,7 @@ static void race(int round)
  * Races, not one: on a busy machine one process can finish before the other
  * gets a CPU, and then no addition can be lost in that race.
  */
-GRADED_TEST(mmap, counter_loses_no_addition, .task = "3.1", .points = 8, .deadline = 30,
+GRADED_TEST(mmap, counter_loses_no_addition, .task = "3.1", .points = 6, .deadline = 30,
 	    .desc = "two processes counting into one file at the same time, 10 million additions "
 		    "each, leave the sum in the file (3 races)",
 	    .hint = "Handout 3.1: value = value + 1 on a shared mapping is a load and a store; "
@@ -346,7 +346,7 @@ static void expect_copy(const char *call, const unsigned char *data, size_t len,
 	       at == -1 ? 0 : buf[at]);
 }
 
-GRADED_TEST(mmap, copy_stops_at_end_of_file, .task = "3.2", .points = 6,
+GRADED_TEST(mmap, copy_stops_at_end_of_file, .task = "3.2", .points = 4,
 	    .desc = "file_copy() of a 5000-byte file into a larger buffer copies 5000 bytes and "
 		    "writes nothing after them",
 	    .hint = "Handout 3.2: the mapping's last page runs on past the end of the file with "
@@ -367,7 +367,7 @@ GRADED_TEST(mmap, copy_stops_at_end_of_file, .task = "3.2", .points = 6,
 	free(data);
 }
 
-GRADED_TEST(mmap, copy_never_reaches_past_the_last_page, .task = "3.2", .points = 6,
+GRADED_TEST(mmap, copy_never_reaches_past_the_last_page, .task = "3.2", .points = 4,
 	    .desc = "file_copy() of a file of 2 pages and 100 bytes, with room for 5 pages, copies "
 		    "the file and touches no page past its end",
 	    .hint = "Handout 3.2: a page wholly past the end of the file is SIGBUS; map and copy "
@@ -494,7 +494,7 @@ static void check_upcase(const char *path, const char *text, size_t len, size_t 
 	free(after);
 }
 
-GRADED_TEST(mmap, upcase_leaves_the_file_alone, .task = "3.2", .points = 6,
+GRADED_TEST(mmap, upcase_leaves_the_file_alone, .task = "3.2", .points = 4,
 	    .desc = "file_upcase() returns the file's text uppercased and leaves the file "
 		    "unchanged, a writable one and a read-only one",
 	    .hint = "Handout 3.2: MAP_PRIVATE with PROT_WRITE copies each page you write for your "

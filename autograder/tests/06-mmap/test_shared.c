@@ -192,7 +192,7 @@ static void expect_from_children(const char *call, const long *results, int n, p
 	expect(results[n] == UNTOUCHED, "%s wrote results[%d], past the %d results", call, n, n);
 }
 
-GRADED_TEST(mmap, workers_hand_back_results, .task = "3.3", .points = 8,
+GRADED_TEST(mmap, workers_hand_back_results, .task = "3.3", .points = 6,
 	    .desc = "run_workers(n, work, results) runs work(i) in n children and hands back each "
 		    "result in results[i], for n = 1, 5 and 64",
 	    .hint = "Handout 3.3: make the MAP_SHARED | MAP_ANONYMOUS mapping before fork; a "
@@ -289,7 +289,7 @@ static void expect_echild(int n, long (*work)(int), const char *what)
 		       "results[%d]: write nothing into results then", n, what, i);
 }
 
-GRADED_TEST(mmap, workers_report_a_failed_child, .task = "3.3", .points = 6,
+GRADED_TEST(mmap, workers_report_a_failed_child, .task = "3.3", .points = 4,
 	    .desc = "run_workers() whose child crashes or exits 3 returns -1 with ECHILD, writes "
 		    "no results and leaves no child unwaited",
 	    .hint = "Handout 3.3: waitpid every child and look at its status (WIFEXITED, "
@@ -355,7 +355,7 @@ static void two_forks_only(void)
 	allow_forks(2);
 }
 
-GRADED_TEST(mmap, workers_fail_cleanly, .task = "3.3", .points = 4,
+GRADED_TEST(mmap, workers_fail_cleanly, .task = "3.3", .points = 2,
 	    .desc = "run_workers() with n = 0 returns 0 and starts nothing; n = -1 and n = "
 		    "WORKERS_MAX + 1 fail with EINVAL; with no room for a mapping ENOMEM; when the "
 		    "third fork fails, EAGAIN and the first two children waited for",
@@ -421,7 +421,7 @@ static void make_board(const char *name, size_t size)
 	ag_setup(fd != -1 && ftruncate(fd, (off_t)size) == 0 && close(fd) == 0, "shm_open");
 }
 
-GRADED_TEST(mmap, board_create_makes_the_name, .task = "3.4", .points = 6,
+GRADED_TEST(mmap, board_create_makes_the_name, .task = "3.4", .points = 4,
 	    .desc = "board_create() makes /dev/shm/NAME of the size asked, mode 0600, all zero; "
 		    "it fails with EEXIST on an existing name, with EINVAL for size 0, and with "
 		    "EFBIG, leaving no name, when ftruncate fails",
@@ -504,7 +504,7 @@ static void poke_board(const char *name, size_t off, const void *bytes, size_t l
 		 "pwrite /dev/shm");
 }
 
-GRADED_TEST(mmap, board_between_unrelated_processes, .task = "3.4", .points = 8,
+GRADED_TEST(mmap, board_between_unrelated_processes, .task = "3.4", .points = 6,
 	    .desc = "what one process writes through board_open() is in /dev/shm/NAME after it "
 		    "closed and exited, and another process's board_open() sees it",
 	    .hint = "Handout 3.4: map the object MAP_SHARED, its whole length from fstat; close "
@@ -561,7 +561,7 @@ static int use_after_remove(const char *name, int *removed)
 	return board_close(board, size);
 }
 
-GRADED_TEST(mmap, board_remove_removes_the_name, .task = "3.4", .points = 6,
+GRADED_TEST(mmap, board_remove_removes_the_name, .task = "3.4", .points = 4,
 	    .desc = "board_remove() removes /dev/shm/NAME; a mapping still open keeps working; a "
 		    "second remove, and board_open() of the removed name, fail with ENOENT",
 	    .hint = "Handout 3.4: shm_unlink removes the name, as unlink removes a file's; the "
