@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -832,6 +833,61 @@ static void describe_call(struct text *t, const struct proc *p, const struct pro
 	}
 }
 
+/*
+ * Where pid maps a ring the test named (ag_name_ring): the start of the
+ * mapping of /dev/shm/NAME at offset 0 in /proc/PID/maps, or 0.
+ */
+static unsigned long ring_mapping(pid_t pid, const struct ag_ring_name **ring)
+{
+	char path[64], line[512];
+	unsigned long start = 0;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (!(maps = fopen(path, "re")))
+		return 0;
+	while (!start && fgets(line, sizeof(line), maps)) {
+		unsigned long from, offset;
+		char file[400];
+
+		if (sscanf(line, "%lx-%*x %*s %lx %*s %*s %399s", &from, &offset, file) != 3 ||
+		    offset != 0 || strncmp(file, "/dev/shm/", 9) != 0)
+			continue;
+		for (int i = 0; i < ag_shared->nring_names && i < AG_MAX_RING_NAMES; i++)
+			if (strcmp(file + 8, ag_shared->ring_names[i].shm) == 0) {
+				*ring = &ag_shared->ring_names[i];
+				start = from;
+			}
+	}
+	fclose(maps);
+	return start;
+}
+
+/* A process that runs, yields or sleeps, and maps a named ring: the ring's state. */
+static bool describe_ring_spin(struct text *t, const struct proc *p)
+{
+	const struct ag_ring_name *ring = NULL;
+	unsigned long start = ring_mapping(p->pid, &ring);
+	uint64_t head, tail;
+
+	if (!start || read_memory(p->pid, (long)(start + ring->head_offset), &head, 8) != 8 ||
+	    read_memory(p->pid, (long)(start + ring->tail_offset), &tail, 8) != 8)
+		return false;
+	add(t, "spinning on %s (/dev/shm%s), not blocked", ring->what, ring->shm);
+	if (head == tail)
+		add(t, "; it is empty (head = tail = %llu): a pop finds no record, a push finds "
+		    "room", (unsigned long long)head);
+	else if (tail - head == (uint64_t)ring->capacity)
+		add(t, "; it is full (head %llu, tail %llu): a push finds no room, a pop finds "
+		    "%ld records", (unsigned long long)head, (unsigned long long)tail,
+		    ring->capacity);
+	else
+		add(t, "; it holds %llu records (head %llu, tail %llu): a push and a pop would "
+		    "both succeed", (unsigned long long)(tail - head), (unsigned long long)head,
+		    (unsigned long long)tail);
+	return true;
+}
+
 static void describe(struct text *t, const struct proc *p, const struct proc *procs, int n)
 {
 	pid_t subject = subject_of(p->inner);
@@ -850,6 +906,9 @@ static void describe(struct text *t, const struct proc *p, const struct proc *pr
 		add(t, "exited, never reaped by its parent (zombie)");
 	} else if (p->nr == -2) {
 		add(t, "state %c; the grader could not read its system call", p->state);
+	} else if ((p->nr == -1 || p->nr == SYS_sched_yield ||
+		    (p->call && p->call->waits == AG_WAITS_SLEEP)) && describe_ring_spin(t, p)) {
+		/* described */
 	} else if (p->nr == -1) {
 		add(t, "running on the CPU, not blocked: an endless loop? (resident memory %ld MiB)",
 		    resident_mib(p->pid));

@@ -355,6 +355,19 @@ void ag_name_fifo(const char *path, const char *what, const char *other_side);
  * waits for it and which process changed it last.
  */
 void ag_name_semaphore(int semid, int num, const char *what);
+/*
+ * Names a ring buffer for the timeout diagnosis: the POSIX shared memory
+ * object shm_name holds two uint64_t indexes, head (records taken out) at
+ * head_offset and tail (records put in) at tail_offset, and at most
+ * capacity records. A process that still runs at the deadline (on the CPU,
+ * in sched_yield or in a sleep) and maps the object is then described with
+ * the ring's state as it sees it: ag_name_ring(name, offsetof(struct ring,
+ * head), offsetof(struct ring, tail), RING_SLOTS, "the ring") makes the
+ * report say "spinning on the ring (/dev/shm/ag-...), not blocked; it is
+ * empty (head = tail = 1234): a pop finds no record, a push finds room".
+ */
+void ag_name_ring(const char *shm_name, size_t head_offset, size_t tail_offset, long capacity,
+		  const char *what);
 /* Lists the children of pid (of all its threads), from /proc; returns how many were stored. */
 int ag_children(pid_t pid, pid_t *out, int max);
 /* Reads a whole (small) file into buf, NUL-terminated; returns length or -1. */

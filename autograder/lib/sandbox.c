@@ -361,6 +361,21 @@ void ag_name_semaphore(int semid, int num, const char *what)
 	snprintf(name->what, sizeof(name->what), "%s", what);
 }
 
+void ag_name_ring(const char *shm_name, size_t head_offset, size_t tail_offset, long capacity,
+		  const char *what)
+{
+	struct ag_ring_name *name;
+
+	if (ag_shared->nring_names >= AG_MAX_RING_NAMES)
+		return;
+	name = &ag_shared->ring_names[ag_shared->nring_names++];
+	snprintf(name->shm, sizeof(name->shm), "%s", shm_name);
+	name->head_offset = (long)head_offset;
+	name->tail_offset = (long)tail_offset;
+	name->capacity = capacity;
+	snprintf(name->what, sizeof(name->what), "%s", what);
+}
+
 pid_t ag_fork(void)
 {
 	pid_t pid = fork();

@@ -33,6 +33,7 @@ int ag_records_open(void);
 #define AG_MAX_FIFO_NAMES 16
 #define AG_MAX_SEM_NAMES 16
 #define AG_MAX_SHM_NAMES 16
+#define AG_MAX_RING_NAMES 4
 
 /* A FIFO the test named for the timeout diagnosis (see ag_name_fifo). */
 struct ag_fifo_name {
@@ -46,6 +47,13 @@ struct ag_sem_name {
 	int semid;
 	int num;		/* its number in the set */
 	char what[48];		/* "free slots" */
+};
+/* A ring buffer the test named for the timeout diagnosis (see ag_name_ring). */
+struct ag_ring_name {
+	char shm[64];		/* its POSIX shared memory name, "/ag-..." */
+	long head_offset, tail_offset;
+	long capacity;
+	char what[48];		/* "the ring" */
 };
 #define AG_MESSAGE_MAX 6144
 #define AG_MAX_JUDGES 16
@@ -87,6 +95,8 @@ struct ag_shared {
 	struct ag_fifo_name fifo_names[AG_MAX_FIFO_NAMES];
 	int nsem_names;
 	struct ag_sem_name sem_names[AG_MAX_SEM_NAMES];
+	int nring_names;
+	struct ag_ring_name ring_names[AG_MAX_RING_NAMES];
 	int msg_lock;
 	size_t msg_len;
 	char message[AG_MESSAGE_MAX];

@@ -35,11 +35,13 @@
 /*
  * ThreadSanitizer's options, read before main: stop at the first race, with
  * its own exit status; no report for the async-signal-unsafe calls nobody
- * makes here.
+ * makes here; malloc returns NULL when memory runs out, as it does without
+ * ThreadSanitizer.
  */
 const char *__tsan_default_options(void)
 {
-	return "halt_on_error=1:exitcode=66:report_signal_unsafe=0:detect_deadlocks=0";
+	return "halt_on_error=1:exitcode=66:report_signal_unsafe=0:detect_deadlocks=0:"
+	       "allocator_may_return_null=1";
 }
 
 static struct ring ring;	/* all zero: an empty ring */
