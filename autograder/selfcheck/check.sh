@@ -268,13 +268,30 @@ runner_for() {
 		build/tests/"$lab"/*.o build/lib/runner.o build/lib/libgrader.a -lcriterion
 }
 
+# sanitized_for LAB DIR OUTDIR: LAB's ThreadSanitizer programs (build/tests/LAB/tsan/)
+# linked with DIR's sources built with -fsanitize=thread, into OUTDIR beside a
+# runner there, as ipclab builds them (build.c).
+sanitized_for() {
+	local lab=$1 dir=$2 outdir=$3 file program sources=()
+	for file in $(lab_sources "$lab"); do
+		sources+=("$dir/$file")
+	done
+	for program in build/tests/"$lab"/tsan/*.o; do
+		[[ -e $program ]] || continue
+		cc -std=gnu11 -g -O1 -w -fsanitize=thread -I"build/pristine/$lab" \
+			-o "$outdir/$(basename "$program" .o)" "${sources[@]}" "$program" -lpthread
+	done
+}
+
 # The tests are Criterion tests: Criterion's own runner runs them too.
 check_criterion_runner() {
 	local lab runner out count
 	for lab in "${LABS[@]}"; do
-		runner=$WORK/criterion-runner-$lab
+		mkdir -p "$WORK/criterion-$lab"
+		runner=$WORK/criterion-$lab/runner
 		count=$(plan_count "$lab")
 		runner_for "$lab" "build/ref/$lab" "$runner"
+		sanitized_for "$lab" "build/ref/$lab" "$WORK/criterion-$lab"
 		out=$(env -u IPCLAB_RECORDS timeout -k 5 120 "$runner" 2>&1) || fail "$lab: $out"
 		grep -q "Synthesis: Tested: $count | Passing: $count | Failing: 0 | Crashing: 0" <<<"$out" ||
 			fail "$lab, Criterion's runner: $(tail -n 3 <<<"$out")"

@@ -189,8 +189,8 @@ int board_remove(const char *name);
 
 /** One record in the ring: its length, then its bytes (4 cache lines in all). */
 struct ring_slot {
-	uint32_t len;
-	unsigned char data[RECORD_MAX];
+	uint32_t len;			  /**< the record's length, 0 to RECORD_MAX */
+	unsigned char data[RECORD_MAX];	  /**< its bytes */
 };
 
 /**
@@ -208,10 +208,11 @@ struct ring_slot {
  * them leaves them alone. Each field starts a cache line of its own.
  */
 struct ring {
-	_Alignas(RING_LINE) _Atomic uint64_t head; /* written by the consumer only */
-	_Alignas(RING_LINE) uint64_t head_seen;	   /* the producer's copy of head */
-	_Alignas(RING_LINE) _Atomic uint64_t tail; /* written by the producer only */
-	_Alignas(RING_LINE) uint64_t tail_seen;	   /* the consumer's copy of tail */
+	_Alignas(RING_LINE) _Atomic uint64_t head; /**< records popped; the consumer writes it */
+	_Alignas(RING_LINE) uint64_t head_seen;	   /**< the producer's copy of head */
+	_Alignas(RING_LINE) _Atomic uint64_t tail; /**< records pushed; the producer writes it */
+	_Alignas(RING_LINE) uint64_t tail_seen;	   /**< the consumer's copy of tail */
+	/** record number i is in slots[i % RING_SLOTS] */
 	_Alignas(RING_LINE) struct ring_slot slots[RING_SLOTS];
 };
 

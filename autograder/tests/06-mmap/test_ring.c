@@ -63,9 +63,9 @@ static struct ring *map_ring(const char *name)
 /*
  * Makes a ring in a fresh /dev/shm name (in name, 32 bytes), as a process
  * would that gives it to a producer and a consumer, named for the timeout
- * diagnosis; returns the test's own mapping of it. head and tail start at `start`, and each side's copy of
- * the other's index says the same, as if both had just looked; every slot
- * holds UNTOUCHED_BYTE.
+ * diagnosis; returns the test's own mapping of it. head and tail start at
+ * `start`, and each side's copy of the other's index says the same, as if
+ * both had just looked; every slot holds UNTOUCHED_BYTE.
  */
 static struct ring *make_ring(char *name, uint64_t start)
 {
@@ -117,8 +117,11 @@ struct calls {
 	unsigned char out[FEW + 2][RECORD_MAX + 8];
 };
 
-/* In a subject: pushes n of the records in data (lengths few_len...), then stops. */
-static int push_some(const char *name, const unsigned char (*data)[RECORD_MAX],
+/* A record as the tests hand it over: one byte more, for a push of RECORD_MAX + 1. */
+typedef unsigned char record_bytes[RECORD_MAX + 1];
+
+/* In a subject: pushes the n records of data, of the lengths in len. */
+static int push_some(const char *name, const record_bytes *data,
 		     const size_t *len, int n, struct calls *c)
 {
 	struct ring *r = map_ring(name);
@@ -167,7 +170,7 @@ GRADED_TEST(mmap, ring_push_fills_slots_in_order, .task = "3.5", .points = 3,
 	    .hint = "Handout 3.5: fill slot tail % RING_SLOTS first, len and data, and only then "
 		    "store tail + 1.")
 {
-	unsigned char data[FEW + 1][RECORD_MAX];
+	record_bytes data[FEW + 1];
 	size_t len[FEW + 1];
 	uint64_t start = NEAR_WRAP(7, 2);
 	struct ag_snapshot before;
@@ -211,7 +214,7 @@ GRADED_TEST(mmap, ring_push_waits_for_room, .task = "3.5", .points = 3,
 	    .hint = "Handout 3.5: the ring is full when tail - head == RING_SLOTS; read head "
 		    "(acquire) again before you call it full.")
 {
-	unsigned char data[2][RECORD_MAX];
+	record_bytes data[2];
 	size_t len[2] = {RECORD_MAX, 9};
 	uint64_t start = NEAR_WRAP(3, 0) + 5;
 	struct ag_snapshot before;
@@ -454,39 +457,39 @@ static int produce_with(int (*push)(struct ring *, const void *, size_t), struct
  */
 static int test_push(struct ring *r, const void *data, size_t len)
 {
-	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	struct ring_slot *slot = &r->slots[tail % RING_SLOTS];
+	uint64_t at = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	struct ring_slot *s = &r->slots[at % RING_SLOTS];
 
-	if (tail - atomic_load_explicit(&r->head, memory_order_acquire) >= RING_SLOTS) {
+	if (at - atomic_load_explicit(&r->head, memory_order_acquire) >= RING_SLOTS) {
 		errno = EAGAIN;
 		return -1;
 	}
 	/* data's 64-byte pieces, the last first; then len, in the first line */
 	for (size_t start = len / RING_LINE * RING_LINE, end = len;; end = start, start -= RING_LINE) {
-		memcpy(slot->data + start, (const unsigned char *)data + start, end - start);
+		memcpy(s->data + start, (const unsigned char *)data + start, end - start);
 		if (start == 0)
 			break;
 	}
-	slot->len = (uint32_t)len;
-	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+	s->len = (uint32_t)len;
+	atomic_store_explicit(&r->tail, at + 1, memory_order_release);
 	return 0;
 }
 
 static ssize_t test_pop(struct ring *r, void *buf, size_t cap)
 {
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	struct ring_slot *slot = &r->slots[head % RING_SLOTS];
+	uint64_t at = atomic_load_explicit(&r->head, memory_order_relaxed);
+	struct ring_slot *s = &r->slots[at % RING_SLOTS];
 	uint32_t len;
 
-	if (atomic_load_explicit(&r->tail, memory_order_acquire) <= head) {
+	if (atomic_load_explicit(&r->tail, memory_order_acquire) <= at) {
 		errno = EAGAIN;
 		return -1;
 	}
-	len = slot->len;	/* the graded producer wrote it: never more than buf holds */
+	len = s->len;	/* the graded producer wrote it: never more than buf holds */
 	len = len > cap ? (uint32_t)cap : len;
 	for (size_t end = len; end > 0; end--)
-		((unsigned char *)buf)[end - 1] = slot->data[end - 1];
-	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+		((unsigned char *)buf)[end - 1] = s->data[end - 1];
+	atomic_store_explicit(&r->head, at + 1, memory_order_release);
 	return len;
 }
 
@@ -622,12 +625,10 @@ GRADED_TEST(mmap, ring_pop_keeps_up_with_a_producer, .task = "3.5", .points = 3,
 	    .hint = "Handout 3.5: load tail with memory_order_acquire before you read the slot, "
 		    "and store head + 1 with memory_order_release only once you have copied it.")
 {
-	struct ag_snapshot before;
 	struct run run;
 
 	start_run(&run, RUN_RECORDS);
 	run.slow_consumer = true;	/* the ring stays full: each slot given back is taken at once */
-	ag_snapshot_take(&before);
 	start_consumer(&run, true);
 	run.key = draw_key();
 	expect(produce_with(test_push, run.r, run.n, run.key, run.report[0], false) == 0, "the graded "
