@@ -113,14 +113,20 @@ static double measure_syscall(void)
 	return elapsed / (double)calls * 1e9;
 }
 
-/* memcpy bandwidth in GB/s, copying blocks of size bytes back and forth. */
+/*
+ * memcpy bandwidth in GB/s, copying blocks of size bytes back and forth.
+ * b starts a cache line into its allocation: two fresh blocks start at the
+ * same offset in a page, and copying between addresses a multiple of 4 KiB
+ * apart is slower (4K aliasing: loads wait for stores that only look alike),
+ * about 48 GB/s instead of 65 here for 1 MiB.
+ */
 static double measure_memcpy(size_t size)
 {
-	char *a = malloc(size), *b = malloc(size);
+	char *a = malloc(size), *b_block = malloc(size + 64), *b = b_block + 64;
 	double start, elapsed;
 	long copies = 0;
 
-	if (!a || !b)
+	if (!a || !b_block)
 		die("malloc");
 	memset(a, 1, size);
 	memset(b, 2, size);
@@ -132,7 +138,7 @@ static double measure_memcpy(size_t size)
 		copies++;
 	} while ((elapsed = now() - start) < seconds);
 	free(a);
-	free(b);
+	free(b_block);
 	return (double)copies * (double)size / elapsed / 1e9;
 }
 
