@@ -18,8 +18,9 @@
  *              each with both sides on one CPU, then across the two
  * Each figure is warmed up first, then timed for SECONDS; the two sides of a
  * cross-core figure are pinned to CPUs 0 and 1 when there are two.
+ * Then main hands the floors to measure_bar (ipc_bar.c), issue 18's bar.
  * Exit status: 0 done, 1 a system call failed, 2 bad usage.
- * Built and run by bench/ipc.sh. Handout: Lab 07 (to come).
+ * Built with ipc_bar.c and run by bench/ipc.sh. Handout: Lab 07 (to come).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,20 +37,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MIB (1UL << 20)
-#define PIPE_CHUNK (64UL << 10)
+#include "ipc_bench.h"
+
 #define MAX_SAMPLES 1000000
 
-static double seconds = 0.5;
-static int cpus[2] = {-1, -1};
+double seconds = 0.5;
+int cpus[2] = {-1, -1};
 
-static void die(const char *what)
+void die(const char *what)
 {
 	perror(what);
 	exit(1);
 }
 
-static double now(void)
+double now(void)
 {
 	struct timespec t;
 
@@ -142,8 +143,7 @@ static double measure_memcpy(size_t size)
 	return (double)copies * (double)size / elapsed / 1e9;
 }
 
-/* Forks a child pinned to cpu that runs body(arg) and exits 0. */
-static pid_t fork_pinned(int cpu, void (*body)(void *), void *arg)
+pid_t fork_pinned(int cpu, void (*body)(void *), void *arg)
 {
 	pid_t pid = fork();
 
@@ -157,7 +157,7 @@ static pid_t fork_pinned(int cpu, void (*body)(void *), void *arg)
 	return pid;
 }
 
-static void reap(pid_t pid)
+void reap(pid_t pid)
 {
 	int status;
 
@@ -227,7 +227,7 @@ static void echo_child(void *arg)
 			_exit(1);
 }
 
-static int by_value(const void *a, const void *b)
+int by_value(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -354,5 +354,6 @@ int main(int argc, char **argv)
 	printf("ratios:   across CPUs: pipe round trip / line round trip %.0fx, / null syscall "
 	       "%.0fx; pipe 64 KiB / memcpy 1 MiB %.0f%%\n", pipe_ns / line_ns,
 	       pipe_ns / syscall_ns, pipe_gbs / cached * 100);
+	measure_bar(&(struct floors){cached, line_ns, pipe_ns, pipe_gbs});
 	return 0;
 }
