@@ -53,6 +53,13 @@ static const struct ag_blocking_call blocking_calls[] = {
 	KNOWN(writev, AG_WAITS_PIPE_WRITE),
 	KNOWN(pwrite64, AG_WAITS_PIPE_WRITE),
 	KNOWN(pwritev, AG_WAITS_PIPE_WRITE),
+	/* A socket's kin of read and write (lab 07's Unix domain socket link). */
+	KNOWN(recvfrom, AG_WAITS_PIPE_READ),
+	KNOWN(recvmsg, AG_WAITS_PIPE_READ),
+	KNOWN(recvmmsg, AG_WAITS_PIPE_READ),
+	KNOWN(sendto, AG_WAITS_PIPE_WRITE),
+	KNOWN(sendmsg, AG_WAITS_PIPE_WRITE),
+	KNOWN(sendmmsg, AG_WAITS_PIPE_WRITE),
 	KNOWN(openat, AG_WAITS_OPEN),
 #ifdef SYS_openat2
 	KNOWN(openat2, AG_WAITS_OPEN),

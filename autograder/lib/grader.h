@@ -284,8 +284,9 @@ pid_t ag_fork(void);			/* fork for a helper process: stdin /dev/null */
 int ag_wait_exit(pid_t pid);		/* waits (within the deadline); exit code, 128+sig, -1 */
 /*
  * Waits until pid sleeps in a blocking system call, whichever it is: read,
- * write, poll, select, epoll, msgrcv/msgsnd, semop, futex, wait, a FIFO's
- * open, pause/sigsuspend, or a sleep (the list is in sandbox.c). Every
+ * write, a socket's recv and send, poll, select, epoll, msgrcv/msgsnd,
+ * semop, futex, wait, a FIFO's open, pause/sigsuspend, or a sleep (the
+ * list is in diagnose.c). Every
  * correct way to wait counts, so a test learns only "it is waiting now";
  * what it waits for, the test learns from the behaviour (it has not
  * returned; it returns once the data is there). False at the deadline, or at

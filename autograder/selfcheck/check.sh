@@ -227,7 +227,7 @@ check_hostile_contained() {
 # attack that fits every lab lives in autograder/forgers/NAME.c, and each
 # lab's NAME/forge.c is a link to it.
 check_forgers_score_nothing() {
-	local lab forger dir json expected mode bad=0
+	local lab forger dir json expected mode file sources bad=0
 	for lab in "${LABS[@]}"; do
 		for forger in autograder/forgers/"$lab"/*/; do
 			[[ -d $forger ]] || continue
@@ -236,8 +236,11 @@ check_forgers_score_nothing() {
 				dir=$WORK/forger-$lab-$(basename "$forger")-$mode
 				mkdir -p "$dir"
 				if [[ -e $forger/forge.c ]]; then
+					# stubs.c holds every function: a lab's other sources are empty.
+					read -ra sources <<<"$(lab_sources "$lab")"
 					cat "$forger/forge.c" "autograder/forgers/$lab/stubs.c" \
-						>"$dir/$(lab_sources "$lab")"
+						>"$dir/${sources[0]}"
+					for file in "${sources[@]:1}"; do : >"$dir/$file"; done
 				else
 					cp "$forger"/*.c "$dir/"
 				fi
