@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -69,6 +70,26 @@ static inline long first_difference(const void *a, const void *b, size_t len)
 		if (x[i] != y[i])
 			return (long)i;
 	return -1;
+}
+
+/* A digest of len bytes (FNV-1a, 64 bits): what a helper hands the judge of what it sent. */
+static inline uint64_t fnv1a(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds, read by the judge itself (never the graded now_ns). */
+static inline uint64_t judge_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 /* A link of mechanism m, made by the test; FIFOs in the scratch directory. */

@@ -26,30 +26,12 @@
 /* A known delay that the helper makes before it answers: 20 ms. */
 #define DELAY_NS 20000000ULL
 
-static uint64_t judge_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 static void judge_delay(void)
 {
 	struct timespec t = {0, (long)DELAY_NS};
 
 	while (nanosleep(&t, &t) == -1)
 		;
-}
-
-static uint64_t fnv1a(const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	return h;
 }
 
 /* What a helper tells the judge. */

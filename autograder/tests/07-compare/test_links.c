@@ -469,16 +469,6 @@ static const size_t sizes[SIZES] = {
 
 static unsigned char sent[ALL_BYTES], replies[ALL_BYTES];
 
-static uint64_t fnv1a(const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	return h;
-}
-
 /* What the helper tells the judge: what was wrong, and the digest of what it sent. */
 struct verdict {
 	char wrong[240];	/* "" when everything came as it should */

@@ -88,14 +88,6 @@ static const char *ordered(const struct csv_row *r)
 	return "";
 }
 
-static uint64_t judge_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /* How many times fifo0 was made in the watched directory. */
 static int fifos_made(int watch)
 {
