@@ -6,8 +6,8 @@
  * A benchmark is only as good as what it counts. This lab's harness moves
  * messages between two processes through one mechanism at a time (a
  * "link": two pipes, two FIFOs, a Unix domain socket pair, a System V
- * message queue, or System V shared memory guarded by System V
- * semaphores), times each round trip with CLOCK_MONOTONIC, and writes what
+ * message queue, System V shared memory guarded by System V semaphores,
+ * or a ring buffer in shared memory that each side polls), times each round trip with CLOCK_MONOTONIC, and writes what
  * it measured as CSV, beside the machine's own floors (a null system call,
  * memcpy, a cache line passed between CPUs).
  *
@@ -22,6 +22,7 @@
 #ifndef COMPARE_H
 #define COMPARE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +68,7 @@ enum mech {
 	MECH_UNIX,	/**< a Unix domain stream socket pair */
 	MECH_MSGQ,	/**< one System V message queue */
 	MECH_SHM,	/**< a System V segment with a box a direction, and a set of 4 semaphores */
+	MECH_RING,	/**< a shared mapping with a ring buffer a direction, polled */
 	MECH_COUNT
 };
 
@@ -77,6 +79,21 @@ enum mech {
 struct link_box {
 	uint32_t len;			/**< how many bytes of data the sender put in */
 	unsigned char data[LINK_CHUNK];	/**< the bytes */
+};
+
+/** How many bytes a MECH_RING direction's ring holds. */
+#define LINK_RING_BYTES (64 * 1024)
+
+/**
+ * One direction of a MECH_RING link: a ring of bytes with one sender and
+ * one receiver. head and tail count bytes since the link was made, and
+ * never wrap; each sits on a cache line of its own, so that the two sides
+ * do not take the same line from each other with every store.
+ */
+struct link_ring {
+	_Alignas(64) _Atomic uint64_t head;	/**< bytes the receiver has taken out */
+	_Alignas(64) _Atomic uint64_t tail;	/**< bytes the sender has put in */
+	_Alignas(64) unsigned char data[LINK_RING_BYTES]; /**< byte i at data[i % LINK_RING_BYTES] */
 };
 
 /** A MECH_MSGQ message: direction d's messages have mtype d + 1. */
@@ -110,6 +127,18 @@ struct link_msg {
  *   LINK_CHUNK bytes and their count in len, and adds 1 to "full"; the
  *   receiver takes 1 from "full", copies the bytes out and adds 1 to
  *   "empty": chunks of LINK_CHUNK bytes but the last, as for MECH_MSGQ.
+ * - MECH_RING: ring is a MAP_SHARED | MAP_ANONYMOUS mapping of struct
+ *   link_ring ring[2], one a direction, all zero at first (empty). A
+ *   sender waits while tail - head == LINK_RING_BYTES (full), copies as
+ *   many bytes as there is room for to data[tail % LINK_RING_BYTES] on
+ *   (wrapping round), and then stores the new tail with
+ *   memory_order_release; the receiver waits while head == tail (empty),
+ *   copies out up to what is there, and then stores the new head with
+ *   memory_order_release. Each loads the other's index with
+ *   memory_order_acquire. Waiting is polling: load the index again (a
+ *   CPU pause or sched_yield() between loads is allowed); it never sleeps
+ *   in the kernel, so a signal does not end it, and a receiver whose
+ *   sender has gone waits for good.
  * Fields a mechanism does not use are -1 (descriptors, ids) or NULL.
  */
 struct link {
@@ -120,6 +149,7 @@ struct link {
 	int shmid;		/**< MECH_SHM: the segment */
 	int semid;		/**< MECH_SHM: the semaphores */
 	struct link_box *box;	/**< MECH_SHM: the segment, attached (box[0], box[1]) */
+	struct link_ring *ring;	/**< MECH_RING: the mapping (ring[0], ring[1]) */
 	char dir[128];		/**< MECH_FIFO: where fifo0 and fifo1 are */
 };
 
@@ -149,8 +179,8 @@ int link_open(struct link *l, enum mech m, const char *dir);
  *
  * Side 0 keeps the write end of direction 0 and the read end of direction
  * 1; side 1 the other two (MECH_UNIX: its own socket). Descriptors it
- * closes are set to -1. The System V objects and the segment's attachment
- * stay (both sides use them).
+ * closes are set to -1. The System V objects, the segment's attachment
+ * and the rings' mapping stay (both sides use them).
  *
  * @param l    the link, as link_open() made it (and fork copied it)
  * @param side 0 or 1
@@ -163,8 +193,8 @@ int link_side(struct link *l, int side);
  * @brief Sends a message of @p len bytes to the other side.
  *
  * Returns once every byte has been handed over: written to the pipe, FIFO
- * or socket, queued, or put in the box and announced. It waits while the
- * pipe, socket, queue or box is full, and a write that moves fewer bytes
+ * or socket, queued, or put in the box or the ring and announced. It
+ * waits while the pipe, socket, queue, box or ring is full, and a write that moves fewer bytes
  * than asked goes on with the rest.
  *
  * @param l   the link, after link_side()
@@ -196,12 +226,12 @@ int link_recv(struct link *l, void *buf, size_t len);
  * @brief Closes what this process holds of the link; @p remove also
  *        removes its named and System V objects.
  *
- * Closes every descriptor of the link that is open and detaches the
- * segment. With @p remove nonzero it also unlinks the FIFOs and removes
+ * Closes every descriptor of the link that is open, detaches the segment
+ * and unmaps the rings. With @p remove nonzero it also unlinks the FIFOs and removes
  * the queue, the segment and the semaphores (IPC_RMID): the last process
  * to finish with a link (or the one that made it, after the other side has
- * finished) removes it. Every field it released is set to -1 (box to
- * NULL). Goes on after a failure and reports the first.
+ * finished) removes it. Every field it released is set to -1 (box and
+ * ring to NULL). Goes on after a failure and reports the first.
  *
  * @param l      the link
  * @param remove nonzero: also remove the FIFOs and System V objects
@@ -322,7 +352,8 @@ extern const size_t suite_size[SUITE_SIZES];
  * - then kind "latency", a row a mechanism: @p plan->rounds timed round
  *   trips of 8 bytes, after as many warm-up ones;
  * - then kind "throughput", a row a mechanism and size of suite_size[]:
- *   @p plan->bulk_bytes bytes (at least one message), as gbps, 10^9 bytes
+ *   @p plan->bulk_bytes bytes (at least one message), after a quarter as many
+ *   moved untimed, as gbps, 10^9 bytes
  *   a second.
  * cpus is where side 0 and side 1 ran ("0/1", or "any"); machine is the
  * same on every row, the fingerprint: CPU model, CPUs online, kernel
@@ -341,7 +372,7 @@ int run_suite(FILE *csv, const struct suite *plan);
 /**
  * @brief A mechanism's name, as the CSV and the tests' messages show it.
  * @param m the mechanism
- * @return "pipe", "fifo", "unix", "msgq" or "shm" ("?" for no mechanism)
+ * @return "pipe", "fifo", "unix", "msgq", "shm" or "ring" ("?" for no mechanism)
  */
 const char *mech_name(enum mech m);
 

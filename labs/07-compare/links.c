@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -26,6 +28,7 @@ static void link_clear(struct link *l, enum mech m)
 		l->fd[d][0] = l->fd[d][1] = -1;
 	l->msqid = l->shmid = l->semid = -1;
 	l->box = NULL;
+	l->ring = NULL;
 	l->dir[0] = '\0';
 }
 
@@ -81,7 +84,8 @@ int link_close(struct link *l, int remove)
 
 const char *mech_name(enum mech m)
 {
-	static const char *const names[MECH_COUNT] = {"pipe", "fifo", "unix", "msgq", "shm"};
+	static const char *const names[MECH_COUNT] = {"pipe", "fifo", "unix", "msgq", "shm",
+						      "ring"};
 
 	return (unsigned)m < MECH_COUNT ? names[m] : "?";
 }

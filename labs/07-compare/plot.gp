@@ -7,7 +7,7 @@
 if (!exists("csv")) csv = "results.csv"
 set datafile separator ","
 set grid ytics
-mechs = "pipe fifo unix msgq shm"
+mechs = "pipe fifo unix msgq shm ring"
 
 # ---- latency: bars of p50 (column 6), whiskers to p99 (column 7) ----
 # The rows are picked with awk; the floors come after the mechanisms.
@@ -19,12 +19,12 @@ set ylabel "nanoseconds (log scale)"
 set logscale y
 set style fill solid 0.6 border -1
 set boxwidth 0.6 absolute
-set xrange [-0.6:6.6]
+set xrange [-0.6:7.6]
 do for [out in "svg png"] {
 	if (out eq "svg") { set terminal svg size 800,480 dynamic } else { set terminal png size 800,480 }
 	set output "latency." . out
 	plot latency using 0:6:6:7:(0.6):xtic(2) with boxerrorbars lc 1 title "mechanism", \
-	     floors using ($0 + 5):6:6:7:(0.6):xtic(2) with boxerrorbars lc 2 title "floor"
+	     floors using ($0 + 6):6:6:7:(0.6):xtic(2) with boxerrorbars lc 2 title "floor"
 }
 unset logscale y
 unset xrange

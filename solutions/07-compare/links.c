@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -26,6 +28,7 @@ static void link_clear(struct link *l, enum mech m)
 		l->fd[d][0] = l->fd[d][1] = -1;
 	l->msqid = l->shmid = l->semid = -1;
 	l->box = NULL;
+	l->ring = NULL;
 	l->dir[0] = '\0';
 }
 
@@ -132,6 +135,16 @@ int link_open(struct link *l, enum mech m, const char *dir)
 	case MECH_SHM:
 		rc = open_shm(l);
 		break;
+	case MECH_RING: {
+		void *addr = mmap(NULL, 2 * sizeof(struct link_ring), PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (addr != MAP_FAILED) {
+			l->ring = addr;
+			rc = 0;
+		}
+		break;
+	}
 	default:
 		break;
 	}
@@ -287,6 +300,75 @@ static int msgq_recv(const struct link *l, unsigned char *p, size_t len)
 	return 0;
 }
 
+/*
+ * Between two loads of the other side's index: a CPU pause, and every 256th
+ * time a sched_yield(), so that the other side gets the CPU when both sides
+ * share one.
+ */
+static void relax(unsigned *spins)
+{
+	if (++*spins % 256 == 0)
+		sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+	else
+		__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	else
+		__asm__ volatile("yield");
+#endif
+}
+
+static int ring_send(const struct link *l, const unsigned char *p, size_t len)
+{
+	struct link_ring *r = &l->ring[l->side];
+	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	unsigned spins = 0;
+
+	while (len > 0) {
+		uint64_t room = LINK_RING_BYTES -
+				(tail - atomic_load_explicit(&r->head, memory_order_acquire));
+		size_t at = tail % LINK_RING_BYTES, n = len < room ? len : room;
+		size_t first = n < LINK_RING_BYTES - at ? n : LINK_RING_BYTES - at;
+
+		if (room == 0) {
+			relax(&spins);
+			continue;
+		}
+		memcpy(r->data + at, p, first);
+		memcpy(r->data, p + first, n - first);
+		tail += n;
+		atomic_store_explicit(&r->tail, tail, memory_order_release);
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int ring_recv(const struct link *l, unsigned char *p, size_t len)
+{
+	struct link_ring *r = &l->ring[1 - l->side];
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	unsigned spins = 0;
+
+	while (len > 0) {
+		uint64_t there = atomic_load_explicit(&r->tail, memory_order_acquire) - head;
+		size_t at = head % LINK_RING_BYTES, n = len < there ? len : there;
+		size_t first = n < LINK_RING_BYTES - at ? n : LINK_RING_BYTES - at;
+
+		if (there == 0) {
+			relax(&spins);
+			continue;
+		}
+		memcpy(p, r->data + at, first);
+		memcpy(p + first, r->data, n - first);
+		head += n;
+		atomic_store_explicit(&r->head, head, memory_order_release);
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int shm_send(const struct link *l, const unsigned char *p, size_t len)
 {
 	int d = l->side;
@@ -344,6 +426,8 @@ int link_send(struct link *l, const void *buf, size_t len)
 		return msgq_send(l, buf, len);
 	case MECH_SHM:
 		return shm_send(l, buf, len);
+	case MECH_RING:
+		return ring_send(l, buf, len);
 	default:
 		return write_all(stream_fd(l, 1), buf, len);
 	}
@@ -369,6 +453,8 @@ int link_recv(struct link *l, void *buf, size_t len)
 		return msgq_recv(l, buf, len);
 	case MECH_SHM:
 		return shm_recv(l, buf, len);
+	case MECH_RING:
+		return ring_recv(l, buf, len);
 	default:
 		return read_all(stream_fd(l, 0), buf, len);
 	}
@@ -397,6 +483,13 @@ int link_close(struct link *l, int remove)
 			err = errno;
 		}
 		l->box = NULL;
+	}
+	if (l->ring) {
+		if (munmap(l->ring, 2 * sizeof(struct link_ring)) == -1 && rc == 0) {
+			rc = -1;
+			err = errno;
+		}
+		l->ring = NULL;
 	}
 	if (!remove) {
 		errno = err;
@@ -440,7 +533,8 @@ int link_close(struct link *l, int remove)
 
 const char *mech_name(enum mech m)
 {
-	static const char *const names[MECH_COUNT] = {"pipe", "fifo", "unix", "msgq", "shm"};
+	static const char *const names[MECH_COUNT] = {"pipe", "fifo", "unix", "msgq", "shm",
+						      "ring"};
 
 	return (unsigned)m < MECH_COUNT ? names[m] : "?";
 }

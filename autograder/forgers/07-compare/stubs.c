@@ -22,4 +22,4 @@ uint64_t now_ns(void) { forge(); return 0; }
 uint64_t clock_step_ns(void) { forge(); return 1; }
 int pin_to_cpu(int cpu) { forge(); (void)cpu; return 0; }
 int run_suite(FILE *csv, const struct suite *plan) { forge(); (void)csv, (void)plan; return 0; }
-const char *mech_name(enum mech m) { static const char *const names[] = {"pipe", "fifo", "unix", "msgq", "shm"}; return (unsigned)m < MECH_COUNT ? names[m] : "?"; }
+const char *mech_name(enum mech m) { static const char *const names[] = {"pipe", "fifo", "unix", "msgq", "shm", "ring"}; return (unsigned)m < MECH_COUNT ? names[m] : "?"; }

@@ -14,6 +14,7 @@
  * Handout: labs/07-compare/README.md. Run one test: ipclab test 07 NAME.
  */
 #define _GNU_SOURCE
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "grader.h"
 #include "compare.h"
 #include "judgelinks.h"
+#include "ringmessages.h"
 
 /* ---- the kernel's view of a subject's link ---- */
 
@@ -44,6 +46,29 @@ static long inode_of(const char *what)
 	const char *at = what ? strchr(what, '[') : NULL;
 
 	return at ? strtol(at + 1, NULL, 10) : -1;
+}
+
+/* The last subject's judged mapping that starts at addr ("/dev/zero (deleted) (rw-s, ...)"), or NULL. */
+static const char *subject_mapping(const void *addr)
+{
+	const struct ag_snapshot *s = ag_last_subject();
+
+	for (int i = 0; i < s->nmaps; i++)
+		if (s->map_start[i] == (unsigned long)addr)
+			return s->map_what[i];
+	return NULL;
+}
+
+static void check_ring(const struct link *l)
+{
+	const char *what = subject_mapping(l->ring);
+	const char *bytes = what ? strstr(what, "s, ") : NULL;
+
+	expect(l->ring && what && bytes && strstr(what, "rw-s") &&
+	       strtoul(bytes + 3, NULL, 10) >= 2 * sizeof(struct link_ring),
+	       "link_open(MECH_RING): ring is %p, and the process had %s there; expected a "
+	       "shared, writable mapping of ring[2], %zu bytes", (void *)l->ring,
+	       what ? what : "no shared mapping", 2 * sizeof(struct link_ring));
 }
 
 static const char *fd_text(int fd)
@@ -161,6 +186,8 @@ static const char *unused_fields(const struct link *l)
 		return "msqid not -1";
 	if (l->mech != MECH_SHM && (l->shmid != -1 || l->semid != -1 || l->box))
 		return "shmid, semid or box set";
+	if (l->mech != MECH_RING && l->ring)
+		return "ring set";
 	return "";
 }
 
@@ -170,6 +197,7 @@ static void remove_objects(struct link *l)
 	for (int d = 0; d < 2; d++)
 		l->fd[d][0] = l->fd[d][1] = -1;
 	l->box = NULL;
+	l->ring = NULL;
 	judge_close(l, true);
 }
 
@@ -206,7 +234,7 @@ static void expect_dir_lengths(void)
 	}
 }
 
-GRADED_TEST(compare, link_open_makes_each_mechanism, .task = "3.2", .points = 8,
+GRADED_TEST(compare, link_open_makes_each_mechanism, .task = "3.2", .points = 7,
 	    .desc = "link_open() makes each mechanism's objects as struct link says: the "
 		    "descriptors' kinds and ends, the FIFOs in dir, private System V objects of "
 		    "mode 0600, the semaphores at 0, 1, 0, 1, and side -1; EINVAL for no mechanism, "
@@ -238,6 +266,8 @@ GRADED_TEST(compare, link_open_makes_each_mechanism, .task = "3.2", .points = 8,
 			check_msgq(&l);
 		if (m == MECH_SHM)
 			check_shm(&l);
+		if (m == MECH_RING)
+			check_ring(&l);
 		snprintf(l.dir, sizeof(l.dir), "%s", ag_scratch());
 		remove_objects(&l);
 	}
@@ -250,7 +280,7 @@ GRADED_TEST(compare, link_open_makes_each_mechanism, .task = "3.2", .points = 8,
 	       "errno EINVAL, got %s", result_text(rc, errno));
 }
 
-GRADED_TEST(compare, link_open_fails_cleanly, .task = "3.2", .points = 4,
+GRADED_TEST(compare, link_open_fails_cleanly, .task = "3.2", .points = 3,
 	    .desc = "link_open(MECH_FIFO) where fifo0 or fifo1 exists fails with EEXIST and "
 		    "leaves no FIFO of its own and no descriptor; the file that was there stays",
 	    .hint = "Handout 3.2: when the second FIFO cannot be made, remove the first; never "
@@ -311,6 +341,8 @@ static const char *released(const struct closed *c, int remove)
 			return "a descriptor not set to -1";
 	if (a->box)
 		return "box not set to NULL";
+	if (a->ring)
+		return "ring not set to NULL";
 	if (remove && (a->msqid != -1 || a->shmid != -1 || a->semid != -1))
 		return "an id not set to -1";
 	return "";
@@ -332,11 +364,12 @@ static bool objects_there(const struct link *l)
 	return true;
 }
 
-GRADED_TEST(compare, link_close_releases, .task = "3.2", .points = 6,
-	    .desc = "link_close(l, 0) closes and detaches and leaves the FIFOs and System V "
-		    "objects; link_close(l, 1) also removes them, and nothing else in dir; every "
-		    "field it released is -1 (box NULL)",
-	    .hint = "Handout 3.2: close every descriptor that is not -1, shmdt the box; with "
+GRADED_TEST(compare, link_close_releases, .task = "3.2", .points = 5,
+	    .desc = "link_close(l, 0) closes, detaches and unmaps, and leaves the FIFOs and "
+		    "System V objects; link_close(l, 1) also removes them, and nothing else in "
+		    "dir; every field it released is -1 (box and ring NULL)",
+	    .hint = "Handout 3.2: close every descriptor that is not -1, shmdt the box, munmap "
+		    "the rings; with "
 		    "remove, unlink the FIFOs and IPC_RMID the objects.")
 {
 	char bystander[192];
@@ -366,6 +399,8 @@ GRADED_TEST(compare, link_close_releases, .task = "3.2", .points = 6,
 				       fd_text(c.opened.fd[d][k]));
 		expect(ag_last_subject()->sysv_maps == 0, "link_close(l, 0) of a MECH_%s link left "
 		       "the segment attached (a SYSV mapping)", mech_name(m));
+		expect(!c.opened.ring || !subject_mapping(c.opened.ring), "link_close(l, 0) of a "
+		       "MECH_RING link left the rings mapped: %s", subject_mapping(c.opened.ring));
 		expect(objects_there(&c.opened), "link_close(l, 0) of a MECH_%s link removed its "
 		       "objects; expected them left, for the other side", mech_name(m));
 		remove_objects(&c.opened);
@@ -411,7 +446,7 @@ static int take_side(struct link *l, int side, struct sided *s)
 	return 0;
 }
 
-GRADED_TEST(compare, link_side_keeps_own_ends, .task = "3.2", .points = 5,
+GRADED_TEST(compare, link_side_keeps_own_ends, .task = "3.2", .points = 4,
 	    .desc = "link_side(l, side) keeps side's write end of direction side and read end "
 		    "of the other (MECH_UNIX: its own socket), closes the other two and sets "
 		    "them to -1; EINVAL for a side not 0 or 1, or a second call",
@@ -517,7 +552,7 @@ static void helper_side(struct link *l, int side, int answer)
 		}
 		at += sizes[i];
 	}
-	if (!v.wrong[0] && l->mech != MECH_MSGQ && l->mech != MECH_SHM &&
+	if (!v.wrong[0] && l->mech != MECH_MSGQ && l->mech != MECH_SHM && l->mech != MECH_RING &&
 	    !judge_nothing_more(l)) {
 		v.bytes = true;
 		snprintf(v.wrong, sizeof(v.wrong), "after the %d messages, more bytes came", SIZES);
@@ -562,24 +597,30 @@ static void carries_messages(enum mech m)
 		struct exchanged e = {0};
 		struct verdict v;
 		struct link l;
-		int answer[2];
+		int answer[2], quit[2];
 		bool extra;
 		pid_t helper;
 
 		random_bytes(sent, sizeof(sent));
 		judge_open(&l, m);
-		ag_setup(pipe2(answer, O_CLOEXEC) == 0, "pipe2");
+		ag_setup(pipe2(answer, O_CLOEXEC) == 0 && pipe2(quit, O_CLOEXEC) == 0, "pipe2");
 		helper = ag_fork();
 		if (helper == 0) {
 			close(answer[0]);
+			close(quit[1]);
+			judge_quit_fd = quit[0];
 			helper_side(&l, 1 - side, answer[1]);
 		}
 		close(answer[1]);
+		close(quit[0]);
 		SUBJECT(exchange(&l, side, got, &e), OUT(e), OUT(got));
-		judge_close(&l, false);
-		/* What the subject sent beyond its messages, left in the queue or the box. */
+		/* The subject has ended: a helper still waiting on a ring stops. */
+		close(quit[1]);
+		/* What the subject sent beyond its messages, left in the queue, box or ring. */
 		l.side = 1 - side;
-		extra = (m == MECH_MSGQ || m == MECH_SHM) && e.rc == 0 && !judge_nothing_more(&l);
+		extra = (m == MECH_MSGQ || m == MECH_SHM || m == MECH_RING) && e.rc == 0 &&
+			!judge_nothing_more(&l);
+		judge_close(&l, false);
 		judge_close(&l, true);
 		ag_setup(read(answer[0], &v, sizeof(v)) == sizeof(v) && ag_wait_exit(helper) == 0,
 			 "the test's side did not answer");
@@ -597,7 +638,17 @@ static void carries_messages(enum mech m)
 	}
 }
 
-GRADED_TEST(compare, link_pipe_carries_messages, .task = "3.2", .points = 4, .deadline = 10,
+GRADED_TEST(compare, link_ring_carries_messages, .task = "3.2", .points = 4, .deadline = 10,
+	    .desc = "the same over MECH_RING, through the ring of each direction: bytes at "
+		    "data[tail % LINK_RING_BYTES] on, then tail stored; taken from "
+		    "data[head % LINK_RING_BYTES] on, then head stored",
+	    .hint = "Handout 3.2: tail - head bytes are in the ring; a copy that reaches the "
+		    "end of data goes on at data[0].")
+{
+	carries_messages(MECH_RING);
+}
+
+GRADED_TEST(compare, link_pipe_carries_messages, .task = "3.2", .points = 3, .deadline = 10,
 	    .desc = "link_send() and link_recv() over MECH_PIPE move messages of 1 byte to 1 MiB "
 		    "both ways, byte for byte, as the test's own side sends and expects them",
 	    .hint = "Handout 3.2: a write to a pipe may take fewer bytes than asked, a read "
@@ -606,21 +657,21 @@ GRADED_TEST(compare, link_pipe_carries_messages, .task = "3.2", .points = 4, .de
 	carries_messages(MECH_PIPE);
 }
 
-GRADED_TEST(compare, link_fifo_carries_messages, .task = "3.2", .points = 4, .deadline = 10,
+GRADED_TEST(compare, link_fifo_carries_messages, .task = "3.2", .points = 3, .deadline = 10,
 	    .desc = "the same over MECH_FIFO",
 	    .hint = "Handout 3.2: a FIFO is a pipe with a name: the same loops.")
 {
 	carries_messages(MECH_FIFO);
 }
 
-GRADED_TEST(compare, link_unix_carries_messages, .task = "3.2", .points = 4, .deadline = 10,
+GRADED_TEST(compare, link_unix_carries_messages, .task = "3.2", .points = 3, .deadline = 10,
 	    .desc = "the same over MECH_UNIX",
 	    .hint = "Handout 3.2: a stream socket splits and joins messages as a pipe does.")
 {
 	carries_messages(MECH_UNIX);
 }
 
-GRADED_TEST(compare, link_msgq_carries_messages, .task = "3.2", .points = 5, .deadline = 10,
+GRADED_TEST(compare, link_msgq_carries_messages, .task = "3.2", .points = 4, .deadline = 10,
 	    .desc = "the same over MECH_MSGQ, in messages of mtype d + 1 of LINK_CHUNK bytes but "
 		    "the last",
 	    .hint = "Handout 3.2: side 0 sends type 1 and receives type 2; cut the message in "
@@ -629,7 +680,7 @@ GRADED_TEST(compare, link_msgq_carries_messages, .task = "3.2", .points = 5, .de
 	carries_messages(MECH_MSGQ);
 }
 
-GRADED_TEST(compare, link_shm_carries_messages, .task = "3.2", .points = 5, .deadline = 10,
+GRADED_TEST(compare, link_shm_carries_messages, .task = "3.2", .points = 4, .deadline = 10,
 	    .desc = "the same over MECH_SHM, a chunk of LINK_CHUNK bytes but the last in the box "
 		    "at a time, taking 1 from \"empty\" before and adding 1 to \"full\" after",
 	    .hint = "Handout 3.2: semaphore 2d + 1 says the box of direction d may be written, "
@@ -803,4 +854,93 @@ GRADED_TEST(compare, link_recv_sees_peer_close, .task = "3.2", .points = 3,
 		       mech_name(mechs[i]), result_text(rc, errno));
 		judge_close(&l, true);
 	}
+}
+
+/* ---- the ring under ThreadSanitizer ---- */
+
+#define RACE_PROGRAM "ring_race"
+#define RACE_MESSAGES 20000
+
+/* What a run of ring_race said. */
+struct race {
+	int status;		/* its exit status, 128 + a signal, or -1: it could not run */
+	uint64_t digest;	/* the digest it printed */
+	char said[2048];	/* the start of its stderr */
+};
+
+/* In a subject: runs ring_race RACE_MESSAGES KEY, its output in scratch files. */
+static int run_race(uint64_t key, struct race *out)
+{
+	char count[32], keytext[32], printed[64] = "";
+	char *argv[] = {RACE_PROGRAM, count, keytext, NULL};
+	int status;
+	pid_t pid;
+
+	*out = (struct race){.status = -1};
+	snprintf(count, sizeof(count), "%d", RACE_MESSAGES);
+	snprintf(keytext, sizeof(keytext), "%llx", (unsigned long long)key);
+	pid = fork();
+	if (pid == 0) {
+		int o = open("race.out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int e = open("race.err", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (o == -1 || e == -1 || dup2(o, STDOUT_FILENO) == -1 || dup2(e, STDERR_FILENO) == -1)
+			_exit(127);
+		ag_exec_sanitized(argv);
+		dprintf(STDERR_FILENO, "cannot run " RACE_PROGRAM ": %s\n", strerror(errno));
+		_exit(127);
+	}
+	if (pid == -1)
+		return -1;
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	out->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	ag_read_file("race.err", out->said, sizeof(out->said));
+	ag_read_file("race.out", printed, sizeof(printed));
+	if (sscanf(printed, "digest %" SCNx64, &out->digest) != 1)
+		out->digest = 0;
+	return 0;
+}
+
+/* ThreadSanitizer's one-line summary of the race ("data race .../links.c:230 in ring_recv"). */
+static const char *race_summary(const char *said)
+{
+	static char line[300];
+	const char *at = strstr(said, "SUMMARY: ThreadSanitizer: ");
+
+	if (!at)
+		return "(no summary)";
+	at += strlen("SUMMARY: ThreadSanitizer: ");
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(at, "\n"), at);
+	return line;
+}
+
+GRADED_TEST(compare, ring_has_no_data_race, .task = "3.2", .points = 3, .deadline = 30,
+	    .sanitized = RACE_PROGRAM,
+	    .desc = "a MECH_RING link between two threads passes 20000 messages under "
+		    "ThreadSanitizer, which finds no data race: each side stores its own index "
+		    "with memory_order_release and loads the other's with memory_order_acquire",
+	    .hint = "Handout 3.2: copy the bytes first, then store the index (release); load "
+		    "the other side's index (acquire) before you touch the bytes it hands over.")
+{
+	unsigned char buf[MESSAGE_MAX];
+	uint64_t key, digest = DIGEST_START;
+	struct race race;
+	int rc;
+
+	random_bytes(&key, sizeof(key));
+	rc = SUBJECT(run_race(key, &race), OUT(race));
+	ag_setup(rc == 0, "fork and wait for " RACE_PROGRAM);
+	expect(race.status != 66, "ThreadSanitizer found a data race in the ring: %s. Nothing "
+	       "orders the two accesses, so the CPU and the compiler may reorder the bytes and "
+	       "the index", race_summary(race.said));
+	expect(race.status != 127, "the grader could not run " RACE_PROGRAM ", your links.c "
+	       "built with ThreadSanitizer: %.200s", race.said);
+	expect(race.status == 0, RACE_PROGRAM " (a MECH_RING link between two threads) ended with "
+	       "status %d: %.300s", race.status, race.said);
+	for (uint64_t i = 0; i < RACE_MESSAGES; i++)
+		digest = digest_add(digest, buf, make_message(key, i, buf));
+	expect(race.digest == digest, RACE_PROGRAM " passed %d messages between two threads "
+	       "without a race, but not the messages sent", RACE_MESSAGES);
 }

@@ -62,7 +62,7 @@ static void draw(uint64_t *ns, size_t n, bool repeats)
 		ns[i] = repeats ? 1000 + ns[i] % 7 * 250 : (ns[i] & 0xffffffffffULL) | 1;
 }
 
-GRADED_TEST(compare, summarize_nearest_rank, .task = "3.1", .points = 8,
+GRADED_TEST(compare, summarize_nearest_rank, .task = "3.1", .points = 7,
 	    .desc = "summarize() gives n, min, max, the mean rounded down and the nearest-rank "
 		    "p50, p99 and p999 (s[k - 1], k the smallest whole number >= p * n / 100); "
 		    "n = 0 fails with EINVAL",

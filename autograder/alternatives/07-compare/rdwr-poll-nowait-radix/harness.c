@@ -386,7 +386,7 @@ static void write_row(FILE *csv, const struct suite *plan, const char *machine,
 		fprintf(csv, ",,,,,");
 	fprintf(csv, ",");
 	if (r->gbps > 0)
-		fprintf(csv, "%.3f", r->gbps);
+		fprintf(csv, "%.6g", r->gbps);
 	fprintf(csv, ",%s,%s\n", cpus, machine);
 	/* Written out now: a child that measure() forks must not write it again. */
 	fflush(csv);

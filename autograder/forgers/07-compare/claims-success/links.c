@@ -40,7 +40,7 @@ int link_close(struct link *l, int remove)
 
 const char *mech_name(enum mech m)
 {
-	static const char *const names[MECH_COUNT] = {"pipe", "fifo", "unix", "msgq", "shm"};
+	static const char *const names[MECH_COUNT] = {"pipe", "fifo", "unix", "msgq", "shm", "ring"};
 
 	return (unsigned)m < MECH_COUNT ? names[m] : "?";
 }
