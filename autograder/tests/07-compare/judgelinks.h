@@ -75,6 +75,15 @@ static inline long first_difference(const void *a, const void *b, size_t len)
 	return -1;
 }
 
+/* The mechanism as compare.h names it, for messages: "MECH_PIPE". */
+static inline const char *mech_const(enum mech m)
+{
+	static const char *const names[MECH_COUNT] = {"MECH_PIPE", "MECH_FIFO", "MECH_UNIX",
+						      "MECH_MSGQ", "MECH_SHM", "MECH_RING"};
+
+	return (unsigned)m < MECH_COUNT ? names[m] : "MECH_?";
+}
+
 /* A digest of len bytes (FNV-1a, 64 bits): what a helper hands the judge of what it sent. */
 static inline uint64_t fnv1a(const void *buf, size_t len)
 {

@@ -248,11 +248,11 @@ GRADED_TEST(compare, link_open_makes_each_mechanism, .task = "3.2", .points = 7,
 	for (int m = 0; m < MECH_COUNT; m++) {
 		memset(&l, 0x55, sizeof(l));
 		rc = SUBJECT(link_open(&l, m, ag_scratch()), OUT(l));
-		expect(rc == 0, "link_open(MECH_%s): expected 0, got %s", mech_name(m),
+		expect(rc == 0, "link_open(%s): expected 0, got %s", mech_const(m),
 		       result_text(rc, errno));
-		expect(l.mech == (enum mech)m && l.side == -1, "link_open(MECH_%s): mech is %d and "
-		       "side %d; expected %d and -1", mech_name(m), l.mech, l.side, m);
-		expect(!*unused_fields(&l), "link_open(MECH_%s) left %s", mech_name(m),
+		expect(l.mech == (enum mech)m && l.side == -1, "link_open(%s): mech is %d and "
+		       "side %d; expected %d and -1", mech_const(m), l.mech, l.side, m);
+		expect(!*unused_fields(&l), "link_open(%s) left %s", mech_const(m),
 		       unused_fields(&l));
 		if (m == MECH_PIPE)
 			check_pipe_ends(&l);
@@ -385,38 +385,38 @@ GRADED_TEST(compare, link_close_releases, .task = "3.2", .points = 5,
 
 		memset(&c, 0, sizeof(c));
 		rc = SUBJECT(open_then_close(m, 0, &c), OUT(c));
-		expect(rc == 0, "link_open(MECH_%s) failed: %s", mech_name(m),
+		expect(rc == 0, "link_open(%s) failed: %s", mech_const(m),
 		       result_text(c.open_rc, errno));
-		expect(c.close_rc == 0, "link_close(l, 0) of a MECH_%s link: expected 0, got %s",
-		       mech_name(m), result_text(c.close_rc, c.err));
-		expect(!*released(&c, 0), "link_close(l, 0) of a MECH_%s link left %s",
-		       mech_name(m), released(&c, 0));
+		expect(c.close_rc == 0, "link_close(l, 0) of a %s link: expected 0, got %s",
+		       mech_const(m), result_text(c.close_rc, c.err));
+		expect(!*released(&c, 0), "link_close(l, 0) of a %s link left %s",
+		       mech_const(m), released(&c, 0));
 		for (int d = 0; d < 2; d++)
 			for (int k = 0; k < 2; k++)
 				expect(c.opened.fd[d][k] == -1 || !subject_fd(c.opened.fd[d][k]),
-				       "link_close(l, 0) of a MECH_%s link left fd[%d][%d] = %d open "
-				       "(%s)", mech_name(m), d, k, c.opened.fd[d][k],
+				       "link_close(l, 0) of a %s link left fd[%d][%d] = %d open "
+				       "(%s)", mech_const(m), d, k, c.opened.fd[d][k],
 				       fd_text(c.opened.fd[d][k]));
-		expect(ag_last_subject()->sysv_maps == 0, "link_close(l, 0) of a MECH_%s link left "
-		       "the segment attached (a SYSV mapping)", mech_name(m));
+		expect(ag_last_subject()->sysv_maps == 0, "link_close(l, 0) of a %s link left "
+		       "the segment attached (a SYSV mapping)", mech_const(m));
 		expect(!c.opened.ring || !subject_mapping(c.opened.ring), "link_close(l, 0) of a "
 		       "MECH_RING link left the rings mapped: %s", subject_mapping(c.opened.ring));
-		expect(objects_there(&c.opened), "link_close(l, 0) of a MECH_%s link removed its "
-		       "objects; expected them left, for the other side", mech_name(m));
+		expect(objects_there(&c.opened), "link_close(l, 0) of a %s link removed its "
+		       "objects; expected them left, for the other side", mech_const(m));
 		remove_objects(&c.opened);
 
 		ag_snapshot_take(&before);
 		memset(&c, 0, sizeof(c));
 		rc = SUBJECT(open_then_close(m, 1, &c), OUT(c));
-		expect(rc == 0 && c.close_rc == 0, "link_close(l, 1) of a MECH_%s link: expected "
-		       "0, got %s", mech_name(m), result_text(c.close_rc, c.err));
-		expect(!*released(&c, 1), "link_close(l, 1) of a MECH_%s link left %s",
-		       mech_name(m), released(&c, 1));
+		expect(rc == 0 && c.close_rc == 0, "link_close(l, 1) of a %s link: expected "
+		       "0, got %s", mech_const(m), result_text(c.close_rc, c.err));
+		expect(!*released(&c, 1), "link_close(l, 1) of a %s link left %s",
+		       mech_const(m), released(&c, 1));
 		expect(m != MECH_FIFO || (strstr(fifo_state(ag_scratch(), 0), "not there") &&
 					  strstr(fifo_state(ag_scratch(), 1), "not there")),
 		       "link_close(l, 1) of a MECH_FIFO link left a FIFO in dir");
-		expect(lstat(bystander, &st) == 0, "link_close(l, 1) of a MECH_%s link removed "
-		       "dir/fifo2, which is not the link's", mech_name(m));
+		expect(lstat(bystander, &st) == 0, "link_close(l, 1) of a %s link removed "
+		       "dir/fifo2, which is not the link's", mech_const(m));
 		expect_no_leaks(&before, "link_close(l, 1)");
 	}
 }
@@ -463,9 +463,9 @@ GRADED_TEST(compare, link_side_keeps_own_ends, .task = "3.2", .points = 4,
 
 			judge_open(&l, mechs[i]);
 			SUBJECT(take_side(&l, side, &s), OUT(s));
-			expect(s.rc[0] == 0 && s.l.side == side, "link_side(l, %d) of a MECH_%s link: "
+			expect(s.rc[0] == 0 && s.l.side == side, "link_side(l, %d) of a %s link: "
 			       "expected 0 and side %d, got %s and side %d", side,
-			       mech_name(mechs[i]), side, result_text(s.rc[0], s.err[0]), s.l.side);
+			       mech_const(mechs[i]), side, result_text(s.rc[0], s.err[0]), s.l.side);
 			if (mechs[i] == MECH_UNIX) {
 				kept[side][0] = 1;
 			} else {
@@ -480,9 +480,9 @@ GRADED_TEST(compare, link_side_keeps_own_ends, .task = "3.2", .points = 4,
 						continue;
 					expect(kept[d][k] ? subject_fd(fd) && s.l.fd[d][k] == fd
 							  : !subject_fd(fd) && s.l.fd[d][k] == -1,
-					       "link_side(l, %d) of a MECH_%s link: fd[%d][%d] (%d) is %s "
+					       "link_side(l, %d) of a %s link: fd[%d][%d] (%d) is %s "
 					       "and the field says %d; expected it %s", side,
-					       mech_name(mechs[i]), d, k, fd, fd_text(fd), s.l.fd[d][k],
+					       mech_const(mechs[i]), d, k, fd, fd_text(fd), s.l.fd[d][k],
 					       kept[d][k] ? "kept, open" : "closed and -1");
 				}
 			expect(s.rc[1] == -1 && s.err[1] == EINVAL, "link_side(l, %d) a second time: "
@@ -625,16 +625,16 @@ static void carries_messages(enum mech m)
 		ag_setup(read(answer[0], &v, sizeof(v)) == sizeof(v) && ag_wait_exit(helper) == 0,
 			 "the test's side did not answer");
 		close(answer[0]);
-		expect(!v.wrong[0] || !v.bytes, "side %d of a MECH_%s link (the graded code) sent: %s",
-		       side, mech_name(m), v.wrong);
-		expect(e.rc == 0, "side %d of a MECH_%s link: %s failed: %s", side, mech_name(m),
+		expect(!v.wrong[0] || !v.bytes, "side %d of a %s link (the graded code) sent: %s",
+		       side, mech_const(m), v.wrong);
+		expect(e.rc == 0, "side %d of a %s link: %s failed: %s", side, mech_const(m),
 		       e.at == SIZES ? "link_side()" : "link_send() or link_recv()",
 		       result_text(e.rc, e.err));
-		expect(!v.wrong[0], "side %d of a MECH_%s link: %s", side, mech_name(m), v.wrong);
-		expect(!extra, "side %d of a MECH_%s link sent more than its %d messages", side,
-		       mech_name(m), SIZES);
-		expect(fnv1a(got, sizeof(got)) == v.digest, "side %d of a MECH_%s link received "
-		       "other bytes than the test's side sent back", side, mech_name(m));
+		expect(!v.wrong[0], "side %d of a %s link: %s", side, mech_const(m), v.wrong);
+		expect(!extra, "side %d of a %s link sent more than its %d messages", side,
+		       mech_const(m), SIZES);
+		expect(fnv1a(got, sizeof(got)) == v.digest, "side %d of a %s link received "
+		       "other bytes than the test's side sent back", side, mech_const(m));
 	}
 }
 
@@ -730,11 +730,11 @@ GRADED_TEST(compare, link_recv_waits_through_signals, .task = "3.2", .points = 4
 			semctl(l.semid, 0, GETALL, values);
 		judge_close(&l, true);
 		expect(rc == 0 && memcmp(buf, late, sizeof(late)) == 0, "%d signals interrupted "
-		       "link_recv() on an empty MECH_%s link; expected it to go on waiting and "
-		       "return 0 with the 20 bytes sent then, got %s", signals, mech_name(mechs[i]),
+		       "link_recv() on an empty %s link; expected it to go on waiting and "
+		       "return 0 with the 20 bytes sent then, got %s", signals, mech_const(mechs[i]),
 		       result_text(rc, err));
-		expect(ag_interrupt_acted(), "link_recv() on a MECH_%s link returned before the "
-		       "test had sent anything", mech_name(mechs[i]));
+		expect(ag_interrupt_acted(), "link_recv() on a %s link returned before the "
+		       "test had sent anything", mech_const(mechs[i]));
 		expect(mechs[i] != MECH_SHM || (values[2] == 0 && values[3] == 1), "after %d signals "
 		       "interrupted link_recv() and it took its one box, direction 1's semaphores "
 		       "are full %u and empty %u; expected 0 and 1: each box is taken once", signals,
@@ -791,8 +791,8 @@ static void drain(void *arg)
 	}
 	expect(judge_recv(&l, buf, sizeof(message), wrong, sizeof(wrong)) == 0 &&
 	       memcmp(buf, message, sizeof(message)) == 0, "after the test made room in the "
-	       "full MECH_%s link, link_send()'s %zu bytes did not come as sent%s%s",
-	       mech_name(l.mech), sizeof(message), wrong[0] ? ": " : "", wrong);
+	       "full %s link, link_send()'s %zu bytes did not come as sent%s%s",
+	       mech_const(l.mech), sizeof(message), wrong[0] ? ": " : "", wrong);
 }
 
 static int side_send(struct link *l, const void *buf, size_t len)
@@ -820,11 +820,11 @@ GRADED_TEST(compare, link_send_waits_when_full, .task = "3.2", .points = 4,
 		err = errno;
 		signals = ag_interrupt_stop();
 		judge_close(&l, true);
-		expect(rc == 0, "%d signals interrupted link_send() on a full MECH_%s link; "
+		expect(rc == 0, "%d signals interrupted link_send() on a full %s link; "
 		       "expected it to go on waiting and return 0, got %s", signals,
-		       mech_name(mechs[i]), result_text(rc, err));
-		expect(ag_interrupt_acted(), "link_send() on a full MECH_%s link returned before "
-		       "the test had made room", mech_name(mechs[i]));
+		       mech_const(mechs[i]), result_text(rc, err));
+		expect(ag_interrupt_acted(), "link_send() on a full %s link returned before "
+		       "the test had made room", mech_const(mechs[i]));
 	}
 }
 
@@ -849,9 +849,9 @@ GRADED_TEST(compare, link_recv_sees_peer_close, .task = "3.2", .points = 3,
 		*end = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		ag_setup(*end != -1, "open /dev/null");
 		rc = SUBJECT(side_recv(&l, buf, sizeof(buf)));
-		expect(rc == -1 && errno == EPIPE, "link_recv(l, buf, 10) on a MECH_%s link whose "
+		expect(rc == -1 && errno == EPIPE, "link_recv(l, buf, 10) on a %s link whose "
 		       "other side wrote 3 bytes and closed: expected -1 with errno EPIPE, got %s",
-		       mech_name(mechs[i]), result_text(rc, errno));
+		       mech_const(mechs[i]), result_text(rc, errno));
 		judge_close(&l, true);
 	}
 }
