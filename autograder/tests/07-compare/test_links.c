@@ -513,8 +513,9 @@ struct verdict {
 
 /*
  * The helper: side `side` of l, the test's own code. Receives each message
- * and checks it is sent[], and replies with bytes it draws now. A byte
- * stream must then reach EOF (the judge checks queues and boxes itself).
+ * and checks it is sent[], and replies with bytes it draws now (over a byte
+ * stream, one reply in two pieces, the second once the subject waits). A
+ * byte stream must then reach EOF (the judge checks queues, boxes and rings).
  * Stops at the first fault: the judge then removes the link's objects, so
  * that whoever waits on them stops waiting.
  */
@@ -522,6 +523,7 @@ static void helper_side(struct link *l, int side, int answer)
 {
 	static unsigned char got[1 << 20];
 	struct verdict v;
+	bool stream = l->mech == MECH_PIPE || l->mech == MECH_FIFO || l->mech == MECH_UNIX;
 	size_t at = 0;
 
 	memset(&v, 0, sizeof(v));
@@ -530,6 +532,7 @@ static void helper_side(struct link *l, int side, int answer)
 	judge_side(l, side);
 	for (int i = 0; i < SIZES; i++) {
 		char wrong[160] = "";
+		size_t skip = 0;
 
 		if (judge_recv(l, got, sizes[i], wrong, sizeof(wrong)) == -1) {
 			v.bytes = errno == EPROTO;
@@ -545,7 +548,20 @@ static void helper_side(struct link *l, int side, int answer)
 			break;
 		}
 		random_bytes(replies + at, sizes[i]);
-		if (judge_send(l, replies + at, sizes[i], i % 2 ? 0 : 1000) == -1) {
+		if (stream && sizes[i] == 65536 + 3) {
+			/*
+			 * 1000 bytes, and the rest only once the subject waits again: a
+			 * receiver that takes one read() for the message has it short.
+			 */
+			if (judge_send(l, replies + at, 1000, 0) == -1) {
+				snprintf(v.wrong, sizeof(v.wrong), "the test could not send reply %d: "
+					 "%s", i, errname(errno));
+				break;
+			}
+			ag_wait_blocked(ag_subject_pid(getppid()));
+			skip = 1000;
+		}
+		if (judge_send(l, replies + at + skip, sizes[i] - skip, i % 2 ? 0 : 1000) == -1) {
 			snprintf(v.wrong, sizeof(v.wrong), "the test could not send reply %d: %s", i,
 				 errname(errno));
 			break;
