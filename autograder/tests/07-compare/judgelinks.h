@@ -267,13 +267,14 @@ static inline size_t ring_move(struct link_ring *r, unsigned char *p, size_t len
 	mine = sending ? tail : head;
 	at = mine % LINK_RING_BYTES;
 	first = n < LINK_RING_BYTES - at ? n : LINK_RING_BYTES - at;
+	/* The bytes up to the end of data, then the rest from data[0]. */
 	if (sending) {
-		memcpy(r->data + at, p, first);
-		memcpy(r->data, p + first, n - first);
+		memcpy(&r->data[at], p, first);
+		memcpy(&r->data[0], &p[first], n - first);
 		atomic_store_explicit(&r->tail, mine + n, memory_order_release);
 	} else {
-		memcpy(p, r->data + at, first);
-		memcpy(p + first, r->data, n - first);
+		memcpy(p, &r->data[at], first);
+		memcpy(&p[first], &r->data[0], n - first);
 		atomic_store_explicit(&r->head, mine + n, memory_order_release);
 	}
 	return n;
