@@ -31,7 +31,39 @@ static int empty_exchange(struct link *l, int *step)
 	if (link_send(l, buf, 0) == -1)
 		return -1;
 	*step = 2;
-	return link_recv(l, buf, 0);
+	if (link_recv(l, buf, 0) == -1)
+		return -1;
+	*step = 3;
+	return link_send(l, "after", 5);
+}
+
+static char what_came[64];
+
+/*
+ * True when the first thing on the way to the test's side is the 5 bytes
+ * "after", and nothing more; what_came says what came instead. Nothing
+ * here waits: the subject has ended.
+ */
+static bool first_is_after(const struct link *l)
+{
+	char buf[LINK_CHUNK], wrong[160];
+
+	snprintf(what_came, sizeof(what_came), "nothing");
+	if (judge_nothing_more(l))
+		return false;
+	if (l->mech == MECH_MSGQ || l->mech == MECH_SHM || l->mech == MECH_RING) {
+		if (judge_recv(l, buf, 5, wrong, sizeof(wrong)) == -1) {
+			snprintf(what_came, sizeof(what_came), "something else (%.40s)", wrong);
+			return false;
+		}
+	} else {
+		/* judge_nothing_more() took the first byte of the stream. */
+		if (judge_recv(l, buf + 1, 4, wrong, sizeof(wrong)) == -1)
+			return false;
+		buf[0] = 'a';
+	}
+	snprintf(what_came, sizeof(what_came), "\"%.5s\"", buf);
+	return memcmp(buf, "after", 5) == 0 && judge_nothing_more(l);
 }
 
 GRADED_TEST(compare, empty_messages_move_nothing, .task = "3.2", .points = 4,
@@ -41,7 +73,7 @@ GRADED_TEST(compare, empty_messages_move_nothing, .task = "3.2", .points = 4,
 		    "no box announced, no byte written.")
 {
 	static const char *const steps[] = {"link_side()", "link_send(l, buf, 0)",
-					    "link_recv(l, buf, 0)"};
+					    "link_recv(l, buf, 0)", "link_send(l, \"after\", 5)"};
 
 	for (int m = 0; m < MECH_COUNT; m++) {
 		struct link l;
@@ -53,9 +85,10 @@ GRADED_TEST(compare, empty_messages_move_nothing, .task = "3.2", .points = 4,
 		       steps[step], result_text(rc, errno));
 		/* The test is side 1 now: its copy of side 0's ends goes, and EOF can come. */
 		judge_side(&l, 1);
-		expect(judge_nothing_more(&l), "link_send(l, buf, 0) over a %s link sent "
-		       "something: %s", mech_const(m), m == MECH_MSGQ ? "a message" : m == MECH_SHM
-		       ? "a box announced full" : "bytes");
+		/* Then the 5 bytes sent after the empty message, and nothing before them. */
+		expect(first_is_after(&l), "link_send(l, buf, 0) over a %s link sent something, "
+		       "or the 5 bytes sent after it did not come: %s came first", mech_const(m),
+		       what_came);
 		judge_close(&l, true);
 	}
 }

@@ -411,8 +411,9 @@ static inline int judge_recv(const struct link *l, void *buf, size_t len, char *
 }
 
 /*
- * True when nothing more is on the way to side l->side: a stream at EOF,
- * no message of the other side's type, a box not announced full.
+ * True when nothing more is on the way to side l->side: a stream at EOF
+ * (a byte that came is taken), an empty queue, a box not announced full,
+ * an empty ring.
  */
 static inline bool judge_nothing_more(const struct link *l)
 {
@@ -421,9 +422,9 @@ static inline bool judge_nothing_more(const struct link *l)
 
 	switch (l->mech) {
 	case MECH_MSGQ: {
-		struct link_msg msg;
+		struct msqid_ds ds;
 
-		return msgrcv(l->msqid, &msg, LINK_CHUNK, d + 1, IPC_NOWAIT | MSG_NOERROR) == -1;
+		return msgctl(l->msqid, IPC_STAT, &ds) == 0 && ds.msg_qnum == 0;
 	}
 	case MECH_SHM:
 		return semctl(l->semid, 2 * d, GETVAL) == 0;
