@@ -262,6 +262,13 @@ void expect_only_stdio_inherited(const char *name, const char *who, const char *
  * program was opened before the sandbox started.
  */
 int ag_exec_sanitized(char *const argv[]);
+/*
+ * ag_exec_sanitized() in a child whose stdout and stderr go to the files
+ * out and err (made or emptied, mode 0600); waits for it. Returns its exit
+ * status, 128 + the signal that ended it, 127 when it could not run (err
+ * says why), or -1 (fork or wait failed, errno).
+ */
+int ag_run_sanitized(char *const argv[], const char *out, const char *err);
 
 /* Helpers for bodies. */
 const char *ag_scratch(void);		/* this test's scratch directory (also the cwd) */

@@ -667,6 +667,29 @@ int ag_exec_sanitized(char *const argv[])
 	return fexecve(sanitized_fd, argv, environ);
 }
 
+int ag_run_sanitized(char *const argv[], const char *out, const char *err)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (o == -1 || e == -1 || dup2(o, STDOUT_FILENO) == -1 || dup2(e, STDERR_FILENO) == -1)
+			_exit(127);
+		ag_exec_sanitized(argv);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid == -1)
+		return -1;
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
 static void set_limit(int resource, rlim_t value)
 {
 	struct rlimit limit = {value, value};

@@ -708,29 +708,13 @@ static int run_race(uint64_t key, struct race *out)
 {
 	char records[32], keytext[32], stdout_text[64];
 	char *argv[] = {RACE_PROGRAM, records, keytext, NULL};
-	int status;
-	pid_t pid;
 
 	*out = (struct race){.status = -1};
 	snprintf(records, sizeof(records), "%d", RACE_RECORDS);
 	snprintf(keytext, sizeof(keytext), "%llx", (unsigned long long)key);
-	pid = fork();
-	if (pid == 0) {
-		int o = open("race.out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		int e = open("race.err", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-		if (o == -1 || e == -1 || dup2(o, STDOUT_FILENO) == -1 || dup2(e, STDERR_FILENO) == -1)
-			_exit(127);
-		ag_exec_sanitized(argv);
-		dprintf(STDERR_FILENO, "cannot run " RACE_PROGRAM ": %s\n", strerror(errno));
-		_exit(127);
-	}
-	if (pid == -1)
+	out->status = ag_run_sanitized(argv, "race.out", "race.err");
+	if (out->status == -1)
 		return -1;
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			return -1;
-	out->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 	read_said("race.err", out->said, sizeof(out->said));
 	read_said("race.out", stdout_text, sizeof(stdout_text));
 	if (sscanf(stdout_text, "digest %" SCNx64, &out->digest) != 1)

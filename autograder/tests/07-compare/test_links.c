@@ -889,29 +889,13 @@ static int run_race(uint64_t key, struct race *out)
 {
 	char count[32], keytext[32], printed[64] = "";
 	char *argv[] = {RACE_PROGRAM, count, keytext, NULL};
-	int status;
-	pid_t pid;
 
 	*out = (struct race){.status = -1};
 	snprintf(count, sizeof(count), "%d", RACE_MESSAGES);
 	snprintf(keytext, sizeof(keytext), "%llx", (unsigned long long)key);
-	pid = fork();
-	if (pid == 0) {
-		int o = open("race.out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		int e = open("race.err", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-		if (o == -1 || e == -1 || dup2(o, STDOUT_FILENO) == -1 || dup2(e, STDERR_FILENO) == -1)
-			_exit(127);
-		ag_exec_sanitized(argv);
-		dprintf(STDERR_FILENO, "cannot run " RACE_PROGRAM ": %s\n", strerror(errno));
-		_exit(127);
-	}
-	if (pid == -1)
+	out->status = ag_run_sanitized(argv, "race.out", "race.err");
+	if (out->status == -1)
 		return -1;
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			return -1;
-	out->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 	ag_read_file("race.err", out->said, sizeof(out->said));
 	ag_read_file("race.out", printed, sizeof(printed));
 	if (sscanf(printed, "digest %" SCNx64, &out->digest) != 1)
