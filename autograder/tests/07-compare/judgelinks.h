@@ -56,14 +56,6 @@ static inline void random_bytes(void *buf, size_t len)
 	}
 }
 
-static inline void *xmalloc(size_t len)
-{
-	void *p = malloc(len ? len : 1);
-
-	ag_setup(p != NULL, "malloc");
-	return p;
-}
-
 /* The first index where a and b differ, or -1. */
 static inline long first_difference(const void *a, const void *b, size_t len)
 {
